@@ -1,0 +1,83 @@
+using Swarm.Core.Model;
+using Swarm.Core.Negotiation;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>
+/// Decisions of the engine. Durable ones (<see cref="IsDurable"/>) are written by the host in one transaction
+/// before any command of the same batch is released to the network or a client.
+/// </summary>
+public abstract record DirectorCommand
+{
+    /// <summary>True when the host must persist this command before releasing the batch.</summary>
+    public virtual bool IsDurable => false;
+
+    /// <summary>A workflow was accepted: store its spec.</summary>
+    public sealed record WorkflowAccepted(string WorkflowId, WorkflowSpec Spec, DateTimeOffset At) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>An attempt was created by an award: store the attempt count so numbers are never reused.</summary>
+    public sealed record AttemptStarted(AttemptRef Attempt, string ProbeId, double UnitPrice, string Explanation) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>A result is committed, once per task.</summary>
+    public sealed record ResultCommitted(AttemptRef Attempt, string ProbeId, TaskResult Result, double UnitPrice, double Cost) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>A failed attempt was recorded (the task may retry).</summary>
+    public sealed record AttemptFailed(AttemptRef Attempt, string ProbeId, int Failures, string Reason, bool Final) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>A workflow reached a terminal state.</summary>
+    public sealed record WorkflowFinished(string WorkflowId, WorkflowState State, string Reason, DateTimeOffset At) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>Send a call for bids to these probes.</summary>
+    public sealed record SendCallForBids(IReadOnlyList<string> ProbeIds, CallForBids Call) : DirectorCommand;
+
+    /// <summary>Send an award to a probe.</summary>
+    public sealed record SendAward(string ProbeId, string AwardId, long Round, IReadOnlyList<AwardItem> Items) : DirectorCommand;
+
+    /// <summary>Send accepted tasks to a probe to run.</summary>
+    public sealed record Dispatch(string ProbeId, IReadOnlyList<DispatchItem> Items) : DirectorCommand;
+
+    /// <summary>Tell a probe to stop attempts (kill their processes).</summary>
+    public sealed record CancelAttempts(string ProbeId, IReadOnlyList<AttemptRef> Attempts, string Reason) : DirectorCommand;
+
+    /// <summary>Tell a probe its results are durable and can be forgotten.</summary>
+    public sealed record AckResults(string ProbeId, IReadOnlyList<AttemptRef> Attempts) : DirectorCommand;
+
+    /// <summary>Tell a probe its bid was rejected and why.</summary>
+    public sealed record RejectBid(string ProbeId, long Round, string Reason) : DirectorCommand;
+
+    /// <summary>Close a probe's stream (it stopped answering).</summary>
+    public sealed record DisconnectProbe(string ProbeId, long ConnectionId, string Reason) : DirectorCommand;
+
+    /// <summary>Ask a probe to drain.</summary>
+    public sealed record SendDrain(string ProbeId, string Reason) : DirectorCommand;
+
+    /// <summary>The request event was refused.</summary>
+    public sealed record Rejected(RejectCode Code, string Message) : DirectorCommand;
+
+    /// <summary>A round cleared; its trace is for logs and explanations.</summary>
+    public sealed record AuctionCleared(AuctionTrace Trace) : DirectorCommand;
+
+    /// <summary>A workflow's visible status changed (for watchers).</summary>
+    public sealed record WorkflowChanged(string WorkflowId) : DirectorCommand;
+}

@@ -1,0 +1,913 @@
+using Swarm.Core.Model;
+using Swarm.Core.Negotiation;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>
+/// The deterministic director: events and the current time in, decisions out. Owns all scheduling state in
+/// memory, does no I/O, reads no clock and draws no unseeded randomness. Not thread-safe: one loop feeds it.
+/// </summary>
+public sealed class DirectorEngine
+{
+    private readonly EngineOptions _options;
+    private readonly NegotiationPipeline _pipeline;
+    private readonly Dictionary<string, WorkflowRun> _workflows = new(StringComparer.Ordinal);
+    private readonly List<WorkflowRun> _workflowOrder = [];
+    private readonly Dictionary<string, ProbeRun> _probes = new(StringComparer.Ordinal);
+    private readonly SortedSet<TaskRun> _ready = new(ReadyOrder.Instance);
+    private readonly Dictionary<string, PendingAward> _awards = new(StringComparer.Ordinal);
+    private long _workflowSeq;
+    private long _roundSeq;
+    private OpenRound? _round;
+    private DateTimeOffset _lastRoundClosed = DateTimeOffset.MinValue;
+    private bool _dirty;
+
+    /// <summary>Creates an engine.</summary>
+    /// <param name="options">Timing and limits.</param>
+    /// <param name="selector">Replaces the winner-selection stage.</param>
+    public DirectorEngine(EngineOptions options, IWinnerSelector? selector = null)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options;
+        _pipeline = NegotiationPipeline.Create(options.Negotiation, selector);
+    }
+
+    /// <summary>The trace of the last round that cleared, if any.</summary>
+    public AuctionTrace? LastTrace { get; private set; }
+
+    /// <summary>Number of tasks waiting for an auction.</summary>
+    public int ReadyCount => _ready.Count;
+
+    /// <summary>Rebuilds state from a durable snapshot; every uncommitted task becomes pending or ready again.</summary>
+    public void Restore(EngineSnapshot snapshot)
+    {
+        ArgumentNullException.ThrowIfNull(snapshot);
+        foreach (var w in snapshot.Workflows)
+        {
+            var run = AddWorkflow(w.WorkflowId, w.Spec, w.SubmittedAt);
+            run.State = w.State;
+            run.Reason = w.Reason;
+            run.FinishedAt = w.FinishedAt;
+            foreach (var st in w.Tasks)
+            {
+                if (!run.Tasks.TryGetValue(st.TaskId, out var t))
+                {
+                    continue;
+                }
+
+                t.Attempts = st.Attempts;
+                t.Failures = st.Failures;
+                t.ProbeId = st.ProbeId;
+                t.UnitPrice = st.UnitPrice;
+                t.Explanation = st.Explanation;
+                t.Error = st.Error;
+                if (st.State == TaskState.Succeeded && st.Result is not null)
+                {
+                    t.State = TaskState.Succeeded;
+                    t.Result = st.Result;
+                    t.Cost = st.Cost;
+                    run.Spent += st.Cost;
+                    run.Succeeded++;
+                }
+                else if (st.State == TaskState.Failed)
+                {
+                    t.State = TaskState.Failed;
+                }
+            }
+
+            foreach (var t in run.Ordered)
+            {
+                if (TaskTransitions.IsTerminal(t.State))
+                {
+                    continue;
+                }
+
+                if (run.State != WorkflowState.Running)
+                {
+                    t.State = run.State == WorkflowState.Cancelled ? TaskState.Cancelled : TaskState.Failed;
+                    continue;
+                }
+
+                t.WaitingParents = t.Spec.DependsOn.Count(p => run.Tasks[p].State != TaskState.Succeeded);
+                if (t.WaitingParents == 0)
+                {
+                    t.State = TaskState.Ready;
+                    _ready.Add(t);
+                }
+            }
+        }
+
+        _dirty = true;
+    }
+
+    /// <summary>Handles one event at time <paramref name="now"/> and returns the decisions, in order.</summary>
+    public IReadOnlyList<DirectorCommand> Handle(DirectorEvent e, DateTimeOffset now)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var cmds = new List<DirectorCommand>();
+        switch (e)
+        {
+            case DirectorEvent.WorkflowSubmitted s: OnSubmitted(s, now, cmds); break;
+            case DirectorEvent.WorkflowCancelRequested c: OnCancel(c, now, cmds); break;
+            case DirectorEvent.ProbeRegistered r: OnRegistered(r, now, cmds); break;
+            case DirectorEvent.ProbeHeartbeat h: OnHeartbeat(h, now); break;
+            case DirectorEvent.BidReceived b: OnBid(b, now, cmds); break;
+            case DirectorEvent.AwardReplied a: OnAwardReplied(a, now, cmds); break;
+            case DirectorEvent.ResultsReceived r: OnResults(r, now, cmds); break;
+            case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, cmds); break;
+            case DirectorEvent.ProbeDrainRequested d: OnDrain(d, cmds); break;
+            case DirectorEvent.Tick: OnTick(now, cmds); break;
+            default: throw new InvalidOperationException($"unknown event {e.GetType().Name}");
+        }
+
+        if (_round is not null && _round.Awaiting.Count == 0)
+        {
+            ClearRound(now, cmds);
+        }
+
+        MaybeOpenRound(now, cmds);
+        return cmds;
+    }
+
+    // ---------------------------------------------------------------- workflows
+
+    private WorkflowRun AddWorkflow(string id, WorkflowSpec spec, DateTimeOffset at)
+    {
+        var run = new WorkflowRun(id, spec, ++_workflowSeq, at);
+        var i = 0;
+        foreach (var ts in spec.Tasks)
+        {
+            var t = new TaskRun(run, ts, i++);
+            run.Tasks[ts.Id] = t;
+            run.Ordered.Add(t);
+        }
+
+        foreach (var t in run.Ordered)
+        {
+            foreach (var p in t.Spec.DependsOn)
+            {
+                run.Tasks[p].Children.Add(t);
+            }
+        }
+
+        _workflows[id] = run;
+        _workflowOrder.Add(run);
+        return run;
+    }
+
+    private void OnSubmitted(DirectorEvent.WorkflowSubmitted s, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (!WorkflowValidator.IsValidId(s.WorkflowId))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"workflow id '{s.WorkflowId}' is not valid"));
+            return;
+        }
+
+        if (_workflows.ContainsKey(s.WorkflowId))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.AlreadyExists, $"workflow '{s.WorkflowId}' already exists"));
+            return;
+        }
+
+        var errors = WorkflowValidator.Validate(s.Spec, _options.Limits);
+        if (errors.Count > 0)
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.InvalidArgument, "invalid workflow: " + string.Join("; ", errors)));
+            return;
+        }
+
+        var run = AddWorkflow(s.WorkflowId, s.Spec, now);
+        cmds.Add(new DirectorCommand.WorkflowAccepted(s.WorkflowId, s.Spec, now));
+        foreach (var t in run.Ordered)
+        {
+            t.WaitingParents = t.Spec.DependsOn.Count;
+            if (t.WaitingParents == 0)
+            {
+                SetState(t, TaskState.Ready);
+            }
+        }
+
+        cmds.Add(new DirectorCommand.WorkflowChanged(run.Id));
+    }
+
+    private void OnCancel(DirectorEvent.WorkflowCancelRequested c, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (!_workflows.TryGetValue(c.WorkflowId, out var run))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.NotFound, $"no workflow '{c.WorkflowId}'"));
+            return;
+        }
+
+        if (run.State != WorkflowState.Running)
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.FailedPrecondition, $"workflow '{c.WorkflowId}' already ended ({run.State})"));
+            return;
+        }
+
+        Finish(run, WorkflowState.Cancelled, "cancelled by user", now, cmds);
+    }
+
+    private void Finish(WorkflowRun run, WorkflowState state, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        run.State = state;
+        run.Reason = reason;
+        run.FinishedAt = now;
+        var cancels = new Dictionary<string, List<AttemptRef>>(StringComparer.Ordinal);
+        foreach (var t in run.Ordered)
+        {
+            if (TaskTransitions.IsTerminal(t.State))
+            {
+                continue;
+            }
+
+            if (t.State is TaskState.Awarded or TaskState.Running && _probes.TryGetValue(t.ProbeId, out var p))
+            {
+                var a = t.Current;
+                if (t.State == TaskState.Running)
+                {
+                    if (!cancels.TryGetValue(p.Id, out var list))
+                    {
+                        cancels[p.Id] = list = [];
+                    }
+
+                    list.Add(a);
+                }
+
+                Release(p, t);
+            }
+
+            SetState(t, state == WorkflowState.Cancelled ? TaskState.Cancelled : TaskState.Failed);
+        }
+
+        foreach (var (probe, list) in cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            cmds.Add(new DirectorCommand.CancelAttempts(probe, list, reason));
+        }
+
+        cmds.Add(new DirectorCommand.WorkflowFinished(run.Id, state, reason, now));
+        cmds.Add(new DirectorCommand.WorkflowChanged(run.Id));
+    }
+
+    private void SetState(TaskRun t, TaskState to)
+    {
+        var r = TaskTransitions.TryApply(t.State, to);
+        if (!r.Succeeded)
+        {
+            throw new InvalidOperationException($"{t.Current}: {r.Reason}");
+        }
+
+        if (t.State == TaskState.Ready)
+        {
+            _ready.Remove(t);
+        }
+
+        t.State = to;
+        if (to == TaskState.Ready)
+        {
+            _ready.Add(t);
+            _dirty = true;
+        }
+    }
+
+    // ---------------------------------------------------------------- probes
+
+    private void OnRegistered(DirectorEvent.ProbeRegistered r, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        var id = r.Profile.ProbeId;
+        if (!WorkflowValidator.IsValidId(id))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"probe id '{id}' is not valid"));
+            return;
+        }
+
+        if (!r.Capacity.IsNonNegative)
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"probe '{id}': capacity must not be negative ({r.Capacity})"));
+            return;
+        }
+
+        if (!_probes.TryGetValue(id, out var p))
+        {
+            p = new ProbeRun(r.Profile);
+            _probes[id] = p;
+        }
+        else if (p.Connected && p.ConnectionId != r.ConnectionId)
+        {
+            cmds.Add(new DirectorCommand.DisconnectProbe(id, p.ConnectionId, "replaced by a new connection"));
+        }
+
+        p.Profile = r.Profile;
+        p.Connected = true;
+        p.ConnectionId = r.ConnectionId;
+        p.Capacity = r.Capacity;
+        p.LastSeen = now;
+        p.Draining = false;
+        p.Accepting = true;
+
+        // Adopt attempts the probe still runs and we still expect there; cancel the rest; requeue ours it lost.
+        var reported = new SortedSet<AttemptRef>(r.Running, AttemptComparer.Instance);
+        var cancel = new List<AttemptRef>();
+        foreach (var a in reported)
+        {
+            if (!(TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running && t.ProbeId == id && p.Attempts.Contains(a)))
+            {
+                cancel.Add(a);
+            }
+        }
+
+        foreach (var a in p.Attempts.Where(a => !reported.Contains(a)).ToList())
+        {
+            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running or TaskState.Awarded)
+            {
+                LoseAttempt(p, t, "probe reconnected without it", now, cmds);
+            }
+            else
+            {
+                p.Attempts.Remove(a);
+            }
+        }
+
+        if (cancel.Count > 0)
+        {
+            cmds.Add(new DirectorCommand.CancelAttempts(id, cancel, "not owned by this director"));
+        }
+
+        _dirty = true;
+    }
+
+    private void OnHeartbeat(DirectorEvent.ProbeHeartbeat h, DateTimeOffset now)
+    {
+        if (!_probes.TryGetValue(h.ProbeId, out var p) || !p.Connected || p.ConnectionId != h.ConnectionId)
+        {
+            return;
+        }
+
+        p.LastSeen = now;
+        if (h.Capacity.IsNonNegative && (h.Capacity != p.Capacity || h.Accepting != p.Accepting))
+        {
+            _dirty = true;
+        }
+
+        if (h.Capacity.IsNonNegative)
+        {
+            p.Capacity = h.Capacity;
+        }
+
+        p.CpuLoad = double.IsFinite(h.CpuLoad) ? Math.Clamp(h.CpuLoad, 0, 1) : 0;
+        p.Accepting = h.Accepting;
+        p.PolicyReason = h.PolicyReason;
+    }
+
+    private void OnDisconnected(DirectorEvent.ProbeDisconnected d, List<DirectorCommand> cmds)
+    {
+        if (!_probes.TryGetValue(d.ProbeId, out var p) || !p.Connected || p.ConnectionId != d.ConnectionId)
+        {
+            return;
+        }
+
+        LoseProbe(p, "disconnected: " + d.Reason, cmds);
+    }
+
+    private void LoseProbe(ProbeRun p, string reason, List<DirectorCommand> cmds)
+    {
+        p.Connected = false;
+        _round?.Awaiting.Remove(p.Id);
+        foreach (var a in p.Attempts.ToList())
+        {
+            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running or TaskState.Awarded && t.ProbeId == p.Id)
+            {
+                LoseAttempt(p, t, reason, default, cmds);
+            }
+        }
+
+        p.Attempts.Clear();
+        p.Allocated = ResourceVector.Zero;
+        foreach (var key in _awards.Where(kv => kv.Value.ProbeId == p.Id).Select(kv => kv.Key).ToList())
+        {
+            _awards.Remove(key);
+        }
+
+        _dirty = true;
+    }
+
+    private void LoseAttempt(ProbeRun p, TaskRun t, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        Release(p, t);
+        p.Lost++;
+        t.Lost++;
+        t.Error = $"attempt {t.Attempts} lost on {p.Id}: {reason}";
+        if (t.Lost >= _options.MaxLostAttempts)
+        {
+            SetState(t, TaskState.Failed);
+            cmds.Add(new DirectorCommand.AttemptFailed(t.Current, p.Id, t.Failures, t.Error, true));
+            Finish(t.Workflow, WorkflowState.Failed, $"task '{t.Spec.Id}' was lost {t.Lost} times", now, cmds);
+            return;
+        }
+
+        SetState(t, TaskState.Ready);
+        cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    private void Release(ProbeRun p, TaskRun t)
+    {
+        var a = t.Current;
+        if (p.Attempts.Remove(a))
+        {
+            p.Allocated -= t.Spec.Resources;
+        }
+
+        t.Workflow.Reserved = Math.Max(0, t.Workflow.Reserved - t.ExpectedCost);
+        t.ExpectedCost = 0;
+        _dirty = true;
+    }
+
+    private void OnDrain(DirectorEvent.ProbeDrainRequested d, List<DirectorCommand> cmds)
+    {
+        if (!_probes.TryGetValue(d.ProbeId, out var p))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.NotFound, $"no probe '{d.ProbeId}'"));
+            return;
+        }
+
+        p.Draining = true;
+        _round?.Awaiting.Remove(p.Id);
+        if (p.Connected)
+        {
+            cmds.Add(new DirectorCommand.SendDrain(p.Id, d.Reason));
+        }
+    }
+
+    // ---------------------------------------------------------------- timers
+
+    private void OnTick(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (_round is not null && now >= _round.Call.Deadline)
+        {
+            ClearRound(now, cmds);
+        }
+
+        foreach (var aw in _awards.Values.Where(a => now - a.SentAt >= _options.AwardTimeout).OrderBy(a => a.AwardId, StringComparer.Ordinal).ToList())
+        {
+            _awards.Remove(aw.AwardId);
+            if (_probes.TryGetValue(aw.ProbeId, out var p))
+            {
+                foreach (var a in aw.Items)
+                {
+                    DeclineOne(p, a, "award timed out", cmds);
+                }
+            }
+        }
+
+        foreach (var p in _probes.Values.Where(p => p.Connected && now - p.LastSeen >= _options.ProbeTimeout).OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
+        {
+            cmds.Add(new DirectorCommand.DisconnectProbe(p.Id, p.ConnectionId, $"silent for {(now - p.LastSeen).TotalSeconds:0.0} s"));
+            LoseProbe(p, "heartbeat timeout", cmds);
+        }
+
+        foreach (var w in _workflowOrder.Where(w => w.State == WorkflowState.Running && w.Spec.DeadlineSeconds > 0
+                     && now - w.SubmittedAt > TimeSpan.FromSeconds(w.Spec.DeadlineSeconds)).ToList())
+        {
+            Finish(w, WorkflowState.Failed, $"deadline of {w.Spec.DeadlineSeconds:0.###} s exceeded", now, cmds);
+        }
+    }
+
+    // ---------------------------------------------------------------- auction
+
+    private void MaybeOpenRound(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (_round is not null || _ready.Count == 0)
+        {
+            return;
+        }
+
+        if (!_dirty && now - _lastRoundClosed < _options.IdleRoundInterval)
+        {
+            return;
+        }
+
+        var tasks = _ready.Take(_options.MaxTasksPerRound).ToList();
+        var demands = new List<Demand>();
+        var index = new Dictionary<(ResourceVector, TaskKind, string, double), int>();
+        var demandOf = new Dictionary<TaskRun, int>();
+        var counts = new List<int>();
+        foreach (var t in tasks)
+        {
+            var s = t.Spec;
+            var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", s.EstimatedSeconds);
+            if (!index.TryGetValue(key, out var i))
+            {
+                i = demands.Count;
+                index[key] = i;
+                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, s.EstimatedSeconds));
+                counts.Add(0);
+            }
+
+            counts[i]++;
+            demandOf[t] = i;
+        }
+
+        for (var i = 0; i < demands.Count; i++)
+        {
+            demands[i] = demands[i] with { Count = counts[i] };
+        }
+
+        var eligible = _probes.Values
+            .Where(p => p.Connected && p.Accepting && !p.Draining
+                && demands.Any(d => p.Profile.AllowedKinds.Contains(d.Kind) && d.Shape.FitsIn(p.Free)))
+            .Select(p => p.Id)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        _dirty = false;
+        if (eligible.Count == 0)
+        {
+            _lastRoundClosed = now;
+            return;
+        }
+
+        var call = new CallForBids((_options.Epoch * 1_000_000_000L) + ++_roundSeq, demands, now + _options.RoundTimeout);
+        _round = new OpenRound(call, tasks, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal), eligible.Count);
+        cmds.Add(new DirectorCommand.SendCallForBids(eligible, call));
+    }
+
+    private void OnBid(DirectorEvent.BidReceived b, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        var bid = b.Bid;
+        if (!_probes.TryGetValue(bid.ProbeId, out var p) || !p.Connected || p.ConnectionId != b.ConnectionId)
+        {
+            cmds.Add(new DirectorCommand.RejectBid(bid.ProbeId, bid.Round, $"unknown probe '{bid.ProbeId}' on this connection"));
+            return;
+        }
+
+        if (_round is null || _round.Call.Round != bid.Round)
+        {
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, $"round {bid.Round} is not open"));
+            return;
+        }
+
+        if (_round.Bids.ContainsKey(p.Id))
+        {
+            p.BadBids++;
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, "duplicate bid in this round"));
+            return;
+        }
+
+        if (!_round.Called.Contains(p.Id))
+        {
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, "probe was not called in this round"));
+            return;
+        }
+
+        _round.Awaiting.Remove(p.Id);
+        var bad = bid.Items.FirstOrDefault(i => i.DemandIndex < 0 || i.DemandIndex >= _round.Call.Demands.Count);
+        if (bad is not null)
+        {
+            p.BadBids++;
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, $"bid names demand {bad.DemandIndex}, the call has {_round.Call.Demands.Count}"));
+            return;
+        }
+
+        if (bid.Items.Select(i => i.DemandIndex).Distinct().Count() != bid.Items.Count)
+        {
+            p.BadBids++;
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, "bid names the same demand twice"));
+            return;
+        }
+
+        _round.Bids[p.Id] = bid;
+    }
+
+    private void ClearRound(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        var round = _round!;
+        _round = null;
+        _lastRoundClosed = now;
+
+        // Tasks may have left Ready while the round was open (workflow cancelled, late result).
+        var tasks = round.Tasks.Where(t => t.State == TaskState.Ready).ToList();
+        var candidates = new List<BidCandidate>();
+        var free = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
+        foreach (var (probeId, bid) in round.Bids.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!_probes.TryGetValue(probeId, out var p) || !p.Connected || p.Draining)
+            {
+                continue;
+            }
+
+            var snap = new Negotiation.ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability);
+            free[probeId] = p.Free;
+            foreach (var item in bid.Items)
+            {
+                candidates.Add(new BidCandidate(snap, item, round.Call.Demands[item.DemandIndex], bid.ValidUntil));
+            }
+        }
+
+        var requests = tasks.Select(t => new TaskRequest(
+            new AttemptRef(t.Workflow.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, t.Workflow.Spec.Objective.Normalized(), t.AvoidProbes.ToList())).ToList();
+        var budgets = tasks.Select(t => t.Workflow).Distinct().Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
+        var trace = _pipeline.Clear(round.Call, now, candidates, requests, free, budgets, round.CalledCount, round.Bids.Count);
+        LastTrace = trace;
+
+        foreach (var rej in trace.Rejections)
+        {
+            if (_probes.TryGetValue(rej.ProbeId, out var p) && rej.Reason != RejectionReason.Expired)
+            {
+                p.BadBids++;
+            }
+
+            cmds.Add(new DirectorCommand.RejectBid(rej.ProbeId, round.Call.Round, $"demand {rej.DemandIndex}: {rej.Reason}: {rej.Detail}"));
+        }
+
+        var byProbe = new SortedDictionary<string, List<AwardItem>>(StringComparer.Ordinal);
+        foreach (var aw in trace.Awards)
+        {
+            var t = t_of(aw.Attempt);
+            var p = _probes[aw.ProbeId];
+            SetState(t, TaskState.Awarded);
+            t.Attempts = aw.Attempt.Attempt;
+            t.ProbeId = p.Id;
+            t.UnitPrice = aw.UnitPrice;
+            t.ExpectedCost = aw.ExpectedCost;
+            t.Explanation = $"won round {round.Call.Round}: {aw.Explanation}";
+            t.AwardedAt = now;
+            t.Workflow.Reserved += aw.ExpectedCost;
+            p.Allocated += t.Spec.Resources;
+            p.Attempts.Add(aw.Attempt);
+            cmds.Add(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, t.Explanation));
+            if (!byProbe.TryGetValue(p.Id, out var list))
+            {
+                byProbe[p.Id] = list = [];
+            }
+
+            list.Add(new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
+        }
+
+        foreach (var (probeId, items) in byProbe)
+        {
+            var awardId = $"aw-{round.Call.Round}-{probeId}";
+            _awards[awardId] = new PendingAward(awardId, probeId, items.Select(i => i.Attempt).ToList(), now);
+            cmds.Add(new DirectorCommand.SendAward(probeId, awardId, round.Call.Round, items));
+        }
+
+        foreach (var d in trace.Deferred)
+        {
+            var t = _workflows[d.WorkflowId].Tasks[d.TaskId];
+            t.Explanation = $"pending after round {round.Call.Round}: {d.Reason}: {d.Detail}";
+        }
+
+        // A workflow whose every remaining task is priced out, with nothing in flight, can never finish.
+        foreach (var w in trace.Deferred.Where(d => d.Reason == DeferralReason.OverBudget).Select(d => _workflows[d.WorkflowId]).Distinct().ToList())
+        {
+            if (w.State == WorkflowState.Running && w.Ordered.All(t => t.State is not (TaskState.Awarded or TaskState.Running)))
+            {
+                Finish(w, WorkflowState.Failed, $"budget exhausted: spent {w.Spent:0.######} of {w.Spec.Budget:0.######} and the cheapest bid for the next task is over what is left", now, cmds);
+            }
+        }
+
+        foreach (var w in trace.Awards.Select(a => a.Attempt.WorkflowId).Distinct(StringComparer.Ordinal))
+        {
+            cmds.Add(new DirectorCommand.WorkflowChanged(w));
+        }
+
+        cmds.Add(new DirectorCommand.AuctionCleared(trace));
+
+        TaskRun t_of(AttemptRef a) => _workflows[a.WorkflowId].Tasks[a.TaskId];
+    }
+
+    private void OnAwardReplied(DirectorEvent.AwardReplied a, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (!_probes.TryGetValue(a.ProbeId, out var p) || !p.Connected || p.ConnectionId != a.ConnectionId)
+        {
+            return;
+        }
+
+        if (!_awards.TryGetValue(a.AwardId, out var award) || award.ProbeId != p.Id)
+        {
+            return; // timed out or unknown: its tasks went back to auction already.
+        }
+
+        _awards.Remove(a.AwardId);
+        var accepted = new SortedSet<AttemptRef>(a.Accepted, AttemptComparer.Instance);
+        var dispatch = new List<DispatchItem>();
+        foreach (var att in award.Items)
+        {
+            if (!TryGetTask(att, out var t) || t.Attempts != att.Attempt || t.State != TaskState.Awarded || t.ProbeId != p.Id)
+            {
+                continue;
+            }
+
+            if (accepted.Contains(att))
+            {
+                SetState(t, TaskState.Running);
+                var outputs = t.Spec.DependsOn.ToDictionary(d => d, d => t.Workflow.Tasks[d].Result?.Output ?? [], StringComparer.Ordinal);
+                dispatch.Add(new DispatchItem(att, t.Spec, outputs));
+            }
+            else
+            {
+                DeclineOne(p, att, string.IsNullOrEmpty(a.Reason) ? "declined" : a.Reason, cmds);
+            }
+        }
+
+        if (dispatch.Count > 0)
+        {
+            cmds.Add(new DirectorCommand.Dispatch(p.Id, dispatch));
+            foreach (var w in dispatch.Select(d => d.Attempt.WorkflowId).Distinct(StringComparer.Ordinal))
+            {
+                cmds.Add(new DirectorCommand.WorkflowChanged(w));
+            }
+        }
+    }
+
+    private void DeclineOne(ProbeRun p, AttemptRef att, string reason, List<DirectorCommand> cmds)
+    {
+        if (!TryGetTask(att, out var t) || t.Attempts != att.Attempt || t.State != TaskState.Awarded || t.ProbeId != p.Id)
+        {
+            return;
+        }
+
+        Release(p, t);
+        t.Explanation = $"declined by {p.Id}: {reason}";
+        SetState(t, TaskState.Ready);
+        cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    // ---------------------------------------------------------------- results
+
+    private void OnResults(DirectorEvent.ResultsReceived r, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (!_probes.TryGetValue(r.ProbeId, out var p) || !p.Connected || p.ConnectionId != r.ConnectionId)
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.NotFound, $"unknown probe '{r.ProbeId}' on this connection"));
+            return;
+        }
+
+        p.LastSeen = now;
+        var ack = new List<AttemptRef>();
+        foreach (var res in r.Results)
+        {
+            ack.Add(res.Attempt);
+            OnResult(p, res, now, cmds);
+        }
+
+        cmds.Add(new DirectorCommand.AckResults(p.Id, ack));
+    }
+
+    private void OnResult(ProbeRun p, TaskResult res, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        var a = res.Attempt;
+        if (!TryGetTask(a, out var t) || a.Attempt < 1 || a.Attempt > t.Attempts)
+        {
+            p.BadBids++;
+            return; // never issued: discard.
+        }
+
+        if (TaskTransitions.IsTerminal(t.State) || t.Workflow.State != WorkflowState.Running)
+        {
+            return; // already committed (or ended): discard the duplicate or late result.
+        }
+
+        var isCurrent = t.Attempts == a.Attempt && t.ProbeId == p.Id && t.State is TaskState.Running or TaskState.Awarded;
+        if (res.Success)
+        {
+            var runtime = double.IsFinite(res.RuntimeSeconds) ? Math.Max(0, res.RuntimeSeconds) : 0;
+            var price = isCurrent ? t.UnitPrice : PriceOfAttempt(t, p);
+            var cost = price * Math.Max(0.001, t.Spec.Resources.Cores) * runtime;
+
+            // Cancel whatever other attempt is in flight: the first result wins.
+            if (t.State is TaskState.Running or TaskState.Awarded && _probes.TryGetValue(t.ProbeId, out var holder))
+            {
+                var current = t.Current;
+                var wasRunning = t.State == TaskState.Running;
+                Release(holder, t);
+                if (!isCurrent && wasRunning)
+                {
+                    cmds.Add(new DirectorCommand.CancelAttempts(holder.Id, [current], "another attempt already succeeded"));
+                }
+            }
+
+            SetState(t, TaskState.Succeeded);
+            t.Result = res;
+            t.Cost = cost;
+            t.ProbeId = p.Id;
+            t.Workflow.Spent += cost;
+            t.Workflow.Succeeded++;
+            p.Completed++;
+            p.Earned += cost;
+            cmds.Add(new DirectorCommand.ResultCommitted(a, p.Id, res, price, cost));
+            cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+            foreach (var child in t.Children)
+            {
+                if (--child.WaitingParents == 0 && child.State == TaskState.Pending)
+                {
+                    SetState(child, TaskState.Ready);
+                }
+            }
+
+            if (t.Workflow.Succeeded == t.Workflow.Ordered.Count)
+            {
+                Finish(t.Workflow, WorkflowState.Succeeded, "all tasks succeeded", now, cmds);
+            }
+
+            return;
+        }
+
+        if (!isCurrent)
+        {
+            return; // a failure of an attempt we no longer wait for changes nothing.
+        }
+
+        Release(p, t);
+        p.Failed++;
+        t.Failures++;
+        t.Error = string.IsNullOrEmpty(res.Error) ? $"exit code {res.ExitCode}" : res.Error;
+        t.AvoidProbes.Add(p.Id);
+        var final = t.Failures >= t.Spec.MaxAttempts;
+        cmds.Add(new DirectorCommand.AttemptFailed(a, p.Id, t.Failures, t.Error, final));
+        if (final)
+        {
+            SetState(t, TaskState.Failed);
+            Finish(t.Workflow, WorkflowState.Failed, $"task '{t.Spec.Id}' failed {t.Failures} times; last error: {t.Error}", now, cmds);
+            return;
+        }
+
+        // With few probes, forgetting the oldest avoided probe keeps a retry possible.
+        if (t.AvoidProbes.Count >= _probes.Count(kv => kv.Value.Connected))
+        {
+            t.AvoidProbes.Clear();
+        }
+
+        SetState(t, TaskState.Ready);
+        cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    private static double PriceOfAttempt(TaskRun t, ProbeRun p) => t.ProbeId == p.Id ? t.UnitPrice : 0;
+
+    private bool TryGetTask(AttemptRef a, out TaskRun task)
+    {
+        task = null!;
+        return _workflows.TryGetValue(a.WorkflowId, out var w) && w.Tasks.TryGetValue(a.TaskId, out task!);
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    /// <summary>The view of one workflow, or null.</summary>
+    public WorkflowView? GetWorkflow(string workflowId, bool includeTasks = true) =>
+        _workflows.TryGetValue(workflowId, out var w) ? View(w, includeTasks) : null;
+
+    /// <summary>All workflows in submission order (without task lists).</summary>
+    public IReadOnlyList<WorkflowView> ListWorkflows() => _workflowOrder.Select(w => View(w, false)).ToList();
+
+    /// <summary>All probes ever seen, by id.</summary>
+    public IReadOnlyList<ProbeView> ListProbes() => _probes.Values.OrderBy(p => p.Id, StringComparer.Ordinal)
+        .Select(p => new ProbeView(p.Profile, p.Connected, p.Draining, p.Accepting, p.PolicyReason, p.Capacity, p.Allocated, p.CpuLoad,
+            p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned))
+        .ToList();
+
+    /// <summary>True when <paramref name="probeId"/> has registered at least once.</summary>
+    public bool KnowsProbe(string probeId) => _probes.ContainsKey(probeId);
+
+    private static WorkflowView View(WorkflowRun w, bool includeTasks)
+    {
+        var failed = w.Ordered.Count(t => t.State == TaskState.Failed);
+        var running = w.Ordered.Count(t => t.State is TaskState.Running or TaskState.Awarded);
+        var tasks = includeTasks
+            ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, t.Explanation, t.Error, t.Result)).ToList()
+            : [];
+        return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks);
+    }
+
+    private sealed record PendingAward(string AwardId, string ProbeId, IReadOnlyList<AttemptRef> Items, DateTimeOffset SentAt);
+
+    private sealed class OpenRound(CallForBids call, IReadOnlyList<TaskRun> tasks, Dictionary<TaskRun, int> demandOf, SortedSet<string> called, int calledCount)
+    {
+        public CallForBids Call { get; } = call;
+        public IReadOnlyList<TaskRun> Tasks { get; } = tasks;
+        public Dictionary<TaskRun, int> DemandOf { get; } = demandOf;
+        public SortedSet<string> Called { get; } = new(called, StringComparer.Ordinal);
+        public SortedSet<string> Awaiting { get; } = called;
+        public int CalledCount { get; } = calledCount;
+        public Dictionary<string, Bid> Bids { get; } = new(StringComparer.Ordinal);
+    }
+
+    private sealed class ReadyOrder : IComparer<TaskRun>
+    {
+        public static ReadyOrder Instance { get; } = new();
+
+        public int Compare(TaskRun? x, TaskRun? y)
+        {
+            if (ReferenceEquals(x, y))
+            {
+                return 0;
+            }
+
+            var c = y!.Spec.Priority.CompareTo(x!.Spec.Priority);
+            if (c != 0)
+            {
+                return c;
+            }
+
+            c = x.Workflow.Seq.CompareTo(y.Workflow.Seq);
+            return c != 0 ? c : x.Index.CompareTo(y.Index);
+        }
+    }
+}

@@ -1,0 +1,41 @@
+using Swarm.Core.Model;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Everything that can happen to the director. The engine handles one at a time with the current time.</summary>
+public abstract record DirectorEvent
+{
+    /// <summary>A client submitted a workflow; <paramref name="WorkflowId"/> is chosen by the host.</summary>
+    public sealed record WorkflowSubmitted(string WorkflowId, WorkflowSpec Spec) : DirectorEvent;
+
+    /// <summary>A client asked to cancel a workflow.</summary>
+    public sealed record WorkflowCancelRequested(string WorkflowId) : DirectorEvent;
+
+    /// <summary>A probe opened a stream and registered.</summary>
+    /// <param name="Profile">What it says about itself.</param>
+    /// <param name="Capacity">Capacity after its owner's caps.</param>
+    /// <param name="ConnectionId">Host-unique id of this stream; later events from older streams are ignored.</param>
+    /// <param name="Running">Attempts the probe says are still running on it.</param>
+    public sealed record ProbeRegistered(ProbeProfile Profile, ResourceVector Capacity, long ConnectionId, IReadOnlyList<AttemptRef> Running) : DirectorEvent;
+
+    /// <summary>Live telemetry from a probe.</summary>
+    public sealed record ProbeHeartbeat(string ProbeId, long ConnectionId, ResourceVector Capacity, double CpuLoad, bool Accepting, string PolicyReason) : DirectorEvent;
+
+    /// <summary>A bid arrived.</summary>
+    public sealed record BidReceived(Bid Bid, long ConnectionId) : DirectorEvent;
+
+    /// <summary>A probe accepted and/or declined parts of an award.</summary>
+    public sealed record AwardReplied(string ProbeId, long ConnectionId, string AwardId, IReadOnlyList<AttemptRef> Accepted, IReadOnlyList<AttemptRef> Declined, string Reason) : DirectorEvent;
+
+    /// <summary>A batch of results from a probe.</summary>
+    public sealed record ResultsReceived(string ProbeId, long ConnectionId, IReadOnlyList<TaskResult> Results) : DirectorEvent;
+
+    /// <summary>A probe's stream closed or broke.</summary>
+    public sealed record ProbeDisconnected(string ProbeId, long ConnectionId, string Reason) : DirectorEvent;
+
+    /// <summary>An operator or the probe's owner asked the probe to drain (take no new work).</summary>
+    public sealed record ProbeDrainRequested(string ProbeId, string Reason) : DirectorEvent;
+
+    /// <summary>Time passed; lets the engine close rounds and expire timers.</summary>
+    public sealed record Tick : DirectorEvent;
+}

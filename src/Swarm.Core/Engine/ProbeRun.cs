@@ -1,0 +1,38 @@
+using Swarm.Core.Model;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Mutable engine state of one probe (engine-private).</summary>
+internal sealed class ProbeRun(ProbeProfile profile)
+{
+    public ProbeProfile Profile { get; set; } = profile;
+    public string Id => Profile.ProbeId;
+    public bool Connected { get; set; }
+    public long ConnectionId { get; set; }
+    public bool Draining { get; set; }
+    public bool Accepting { get; set; } = true;
+    public string PolicyReason { get; set; } = "";
+    public ResourceVector Capacity { get; set; }
+    public ResourceVector Allocated { get; set; }
+    public double CpuLoad { get; set; }
+    public DateTimeOffset LastSeen { get; set; }
+    public SortedSet<AttemptRef> Attempts { get; } = new(AttemptComparer.Instance);
+    public int Completed { get; set; }
+    public int Failed { get; set; }
+    public int Lost { get; set; }
+    public int BadBids { get; set; }
+    public double Earned { get; set; }
+
+    /// <summary>Beta-style estimate: successes and losses pulled towards the declared value with weight 5.</summary>
+    public double Reliability
+    {
+        get
+        {
+            const double Prior = 5;
+            var declared = Math.Clamp(Profile.DeclaredReliability, 0, 1);
+            return (Completed + (Prior * declared)) / (Completed + Failed + Lost + Prior);
+        }
+    }
+
+    public ResourceVector Free => Capacity - Allocated;
+}

@@ -1,0 +1,8 @@
+using Swarm.Core.Model;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Read-only view of a probe for clients.</summary>
+public sealed record ProbeView(
+    ProbeProfile Profile, bool Connected, bool Draining, bool Accepting, string PolicyReason, ResourceVector Capacity, ResourceVector Allocated,
+    double CpuLoad, int Running, int Completed, int Failed, int Lost, int BadBids, double Reliability, double Earned);

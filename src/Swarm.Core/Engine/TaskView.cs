@@ -1,0 +1,7 @@
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Read-only view of a task for clients.</summary>
+public sealed record TaskView(string TaskId, TaskState State, int Attempts, int Failures, string ProbeId, double UnitPrice, double Cost, string Explanation, string Error, TaskResult? Result);

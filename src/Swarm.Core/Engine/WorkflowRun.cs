@@ -1,0 +1,24 @@
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Mutable engine state of one workflow (engine-private).</summary>
+internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTimeOffset submittedAt)
+{
+    public string Id { get; } = id;
+    public WorkflowSpec Spec { get; } = spec;
+    public long Seq { get; } = seq;
+    public DateTimeOffset SubmittedAt { get; } = submittedAt;
+    public WorkflowState State { get; set; } = WorkflowState.Running;
+    public string Reason { get; set; } = "";
+    public DateTimeOffset? FinishedAt { get; set; }
+    public Dictionary<string, TaskRun> Tasks { get; } = new(StringComparer.Ordinal);
+    public List<TaskRun> Ordered { get; } = [];
+    public int Succeeded { get; set; }
+    public double Spent { get; set; }
+    public double Reserved { get; set; }
+    public bool BudgetBlocked { get; set; }
+
+    public double BudgetLeft => Spec.Budget > 0 ? Spec.Budget - Spent - Reserved : double.PositiveInfinity;
+}

@@ -1,0 +1,8 @@
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine;
+
+/// <summary>Read-only view of a workflow for clients.</summary>
+public sealed record WorkflowView(
+    string WorkflowId, string Name, WorkflowState State, string Reason, int Total, int Succeeded, int Failed, int Running,
+    double Spent, double Budget, DateTimeOffset SubmittedAt, DateTimeOffset? FinishedAt, IReadOnlyList<TaskView> Tasks);

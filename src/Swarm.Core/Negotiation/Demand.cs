@@ -1,0 +1,12 @@
+using Swarm.Core.Model;
+
+namespace Swarm.Core.Negotiation;
+
+/// <summary>A group of ready tasks with the same shape, asked for in a call for bids.</summary>
+/// <param name="Index">Index inside the call (0-based).</param>
+/// <param name="Shape">Resources of one task of the group.</param>
+/// <param name="Kind">Task kind.</param>
+/// <param name="Function">Function handler name for function tasks, else empty.</param>
+/// <param name="Count">How many tasks want this shape.</param>
+/// <param name="EstimatedSeconds">Expected runtime of one task on a reference core, seconds.</param>
+public sealed record Demand(int Index, ResourceVector Shape, TaskKind Kind, string Function, int Count, double EstimatedSeconds);
