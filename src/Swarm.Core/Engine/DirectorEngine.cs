@@ -310,10 +310,22 @@ public sealed class DirectorEngine
         var cancel = new List<AttemptRef>();
         foreach (var a in reported)
         {
-            if (!(TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running && t.ProbeId == id && p.Attempts.Contains(a)))
+            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running && t.ProbeId == id && p.Attempts.Contains(a))
             {
-                cancel.Add(a);
+                continue; // still ours and still there.
             }
+
+            if (t is not null && t.Attempts == a.Attempt && t.State == TaskState.Ready && t.ProbeId == id && t.Workflow.State == WorkflowState.Running)
+            {
+                // The director restarted: the durable attempt counter says this is the latest attempt, and it ran here.
+                SetState(t, TaskState.Running);
+                p.Attempts.Add(a);
+                p.Allocated += t.Spec.Resources;
+                cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+                continue;
+            }
+
+            cancel.Add(a);
         }
 
         foreach (var a in p.Attempts.Where(a => !reported.Contains(a)).ToList())
@@ -355,6 +367,11 @@ public sealed class DirectorEngine
         }
 
         p.CpuLoad = double.IsFinite(h.CpuLoad) ? Math.Clamp(h.CpuLoad, 0, 1) : 0;
+        if (double.IsFinite(h.RttMs) && h.RttMs > 0)
+        {
+            p.Profile = p.Profile with { RttMs = h.RttMs };
+        }
+
         p.Accepting = h.Accepting;
         p.PolicyReason = h.PolicyReason;
     }

@@ -19,7 +19,7 @@ public abstract record DirectorEvent
     public sealed record ProbeRegistered(ProbeProfile Profile, ResourceVector Capacity, long ConnectionId, IReadOnlyList<AttemptRef> Running) : DirectorEvent;
 
     /// <summary>Live telemetry from a probe.</summary>
-    public sealed record ProbeHeartbeat(string ProbeId, long ConnectionId, ResourceVector Capacity, double CpuLoad, bool Accepting, string PolicyReason) : DirectorEvent;
+    public sealed record ProbeHeartbeat(string ProbeId, long ConnectionId, ResourceVector Capacity, double CpuLoad, bool Accepting, string PolicyReason, double RttMs = 0) : DirectorEvent;
 
     /// <summary>A bid arrived.</summary>
     public sealed record BidReceived(Bid Bid, long ConnectionId) : DirectorEvent;

@@ -12,8 +12,9 @@ public static class TaskTransitions
     {
         // Parents succeeded -> ready; the workflow ended -> failed/cancelled.
         [TaskState.Pending] = [TaskState.Ready, TaskState.Failed, TaskState.Cancelled],
-        // Auction cleared -> awarded.
-        [TaskState.Ready] = [TaskState.Awarded, TaskState.Succeeded, TaskState.Failed, TaskState.Cancelled],
+        // Auction cleared -> awarded; after a director restart a probe reports the attempt still
+        // running -> adopted as running.
+        [TaskState.Ready] = [TaskState.Awarded, TaskState.Running, TaskState.Succeeded, TaskState.Failed, TaskState.Cancelled],
         // Accepted -> running; declined or the probe vanished -> ready again. A late result of an
         // earlier attempt may still commit (-> succeeded).
         [TaskState.Awarded] = [TaskState.Running, TaskState.Ready, TaskState.Succeeded, TaskState.Failed, TaskState.Cancelled],

@@ -1,0 +1,95 @@
+using System.CommandLine;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Cli.Infrastructure;
+using Swarm.Director.Hosting;
+
+namespace Swarm.Cli.Commands;
+
+/// <summary>`swarm director`: runs a director until stopped.</summary>
+internal static class DirectorCommand
+{
+    public static Command Create()
+    {
+        var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
+        var port = new Option<int>("--port", "-p") { Description = "gRPC port (0 = pick a free one)", DefaultValueFactory = _ => 7400 };
+        var data = new Option<string>("--data-dir") { Description = "Directory of the SQLite state file", DefaultValueFactory = _ => ".swarm" };
+        var probeTimeout = new Option<double>("--probe-timeout") { Description = "Seconds of silence before a probe is declared lost", DefaultValueFactory = _ => 10 };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Probe heartbeat interval, seconds", DefaultValueFactory = _ => 1 };
+        var verbose = CommonOptions.Verbose();
+        var cmd = new Command("director", "Run a director: the gRPC server, the engine and its SQLite state")
+        {
+            host, port, data, probeTimeout, heartbeat, verbose,
+        };
+        cmd.SetAction(async (pr, ct) => await RunAsync(new Dictionary<string, string?>
+        {
+            ["Director:Host"] = pr.GetValue(host),
+            ["Director:Port"] = pr.GetValue(port).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:DataDirectory"] = pr.GetValue(data),
+            ["Director:ProbeTimeoutSeconds"] = pr.GetValue(probeTimeout).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:HeartbeatIntervalSeconds"] = pr.GetValue(heartbeat).ToString(System.Globalization.CultureInfo.InvariantCulture),
+        }, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false));
+        return cmd;
+    }
+
+    public static async Task<int> RunAsync(Dictionary<string, string?> settings, LogLevel level, CancellationToken ct)
+    {
+        var app = await StartAsync(settings, level, ct).ConfigureAwait(false);
+        if (app is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        await using (app.ConfigureAwait(false))
+        {
+            Console.WriteLine($"swarm director listening on {DirectorApp.ListeningAddress(app)} (state: {DirectorApp.Options(app).DatabasePath})");
+            try
+            {
+                await app.WaitForShutdownAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C.
+            }
+
+            return Environment.ExitCode != 0 ? ExitCodes.Unavailable : ExitCodes.Ok;
+        }
+    }
+
+    /// <summary>Builds and starts a director; prints the problems and returns null on bad options.</summary>
+    public static async Task<WebApplication?> StartAsync(Dictionary<string, string?> settings, LogLevel level, CancellationToken ct)
+    {
+        WebApplication app;
+        try
+        {
+            app = DirectorApp.Build(settings, level);
+            _ = DirectorApp.Options(app);
+        }
+        catch (OptionsValidationException ex)
+        {
+            Ui.Error("bad director configuration:\n  - " + string.Join("\n  - ", ex.Failures));
+            return null;
+        }
+
+        try
+        {
+            await app.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            Ui.Error("bad director configuration:\n  - " + string.Join("\n  - ", ex.Failures));
+            await app.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception ex) when (ex is IOException or InvalidDataException or Microsoft.Data.Sqlite.SqliteException or UnauthorizedAccessException)
+        {
+            Ui.Error($"could not start the director: {ex.Message}");
+            await app.DisposeAsync().ConfigureAwait(false);
+            return null;
+        }
+
+        return app;
+    }
+}

@@ -1,0 +1,126 @@
+using System.CommandLine;
+using System.Globalization;
+using Grpc.Core;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Cli.Infrastructure;
+using Swarm.Client;
+using Swarm.Probe.Agent;
+
+namespace Swarm.Cli.Commands;
+
+/// <summary>`swarm probe`: runs a probe agent; `swarm probe drain ID` asks one to drain.</summary>
+internal static class ProbeCommand
+{
+    public static Command Create(Option<string> director)
+    {
+        var id = new Option<string?>("--id") { Description = "Stable probe id (default: host name)" };
+        var region = new Option<string>("--region") { Description = "Region name", DefaultValueFactory = _ => "local" };
+        var zone = new Option<string>("--zone") { Description = "Zone name", DefaultValueFactory = _ => "" };
+        var price = new Option<double>("--price") { Description = "Asking price per core-second when idle", DefaultValueFactory = _ => 0.01 };
+        var strategy = new Option<string>("--strategy") { Description = "Price strategy: fixed or load", DefaultValueFactory = _ => "load" };
+        strategy.AcceptOnlyFromAmong("fixed", "load");
+        var reliability = new Option<double>("--reliability") { Description = "Owner-declared reliability in [0,1]", DefaultValueFactory = _ => 0.95 };
+        var policy = new Option<string?>("--policy") { Description = "Owner policy file (JSON)" };
+        var maxCores = new Option<double>("--max-cores") { Description = "Most cores Swarm may use (0 = policy/all)" };
+        var maxMem = new Option<long>("--max-memory-mb") { Description = "Most memory in MiB Swarm may use (0 = policy/90%)" };
+        var energy = new Option<double>("--energy-price") { Description = "Energy price per kWh" };
+        var carbon = new Option<double>("--carbon") { Description = "Grid carbon intensity, gCO2/kWh" };
+        var functions = new Option<string[]>("--functions") { Description = "Assemblies with extra task functions", AllowMultipleArgumentsPerToken = true };
+        var workDir = new Option<string?>("--work-dir") { Description = "Scratch directory for tasks" };
+        var verbose = CommonOptions.Verbose();
+        var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
+        {
+            id, region, zone, price, strategy, reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, verbose,
+        };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var settings = new Dictionary<string, string?>
+            {
+                ["Probe:DirectorUrl"] = pr.GetValue(director),
+                ["Probe:Region"] = pr.GetValue(region),
+                ["Probe:Zone"] = pr.GetValue(zone),
+                ["Probe:BasePrice"] = Inv(pr.GetValue(price)),
+                ["Probe:PriceStrategy"] = pr.GetValue(strategy),
+                ["Probe:DeclaredReliability"] = Inv(pr.GetValue(reliability)),
+                ["Probe:MaxCpuMillis"] = ((long)Math.Round(pr.GetValue(maxCores) * 1000)).ToString(CultureInfo.InvariantCulture),
+                ["Probe:MaxMemoryMb"] = pr.GetValue(maxMem).ToString(CultureInfo.InvariantCulture),
+                ["Probe:EnergyPrice"] = Inv(pr.GetValue(energy)),
+                ["Probe:CarbonIntensity"] = Inv(pr.GetValue(carbon)),
+                ["Probe:FunctionAssemblies"] = string.Join(';', pr.GetValue(functions) ?? []),
+            };
+            if (pr.GetValue(id) is { } probeId)
+            {
+                settings["Probe:ProbeId"] = probeId;
+            }
+
+            if (pr.GetValue(policy) is { } policyFile)
+            {
+                settings["Probe:PolicyFile"] = policyFile;
+            }
+
+            if (pr.GetValue(workDir) is { } wd)
+            {
+                settings["Probe:WorkDirectory"] = wd;
+            }
+
+            return await RunAsync(settings, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false);
+        });
+
+        var drainId = new Argument<string>("probe-id") { Description = "The probe to drain" };
+        var drain = new Command("drain", "Ask a probe to take no new work (running work finishes)") { drainId };
+        drain.SetAction(async (pr, ct) =>
+        {
+            using var client = new SwarmClient(pr.GetValue(director)!);
+            try
+            {
+                await client.DrainAsync(pr.GetValue(drainId)!, ct).ConfigureAwait(false);
+                Console.WriteLine($"probe {pr.GetValue(drainId)} is draining");
+                return ExitCodes.Ok;
+            }
+            catch (RpcException ex)
+            {
+                return ClientCommands.Report(ex);
+            }
+        });
+        cmd.Subcommands.Add(drain);
+        return cmd;
+    }
+
+    private static string Inv(double d) => d.ToString("R", CultureInfo.InvariantCulture);
+
+    public static async Task<int> RunAsync(Dictionary<string, string?> settings, LogLevel level, CancellationToken ct)
+    {
+        IHost host;
+        try
+        {
+            host = ProbeApp.Build(settings, level);
+            await host.StartAsync(ct).ConfigureAwait(false);
+        }
+        catch (OptionsValidationException ex)
+        {
+            Ui.Error("bad probe configuration:\n  - " + string.Join("\n  - ", ex.Failures));
+            return ExitCodes.BadInput;
+        }
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or BadImageFormatException)
+        {
+            Ui.Error(ex.Message);
+            return ExitCodes.BadInput;
+        }
+
+        using (host)
+        {
+            try
+            {
+                await host.WaitForShutdownAsync(ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Ctrl-C.
+            }
+
+            return Environment.ExitCode;
+        }
+    }
+}

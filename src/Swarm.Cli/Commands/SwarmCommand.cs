@@ -1,0 +1,25 @@
+using System.CommandLine;
+
+namespace Swarm.Cli.Commands;
+
+/// <summary>The root command.</summary>
+internal static class SwarmCommand
+{
+    public static RootCommand Create()
+    {
+        var director = CommonOptions.Director();
+        var root = new RootCommand(
+            "Swarm: turn a changing crowd of machines into one elastic compute swarm.\n" +
+            "Exit codes: 0 ok, 1 workflow failed/cancelled, 2 bad input, 3 director unreachable or store failure.");
+        root.Options.Add(director);
+        root.Subcommands.Add(DemoCommand.Create());
+        root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(DirectorCommand.Create());
+        root.Subcommands.Add(ProbeCommand.Create(director));
+        root.Subcommands.Add(ClientCommands.Submit(director));
+        root.Subcommands.Add(ClientCommands.Status(director));
+        root.Subcommands.Add(ClientCommands.Probes(director));
+        root.Subcommands.Add(ClientCommands.Cancel(director));
+        return root;
+    }
+}

@@ -1,0 +1,119 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.Logging;
+using Swarm.Cli.Commands;
+using Swarm.Client;
+using Swarm.Director.Hosting;
+
+namespace Swarm.Cli.Infrastructure;
+
+/// <summary>An embedded director plus local probe processes; disposing stops them all.</summary>
+internal sealed class LocalSwarm : IAsyncDisposable
+{
+    private readonly List<Process> _probes = [];
+
+    private LocalSwarm(WebApplication director, string address, string dataDirectory)
+    {
+        Director = director;
+        Address = address;
+        DataDirectory = dataDirectory;
+    }
+
+    public WebApplication Director { get; }
+
+    public string Address { get; }
+
+    public string DataDirectory { get; }
+
+    public IReadOnlyList<Process> Probes => _probes;
+
+    /// <summary>Starts the embedded director; null (after printing why) on bad settings.</summary>
+    public static async Task<LocalSwarm?> StartAsync(string dataDirectory, int port, LogLevel level, CancellationToken ct)
+    {
+        Directory.CreateDirectory(dataDirectory);
+        var app = await DirectorCommand.StartAsync(new Dictionary<string, string?>
+        {
+            ["Director:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:DataDirectory"] = dataDirectory,
+            ["Director:HeartbeatIntervalSeconds"] = "0.5",
+            ["Director:ProbeTimeoutSeconds"] = "5",
+            ["Director:RoundTimeoutMs"] = "200",
+        }, level, ct).ConfigureAwait(false);
+        return app is null ? null : new LocalSwarm(app, DirectorApp.ListeningAddress(app), dataDirectory);
+    }
+
+    /// <summary>Starts one probe process ("swarm probe ..."), logging to a file in the data directory.</summary>
+    public Process StartProbe(string id, IEnumerable<string> args)
+    {
+        var log = Path.Combine(DataDirectory, $"probe-{id}.log");
+        var p = SelfLauncher.StartLogged(["probe", "--director", Address, "--id", id, .. args], log);
+        _probes.Add(p);
+        return p;
+    }
+
+    /// <summary>Waits until <paramref name="count"/> probes are connected (or a probe process exits, or the timeout passes).</summary>
+    public async Task<bool> WaitForProbesAsync(int count, TimeSpan timeout, CancellationToken ct)
+    {
+        using var client = new SwarmClient(Address);
+        var start = TimeProvider.System.GetTimestamp();
+        while (TimeProvider.System.GetElapsedTime(start) < timeout)
+        {
+            if (_probes.Any(p => p.HasExited))
+            {
+                return false;
+            }
+
+            try
+            {
+                var probes = await client.ProbesAsync(ct).ConfigureAwait(false);
+                if (probes.Count(p => p.Connected) >= count)
+                {
+                    return true;
+                }
+            }
+            catch (RpcException)
+            {
+                // Not up yet.
+            }
+
+            await Task.Delay(TimeSpan.FromMilliseconds(100), TimeProvider.System, ct).ConfigureAwait(false);
+        }
+
+        return false;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var p in _probes)
+        {
+            try
+            {
+                if (!p.HasExited)
+                {
+                    p.Kill(entireProcessTree: true);
+                }
+
+                await p.WaitForExitAsync().ConfigureAwait(false);
+            }
+            catch (InvalidOperationException)
+            {
+                // Already gone.
+            }
+
+            p.Dispose();
+        }
+
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(5));
+        try
+        {
+            await Director.StopAsync(stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException)
+        {
+            // Took too long; disposing ends it.
+        }
+
+        await Director.DisposeAsync().ConfigureAwait(false);
+    }
+}

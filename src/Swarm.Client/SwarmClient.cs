@@ -1,0 +1,91 @@
+using System.Runtime.CompilerServices;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Swarm.Contracts.Mapping;
+using Swarm.Contracts.V1;
+
+namespace Swarm.Client;
+
+/// <summary>The C# client of a director: submit, watch, inspect, cancel, list probes, drain.</summary>
+public sealed class SwarmClient : IDisposable
+{
+    private readonly GrpcChannel _channel;
+    private readonly SwarmService.SwarmServiceClient _client;
+
+    /// <summary>Connects (lazily) to the director at <paramref name="address"/>, e.g. http://127.0.0.1:7400.</summary>
+    public SwarmClient(string address, int maxMessageBytes = 64 * 1024 * 1024)
+    {
+        _channel = GrpcChannel.ForAddress(address, new GrpcChannelOptions { MaxReceiveMessageSize = maxMessageBytes, MaxSendMessageSize = maxMessageBytes });
+        _client = new SwarmService.SwarmServiceClient(_channel);
+    }
+
+    /// <summary>Submits a workflow; returns its id once it is durable.</summary>
+    public async Task<string> SubmitAsync(Core.Model.WorkflowSpec spec, CancellationToken ct = default)
+    {
+        var reply = await _client.SubmitAsync(new SubmitRequest { Spec = ProtoMapper.ToProto(spec) }, cancellationToken: ct).ConfigureAwait(false);
+        return reply.WorkflowId;
+    }
+
+    /// <summary>Submits a raw wire spec (used to test the director's own validation).</summary>
+    public async Task<string> SubmitAsync(Contracts.V1.WorkflowSpec spec, CancellationToken ct = default)
+    {
+        var reply = await _client.SubmitAsync(new SubmitRequest { Spec = spec }, cancellationToken: ct).ConfigureAwait(false);
+        return reply.WorkflowId;
+    }
+
+    /// <summary>Streams status updates until the workflow ends.</summary>
+    public async IAsyncEnumerable<WorkflowStatus> WatchAsync(string workflowId, [EnumeratorCancellation] CancellationToken ct = default)
+    {
+        using var call = _client.Watch(new WatchRequest { WorkflowId = workflowId }, cancellationToken: ct);
+        await foreach (var s in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            yield return s;
+        }
+    }
+
+    /// <summary>Waits until the workflow ends, retrying the watch if the director restarts; returns the final status with outputs.</summary>
+    public async Task<WorkflowStatus> WaitAsync(string workflowId, Action<WorkflowStatus>? progress = null, CancellationToken ct = default)
+    {
+        while (true)
+        {
+            try
+            {
+                await foreach (var s in WatchAsync(workflowId, ct).ConfigureAwait(false))
+                {
+                    progress?.Invoke(s);
+                    if (s.State != Contracts.V1.WorkflowState.Running)
+                    {
+                        return await GetAsync(workflowId, includeOutputs: true, ct).ConfigureAwait(false);
+                    }
+                }
+            }
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown && !ct.IsCancellationRequested)
+            {
+                await Task.Delay(TimeSpan.FromMilliseconds(200), TimeProvider.System, ct).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Gets a workflow's status.</summary>
+    public async Task<WorkflowStatus> GetAsync(string workflowId, bool includeOutputs = false, CancellationToken ct = default) =>
+        await _client.GetWorkflowAsync(new GetWorkflowRequest { WorkflowId = workflowId, IncludeOutputs = includeOutputs }, cancellationToken: ct).ConfigureAwait(false);
+
+    /// <summary>Lists workflows.</summary>
+    public async Task<IReadOnlyList<WorkflowStatus>> ListAsync(CancellationToken ct = default) =>
+        (await _client.ListWorkflowsAsync(new ListWorkflowsRequest(), cancellationToken: ct).ConfigureAwait(false)).Workflows;
+
+    /// <summary>Cancels a workflow.</summary>
+    public async Task CancelAsync(string workflowId, CancellationToken ct = default) =>
+        await _client.CancelAsync(new CancelRequest { WorkflowId = workflowId }, cancellationToken: ct).ConfigureAwait(false);
+
+    /// <summary>Lists probes.</summary>
+    public async Task<IReadOnlyList<ProbeStatus>> ProbesAsync(CancellationToken ct = default) =>
+        (await _client.ListProbesAsync(new ListProbesRequest(), cancellationToken: ct).ConfigureAwait(false)).Probes;
+
+    /// <summary>Asks a probe to drain.</summary>
+    public async Task DrainAsync(string probeId, CancellationToken ct = default) =>
+        await _client.DrainProbeAsync(new DrainProbeRequest { ProbeId = probeId }, cancellationToken: ct).ConfigureAwait(false);
+
+    /// <inheritdoc />
+    public void Dispose() => _channel.Dispose();
+}

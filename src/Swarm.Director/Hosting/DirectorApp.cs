@@ -1,0 +1,62 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+
+namespace Swarm.Director.Hosting;
+
+/// <summary>Builds the director web application (Kestrel, h2c) from configuration.</summary>
+public static class DirectorApp
+{
+    /// <summary>Builds the app. <paramref name="settings"/> are "Director:Key" overrides (from the command line).</summary>
+    public static WebApplication Build(IReadOnlyDictionary<string, string?> settings, LogLevel minimumLevel = LogLevel.Information)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        builder.Configuration.AddEnvironmentVariables("SWARM_");
+        builder.Configuration.AddInMemoryCollection(settings);
+        builder.Logging.ClearProviders();
+        builder.Logging.AddSimpleConsole(o =>
+        {
+            o.SingleLine = true;
+            o.TimestampFormat = "HH:mm:ss.fff ";
+        });
+        builder.Logging.Configure(o => o.ActivityTrackingOptions = ActivityTrackingOptions.None);
+        builder.Services.Configure<Microsoft.Extensions.Logging.Console.ConsoleLoggerOptions>(o => o.LogToStandardErrorThreshold = LogLevel.Trace);
+        builder.Logging.SetMinimumLevel(minimumLevel);
+        builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc", LogLevel.Warning);
+        builder.Services.AddSwarmDirector();
+        builder.WebHost.ConfigureKestrel((ctx, k) =>
+        {
+            var o = ctx.Configuration.GetSection(DirectorOptions.SectionName).Get<DirectorOptions>() ?? new DirectorOptions();
+            var address = o.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(o.Host, out var ip) ? ip : IPAddress.Loopback;
+            k.Listen(address, o.Port, l => l.Protocols = HttpProtocols.Http2);
+            k.Limits.Http2.MaxStreamsPerConnection = 1024;
+        });
+        var app = builder.Build();
+        app.MapSwarmDirector();
+        return app;
+    }
+
+    /// <summary>The address the app listens on, once started (resolves port 0).</summary>
+    public static string ListeningAddress(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var server = app.Services.GetRequiredService<IServer>();
+        var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "";
+        return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+    }
+
+    /// <summary>The validated options (throws <see cref="OptionsValidationException"/> naming every problem).</summary>
+    public static DirectorOptions Options(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        return app.Services.GetRequiredService<IOptions<DirectorOptions>>().Value;
+    }
+}

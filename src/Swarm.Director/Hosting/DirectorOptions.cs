@@ -1,0 +1,68 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Swarm.Director.Hosting;
+
+/// <summary>Settings of the director host (section "Director"). Defaults suit one machine.</summary>
+public sealed class DirectorOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Director";
+
+    /// <summary>Address to listen on; default 127.0.0.1 (loopback only).</summary>
+    [Required]
+    public string Host { get; set; } = "127.0.0.1";
+
+    /// <summary>TCP port for gRPC (h2c); 0 picks a free port. Default 7400.</summary>
+    [Range(0, 65535)]
+    public int Port { get; set; } = 7400;
+
+    /// <summary>Directory of the SQLite file; default ".swarm".</summary>
+    [Required]
+    public string DataDirectory { get; set; } = ".swarm";
+
+    /// <summary>SQLite file name inside <see cref="DataDirectory"/>; default "director.db".</summary>
+    [Required]
+    public string DatabaseFile { get; set; } = "director.db";
+
+    /// <summary>fsync every commit (FULL) rather than only the WAL checkpoints (NORMAL); default true.</summary>
+    public bool SynchronousFull { get; set; } = true;
+
+    /// <summary>How often probes send heartbeats, seconds; default 1.</summary>
+    [Range(0.05, 60)]
+    public double HeartbeatIntervalSeconds { get; set; } = 1;
+
+    /// <summary>A probe silent this long is declared lost, seconds; default 10.</summary>
+    [Range(0.2, 3600)]
+    public double ProbeTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>How long a round waits for bids, milliseconds; default 250.</summary>
+    [Range(5, 60_000)]
+    public int RoundTimeoutMs { get; set; } = 250;
+
+    /// <summary>How long a probe has to answer an award, seconds; default 10.</summary>
+    [Range(0.1, 3600)]
+    public double AwardTimeoutSeconds { get; set; } = 10;
+
+    /// <summary>Engine timer period, milliseconds; default 50.</summary>
+    [Range(5, 5_000)]
+    public int TickMs { get; set; } = 50;
+
+    /// <summary>Largest task output accepted, bytes; default 4 MiB.</summary>
+    [Range(1_024, 256 * 1024 * 1024)]
+    public int MaxTaskOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Largest gRPC message, bytes; default 64 MiB.</summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Most tasks in one workflow; default 100,000.</summary>
+    [Range(1, 10_000_000)]
+    public int MaxTasksPerWorkflow { get; set; } = 100_000;
+
+    /// <summary>Largest payload (command line, stdin, input) of one task, bytes; default 1 MiB.</summary>
+    [Range(1_024, 64 * 1024 * 1024)]
+    public int MaxTaskPayloadBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Full path of the database file.</summary>
+    public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
+}

@@ -1,0 +1,35 @@
+using Microsoft.Extensions.Options;
+
+namespace Swarm.Director.Hosting;
+
+/// <summary>Cross-field rules of <see cref="DirectorOptions"/>; collects every failure.</summary>
+public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
+{
+    /// <inheritdoc />
+    public ValidateOptionsResult Validate(string? name, DirectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var errors = new List<string>();
+        if (options.ProbeTimeoutSeconds < 2 * options.HeartbeatIntervalSeconds)
+        {
+            errors.Add($"Director:ProbeTimeoutSeconds ({options.ProbeTimeoutSeconds}) must be at least twice Director:HeartbeatIntervalSeconds ({options.HeartbeatIntervalSeconds})");
+        }
+
+        if (options.MaxTaskOutputBytes > options.MaxMessageBytes / 2)
+        {
+            errors.Add($"Director:MaxTaskOutputBytes ({options.MaxTaskOutputBytes}) must be at most half of Director:MaxMessageBytes ({options.MaxMessageBytes})");
+        }
+
+        if (!System.Net.IPAddress.TryParse(options.Host, out _) && options.Host != "localhost")
+        {
+            errors.Add($"Director:Host '{options.Host}' is not an IP address or 'localhost'");
+        }
+
+        if (options.DatabaseFile.IndexOfAny(Path.GetInvalidFileNameChars()) >= 0 || options.DatabaseFile.Contains('/', StringComparison.Ordinal))
+        {
+            errors.Add($"Director:DatabaseFile '{options.DatabaseFile}' must be a plain file name");
+        }
+
+        return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
+    }
+}

@@ -1,0 +1,53 @@
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Swarm.Director.Connections;
+using Swarm.Director.Runtime;
+using Swarm.Director.Services;
+using Swarm.Storage;
+
+namespace Swarm.Director.Hosting;
+
+/// <summary>Registration of the director's parts.</summary>
+public static class DirectorServiceCollectionExtensions
+{
+    /// <summary>Adds the director: options (validated at start), the SQLite store, the engine loop and the gRPC services.</summary>
+    public static IServiceCollection AddSwarmDirector(this IServiceCollection services)
+    {
+        services.AddOptions<DirectorOptions>()
+            .BindConfiguration(DirectorOptions.SectionName)
+            .ValidateDataAnnotations()
+            .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<DirectorOptions>, DirectorOptionsValidator>();
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton<IDirectorStore>(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<DirectorOptions>>().Value;
+            Directory.CreateDirectory(Path.GetDirectoryName(o.DatabasePath)!);
+            return new SqliteDirectorStore(o.DatabasePath, o.SynchronousFull);
+        });
+        services.AddSingleton<ProbeConnectionRegistry>();
+        services.AddSingleton<WorkflowWatchers>();
+        services.AddSingleton<DirectorLoop>();
+        services.AddHostedService(sp => sp.GetRequiredService<DirectorLoop>());
+        services.AddGrpc(o =>
+        {
+            o.EnableDetailedErrors = false;
+        });
+        services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<DirectorOptions>>((g, d) =>
+        {
+            g.MaxReceiveMessageSize = d.Value.MaxMessageBytes;
+            g.MaxSendMessageSize = d.Value.MaxMessageBytes;
+        });
+        return services;
+    }
+
+    /// <summary>Maps the director's gRPC services.</summary>
+    public static IEndpointRouteBuilder MapSwarmDirector(this IEndpointRouteBuilder endpoints)
+    {
+        endpoints.MapGrpcService<ProbeStreamService>();
+        endpoints.MapGrpcService<SwarmApiService>();
+        return endpoints;
+    }
+}

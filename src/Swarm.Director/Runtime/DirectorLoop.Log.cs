@@ -1,0 +1,42 @@
+using Microsoft.Extensions.Logging;
+
+namespace Swarm.Director.Runtime;
+
+public sealed partial class DirectorLoop
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Director epoch {Epoch} restored {Workflows} workflows ({Running} running) from {Path}")]
+    private static partial void LogRestored(ILogger logger, long epoch, int workflows, int running, string path);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The store at {Path} failed; stopping so that nothing unacknowledged is released")]
+    private static partial void LogStoreFailed(ILogger logger, Exception ex, string path);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The engine broke an invariant handling {Event}; stopping")]
+    private static partial void LogEngineFailed(ILogger logger, Exception ex, string @event);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Dispatched {Count} tasks to {ProbeId}")]
+    private static partial void LogDispatched(ILogger logger, string probeId, int count);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Count} attempts on {ProbeId}: {Reason}")]
+    private static partial void LogCancelled(ILogger logger, string probeId, int count, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected bid from {ProbeId} in round {Round}: {Reason}")]
+    private static partial void LogBidRejected(ILogger logger, string probeId, long round, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped probe {ProbeId}: {Reason}")]
+    private static partial void LogProbeDropped(ILogger logger, string probeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: called {Called}, bids {Bids}, awards {Awards}, deferred {Deferred}, rejected {Rejected}")]
+    private static partial void LogRound(ILogger logger, long round, int called, int bids, int awards, int deferred, int rejected);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Round {Round}: {WorkflowId}/{TaskId} -> {ProbeId}: {Explanation}")]
+    private static partial void LogAward(ILogger logger, long round, string workflowId, string taskId, string probeId, string explanation);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Accepted workflow {WorkflowId} '{Name}' with {Tasks} tasks")]
+    private static partial void LogAccepted(ILogger logger, string workflowId, string name, int tasks);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {WorkflowId} finished {State}: {Reason}")]
+    private static partial void LogFinished(ILogger logger, string workflowId, string state, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {WorkflowId}/{TaskId}#{Attempt} failed on {ProbeId}: {Reason}")]
+    private static partial void LogAttemptFailed(ILogger logger, string workflowId, string taskId, int attempt, string probeId, string reason);
+}

@@ -1,0 +1,315 @@
+using System.Threading.Channels;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Contracts.Mapping;
+using Swarm.Contracts.V1;
+using Swarm.Core.Engine;
+using Swarm.Director.Connections;
+using Swarm.Director.Hosting;
+using Swarm.Storage;
+
+namespace Swarm.Director.Runtime;
+
+/// <summary>
+/// Runs the engine on one loop fed by a channel. Each batch of events is handled, its durable decisions are
+/// written in one transaction, and only then are its messages released and its callers answered.
+/// </summary>
+public sealed partial class DirectorLoop : BackgroundService
+{
+    private const int MaxBatch = 1024;
+    private readonly DirectorOptions _options;
+    private readonly IDirectorStore _store;
+    private readonly ProbeConnectionRegistry _connections;
+    private readonly WorkflowWatchers _watchers;
+    private readonly TimeProvider _time;
+    private readonly ILogger<DirectorLoop> _log;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly Channel<LoopItem> _inbox = Channel.CreateUnbounded<LoopItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private DirectorEngine? _engine;
+    private int _tickQueued;
+
+    public DirectorLoop(IOptions<DirectorOptions> options, IDirectorStore store, ProbeConnectionRegistry connections, WorkflowWatchers watchers,
+        TimeProvider time, ILogger<DirectorLoop> log, IHostApplicationLifetime lifetime)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _store = store;
+        _connections = connections;
+        _watchers = watchers;
+        _time = time;
+        _log = log;
+        _lifetime = lifetime;
+    }
+
+    /// <summary>Completes when the engine has rebuilt its state from the store.</summary>
+    public Task Ready => _ready.Task;
+
+    /// <summary>Handles <paramref name="e"/> and returns its decisions once they are durable.</summary>
+    public async Task<IReadOnlyList<DirectorCommand>> SendAsync(DirectorEvent e, CancellationToken ct)
+    {
+        var item = new LoopItem(e, null, new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_inbox.Writer.TryWrite(item))
+        {
+            throw new InvalidOperationException("the director is shutting down");
+        }
+
+        var result = await item.Done!.Task.WaitAsync(ct).ConfigureAwait(false);
+        return (IReadOnlyList<DirectorCommand>)result!;
+    }
+
+    /// <summary>Queues <paramref name="e"/> without waiting.</summary>
+    public void Post(DirectorEvent e) => _inbox.Writer.TryWrite(new LoopItem(e, null, null));
+
+    /// <summary>Runs a read-only query on the loop, after the current batch is durable.</summary>
+    public async Task<T> QueryAsync<T>(Func<DirectorEngine, T> query, CancellationToken ct)
+    {
+        var item = new LoopItem(null, e => query(e), new TaskCompletionSource<object?>(TaskCreationOptions.RunContinuationsAsynchronously));
+        if (!_inbox.Writer.TryWrite(item))
+        {
+            throw new InvalidOperationException("the director is shutting down");
+        }
+
+        return (T)(await item.Done!.Task.WaitAsync(ct).ConfigureAwait(false))!;
+    }
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        try
+        {
+            var epoch = _store.OpenEpoch();
+            var snapshot = _store.Load();
+            _engine = new DirectorEngine(new EngineOptions
+            {
+                Epoch = epoch,
+                RoundTimeout = TimeSpan.FromMilliseconds(_options.RoundTimeoutMs),
+                AwardTimeout = TimeSpan.FromSeconds(_options.AwardTimeoutSeconds),
+                ProbeTimeout = TimeSpan.FromSeconds(_options.ProbeTimeoutSeconds),
+                Limits = new Core.Workflow.WorkflowLimits { MaxTasks = _options.MaxTasksPerWorkflow, MaxTaskPayloadBytes = _options.MaxTaskPayloadBytes },
+            });
+            _engine.Restore(snapshot);
+            LogRestored(_log, epoch, snapshot.Workflows.Count, snapshot.Workflows.Count(w => w.State == Core.Workflow.WorkflowState.Running), _options.DatabasePath);
+            _ready.TrySetResult();
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(_log, ex, _options.DatabasePath);
+            _ready.TrySetException(ex);
+            Environment.ExitCode = 3;
+            _lifetime.StopApplication();
+            return;
+        }
+
+        using var ticker = new PeriodicTimer(TimeSpan.FromMilliseconds(_options.TickMs), _time);
+        var tick = TickAsync(ticker, stoppingToken);
+        try
+        {
+            await RunAsync(_engine, stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown.
+        }
+        finally
+        {
+            _inbox.Writer.TryComplete();
+            _connections.CloseAll("director stopping");
+            await tick.ConfigureAwait(false);
+        }
+    }
+
+    private async Task TickAsync(PeriodicTimer ticker, CancellationToken ct)
+    {
+        try
+        {
+            while (await ticker.WaitForNextTickAsync(ct).ConfigureAwait(false))
+            {
+                // One tick in the queue at a time: a busy loop does not pile them up.
+                if (Interlocked.Exchange(ref _tickQueued, 1) == 0)
+                {
+                    _inbox.Writer.TryWrite(new LoopItem(new DirectorEvent.Tick(), null, null));
+                }
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // Shutdown.
+        }
+    }
+
+    private async Task RunAsync(DirectorEngine engine, CancellationToken ct)
+    {
+        var items = new List<LoopItem>(MaxBatch);
+        var batch = new List<DirectorCommand>();
+        var perItem = new List<IReadOnlyList<DirectorCommand>>(MaxBatch);
+        while (await _inbox.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            items.Clear();
+            batch.Clear();
+            perItem.Clear();
+            while (items.Count < MaxBatch && _inbox.Reader.TryRead(out var item))
+            {
+                items.Add(item);
+            }
+
+            var now = _time.GetUtcNow();
+            foreach (var item in items)
+            {
+                if (item.Event is null)
+                {
+                    perItem.Add([]);
+                    continue;
+                }
+
+                if (item.Event is DirectorEvent.Tick)
+                {
+                    Volatile.Write(ref _tickQueued, 0);
+                }
+
+                IReadOnlyList<DirectorCommand> cmds;
+                try
+                {
+                    cmds = engine.Handle(item.Event, now);
+                }
+                catch (Exception ex)
+                {
+                    // A broken invariant is a bug: stop rather than run on with state we cannot trust.
+                    LogEngineFailed(_log, ex, item.Event.GetType().Name);
+                    Fail(items, ex);
+                    Environment.ExitCode = 4;
+                    _lifetime.StopApplication();
+                    return;
+                }
+
+                perItem.Add(cmds);
+                batch.AddRange(cmds);
+            }
+
+            if (batch.Exists(c => c.IsDurable))
+            {
+                try
+                {
+                    _store.Apply(batch);
+                }
+                catch (Exception ex)
+                {
+                    // Nothing of this batch was released: callers get an error, probes resend, and a restart replays the store.
+                    LogStoreFailed(_log, ex, _options.DatabasePath);
+                    Fail(items, ex);
+                    Environment.ExitCode = 3;
+                    _lifetime.StopApplication();
+                    return;
+                }
+            }
+
+            Release(batch);
+            for (var i = 0; i < items.Count; i++)
+            {
+                var item = items[i];
+                if (item.Query is not null)
+                {
+                    try
+                    {
+                        item.Done?.TrySetResult(item.Query(engine));
+                    }
+                    catch (Exception ex)
+                    {
+                        item.Done?.TrySetException(ex);
+                    }
+                }
+                else
+                {
+                    item.Done?.TrySetResult(perItem[i]);
+                }
+            }
+        }
+    }
+
+    private static void Fail(List<LoopItem> items, Exception ex)
+    {
+        foreach (var i in items)
+        {
+            i.Done?.TrySetException(new InvalidOperationException("the director could not make the change durable", ex));
+        }
+    }
+
+    private void Release(List<DirectorCommand> batch)
+    {
+        foreach (var cmd in batch)
+        {
+            switch (cmd)
+            {
+                case DirectorCommand.SendCallForBids c:
+                    var call = new DirectorMessage { CallForBids = ProtoMapper.ToProto(c.Call) };
+                    foreach (var id in c.ProbeIds)
+                    {
+                        _connections.Get(id)?.Send(call);
+                    }
+
+                    break;
+                case DirectorCommand.SendAward a:
+                    _connections.Get(a.ProbeId)?.Send(new DirectorMessage { Award = ProtoMapper.ToProto(a) });
+                    break;
+                case DirectorCommand.Dispatch d:
+                    _connections.Get(d.ProbeId)?.Send(new DirectorMessage { Tasks = ProtoMapper.ToProto(d) });
+                    LogDispatched(_log, d.ProbeId, d.Items.Count);
+                    break;
+                case DirectorCommand.CancelAttempts c:
+                    var cancel = new CancelTasks { Reason = c.Reason };
+                    cancel.Attempts.AddRange(c.Attempts.Select(ProtoMapper.ToProto));
+                    _connections.Get(c.ProbeId)?.Send(new DirectorMessage { Cancel = cancel });
+                    LogCancelled(_log, c.ProbeId, c.Attempts.Count, c.Reason);
+                    break;
+                case DirectorCommand.AckResults a:
+                    var ack = new ResultAck();
+                    ack.Attempts.AddRange(a.Attempts.Select(ProtoMapper.ToProto));
+                    _connections.Get(a.ProbeId)?.Send(new DirectorMessage { ResultAck = ack });
+                    break;
+                case DirectorCommand.RejectBid r:
+                    LogBidRejected(_log, r.ProbeId, r.Round, r.Reason);
+                    _connections.Get(r.ProbeId)?.Send(new DirectorMessage { BidRejected = new BidRejected { Round = r.Round, Reason = r.Reason } });
+                    break;
+                case DirectorCommand.DisconnectProbe d:
+                    LogProbeDropped(_log, d.ProbeId, d.Reason);
+                    var conn = _connections.Get(d.ProbeId);
+                    if (conn is not null && conn.ConnectionId == d.ConnectionId)
+                    {
+                        conn.Close(d.Reason);
+                    }
+
+                    break;
+                case DirectorCommand.SendDrain d:
+                    _connections.Get(d.ProbeId)?.Send(new DirectorMessage { Drain = new DrainRequest { Reason = d.Reason } });
+                    break;
+                case DirectorCommand.AuctionCleared a:
+                    var t = a.Trace;
+                    LogRound(_log, t.Round, t.Called, t.BidsReceived, t.Awards.Count, t.Deferred.Count, t.Rejections.Count);
+                    foreach (var aw in t.Awards)
+                    {
+                        LogAward(_log, t.Round, aw.Attempt.WorkflowId, aw.Attempt.TaskId, aw.ProbeId, aw.Explanation);
+                    }
+
+                    break;
+                case DirectorCommand.WorkflowChanged w:
+                    _watchers.Notify(w.WorkflowId);
+                    break;
+                case DirectorCommand.WorkflowAccepted w:
+                    LogAccepted(_log, w.WorkflowId, w.Spec.Name, w.Spec.Tasks.Count);
+                    break;
+                case DirectorCommand.WorkflowFinished f:
+                    LogFinished(_log, f.WorkflowId, f.State.ToString(), f.Reason);
+                    break;
+                case DirectorCommand.AttemptFailed f:
+                    LogAttemptFailed(_log, f.Attempt.WorkflowId, f.Attempt.TaskId, f.Attempt.Attempt, f.ProbeId, f.Reason);
+                    break;
+                default:
+                    break;
+            }
+        }
+    }
+
+    private sealed record LoopItem(DirectorEvent? Event, Func<DirectorEngine, object?>? Query, TaskCompletionSource<object?>? Done);
+}

@@ -1,0 +1,194 @@
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Contracts.Mapping;
+using Swarm.Contracts.V1;
+using Swarm.Core.Engine;
+using Swarm.Core.Workflow;
+using Swarm.Director.Connections;
+using Swarm.Director.Hosting;
+using Swarm.Director.Runtime;
+
+namespace Swarm.Director.Services;
+
+/// <summary>The probe protocol: one bidirectional stream per probe. Validates, maps and posts; decides nothing.</summary>
+public sealed partial class ProbeStreamService(
+    DirectorLoop loop, ProbeConnectionRegistry connections, IOptions<DirectorOptions> options, ILogger<ProbeStreamService> log)
+    : ProbeService.ProbeServiceBase
+{
+    private readonly DirectorOptions _options = options.Value;
+
+    /// <inheritdoc />
+    public override async Task Connect(IAsyncStreamReader<ProbeMessage> requestStream, IServerStreamWriter<DirectorMessage> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(requestStream);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        await loop.Ready.WaitAsync(ct).ConfigureAwait(false);
+        if (!await requestStream.MoveNext(ct).ConfigureAwait(false) || requestStream.Current.BodyCase != ProbeMessage.BodyOneofCase.Register)
+        {
+            RpcErrors.Invalid("the first message on a probe stream must be Register");
+        }
+
+        var reg = requestStream.Current.Register;
+        var profile = ValidateRegister(reg);
+        var connection = connections.Open(profile.ProbeId);
+        try
+        {
+            var cmds = await loop.SendAsync(new DirectorEvent.ProbeRegistered(profile, ProtoMapper.ToCore(reg.Capacity), connection.ConnectionId,
+                reg.Running.Select(ProtoMapper.ToCore).ToList()), ct).ConfigureAwait(false);
+            RpcErrors.ThrowIfRejected(cmds);
+            LogRegistered(log, profile.ProbeId, connection.ConnectionId, ProtoMapper.ToCore(reg.Capacity).ToString(), profile.Region);
+            await responseStream.WriteAsync(new DirectorMessage
+            {
+                Registered = new Registered { ProbeId = profile.ProbeId, HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds },
+            }, ct).ConfigureAwait(false);
+
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Closed);
+            var writer = WriteAsync(connection, responseStream, linked.Token);
+            var reader = ReadAsync(connection, requestStream, linked.Token);
+            var first = await Task.WhenAny(writer, reader).ConfigureAwait(false);
+            await linked.CancelAsync().ConfigureAwait(false);
+            var reason = connection.CloseReason.Length > 0 ? connection.CloseReason : "stream ended";
+            try
+            {
+                await first.ConfigureAwait(false);
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+            {
+                reason = ex.Status.Detail;
+                throw;
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                reason = ct.IsCancellationRequested ? "probe went away" : reason;
+            }
+            finally
+            {
+                loop.Post(new DirectorEvent.ProbeDisconnected(profile.ProbeId, connection.ConnectionId, reason));
+                LogDisconnected(log, profile.ProbeId, connection.ConnectionId, reason);
+            }
+        }
+        finally
+        {
+            connections.Remove(connection);
+            connection.Close("stream ended");
+            connection.Dispose();
+        }
+    }
+
+    private static Core.Model.ProbeProfile ValidateRegister(Register reg)
+    {
+        if (reg.Profile is null)
+        {
+            RpcErrors.Invalid("Register.profile is missing");
+        }
+
+        var p = reg.Profile;
+        if (!WorkflowValidator.IsValidId(p.ProbeId))
+        {
+            RpcErrors.Invalid($"probe id '{p.ProbeId}' must be 1-128 letters, digits, '-', '_' or '.'");
+        }
+
+        var numbers = new[] { p.Latitude, p.Longitude, p.EnergyPrice, p.CarbonIntensity, p.RttMs, p.DeclaredReliability, p.SpeedFactor };
+        if (numbers.Any(n => !double.IsFinite(n)) || p.DeclaredReliability is < 0 or > 1 || p.RttMs < 0 || p.SpeedFactor < 0)
+        {
+            RpcErrors.Invalid($"probe '{p.ProbeId}': profile numbers must be finite, reliability in [0, 1], rtt and speed >= 0");
+        }
+
+        var cap = ProtoMapper.ToCore(reg.Capacity);
+        if (!cap.IsNonNegative)
+        {
+            RpcErrors.Invalid($"probe '{p.ProbeId}': capacity must not be negative ({cap})");
+        }
+
+        try
+        {
+            return ProtoMapper.ToCore(p);
+        }
+        catch (ArgumentException ex)
+        {
+            RpcErrors.Invalid($"probe '{p.ProbeId}': {ex.Message}");
+            throw;
+        }
+    }
+
+    private static async Task WriteAsync(ProbeConnection connection, IServerStreamWriter<DirectorMessage> stream, CancellationToken ct)
+    {
+        await foreach (var m in connection.Outbox.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            await stream.WriteAsync(m, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task ReadAsync(ProbeConnection connection, IAsyncStreamReader<ProbeMessage> stream, CancellationToken ct)
+    {
+        var id = connection.ProbeId;
+        var cid = connection.ConnectionId;
+        while (await stream.MoveNext(ct).ConfigureAwait(false))
+        {
+            var m = stream.Current;
+            switch (m.BodyCase)
+            {
+                case ProbeMessage.BodyOneofCase.Heartbeat:
+                    var h = m.Heartbeat;
+                    loop.Post(new DirectorEvent.ProbeHeartbeat(id, cid, ProtoMapper.ToCore(h.Capacity), h.CpuLoad, h.Accepting, h.PolicyReason, h.RttMs));
+                    break;
+                case ProbeMessage.BodyOneofCase.Bid:
+                    if (m.Bid.ProbeId != id)
+                    {
+                        // A bid naming another probe is refused here; the engine never sees it.
+                        LogBadMessage(log, id, $"bid names probe '{m.Bid.ProbeId}'");
+                        connection.Send(new DirectorMessage { BidRejected = new BidRejected { Round = m.Bid.Round, Reason = $"unknown probe id '{m.Bid.ProbeId}' on the stream of '{id}'" } });
+                        break;
+                    }
+
+                    loop.Post(new DirectorEvent.BidReceived(ProtoMapper.ToCore(m.Bid), cid));
+                    break;
+                case ProbeMessage.BodyOneofCase.AwardReply:
+                    var a = m.AwardReply;
+                    loop.Post(new DirectorEvent.AwardReplied(id, cid, a.AwardId, a.Accepted.Select(ProtoMapper.ToCore).ToList(), a.Declined.Select(ProtoMapper.ToCore).ToList(), a.DeclineReason));
+                    break;
+                case ProbeMessage.BodyOneofCase.Results:
+                    var results = m.Results.Results.Select(r => CapOutput(ProtoMapper.ToCore(r))).ToList();
+                    loop.Post(new DirectorEvent.ResultsReceived(id, cid, results));
+                    break;
+                case ProbeMessage.BodyOneofCase.Drain:
+                    loop.Post(new DirectorEvent.ProbeDrainRequested(id, string.IsNullOrEmpty(m.Drain.Reason) ? "owner reclaimed the machine" : m.Drain.Reason));
+                    break;
+                case ProbeMessage.BodyOneofCase.Progress:
+                    break;
+                default:
+                    LogBadMessage(log, id, $"unexpected {m.BodyCase}");
+                    RpcErrors.Invalid($"unexpected message {m.BodyCase} after Register");
+                    break;
+            }
+        }
+    }
+
+    private Core.Model.TaskResult CapOutput(Core.Model.TaskResult r)
+    {
+        if (r.Output.Length <= _options.MaxTaskOutputBytes)
+        {
+            return r;
+        }
+
+        // An oversized output is a failed attempt, not a stored blob.
+        return r with
+        {
+            Success = false,
+            Output = [],
+            Error = $"output of {r.Output.Length} bytes exceeds the limit of {_options.MaxTaskOutputBytes} bytes (Director:MaxTaskOutputBytes)",
+        };
+    }
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} registered on connection {ConnectionId}: {Capacity} in {Region}")]
+    private static partial void LogRegistered(ILogger logger, string probeId, long connectionId, string capacity, string region);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} connection {ConnectionId} closed: {Reason}")]
+    private static partial void LogDisconnected(ILogger logger, string probeId, long connectionId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Probe {ProbeId} sent a bad message: {Problem}")]
+    private static partial void LogBadMessage(ILogger logger, string probeId, string problem);
+}

@@ -1,0 +1,119 @@
+using System.Security.Cryptography;
+using Grpc.Core;
+using Swarm.Contracts.Mapping;
+using Swarm.Contracts.V1;
+using Swarm.Core.Engine;
+using Swarm.Director.Runtime;
+
+namespace Swarm.Director.Services;
+
+/// <summary>The client API: submit, watch, inspect, cancel, list probes, drain. Validates and maps; the engine decides.</summary>
+public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers) : SwarmService.SwarmServiceBase
+{
+    /// <inheritdoc />
+    public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (request.Spec is null)
+        {
+            RpcErrors.Invalid("SubmitRequest.spec is missing");
+        }
+
+        Core.Model.WorkflowSpec spec;
+        try
+        {
+            spec = ProtoMapper.ToCore(request.Spec);
+        }
+        catch (ArgumentException ex)
+        {
+            RpcErrors.Invalid("invalid workflow: " + ex.Message);
+            throw;
+        }
+
+        var id = "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), context.CancellationToken).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        return new SubmitReply { WorkflowId = id, TaskCount = spec.Tasks.Count };
+    }
+
+    /// <inheritdoc />
+    public override async Task Watch(WatchRequest request, IServerStreamWriter<WorkflowStatus> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        using var sub = watchers.Subscribe(request.WorkflowId);
+        while (true)
+        {
+            var view = await loop.QueryAsync(e => e.GetWorkflow(request.WorkflowId), ct).ConfigureAwait(false);
+            if (view is null)
+            {
+                RpcErrors.NotFound($"no workflow '{request.WorkflowId}'");
+            }
+
+            await responseStream.WriteAsync(ProtoMapper.ToProto(view, includeOutputs: false), ct).ConfigureAwait(false);
+            if (view.State != Core.Workflow.WorkflowState.Running)
+            {
+                return;
+            }
+
+            await sub.Signal.Reader.ReadAsync(ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <inheritdoc />
+    public override async Task<WorkflowStatus> GetWorkflow(GetWorkflowRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var view = await loop.QueryAsync(e => e.GetWorkflow(request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
+        if (view is null)
+        {
+            RpcErrors.NotFound($"no workflow '{request.WorkflowId}'");
+        }
+
+        return ProtoMapper.ToProto(view, request.IncludeOutputs);
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListWorkflowsReply> ListWorkflows(ListWorkflowsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var list = await loop.QueryAsync(e => e.ListWorkflows(), context.CancellationToken).ConfigureAwait(false);
+        var reply = new ListWorkflowsReply();
+        reply.Workflows.AddRange(list.Select(w => ProtoMapper.ToProto(w, false)));
+        return reply;
+    }
+
+    /// <inheritdoc />
+    public override async Task<CancelReply> Cancel(CancelRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowCancelRequested(request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        return new CancelReply { State = Contracts.V1.WorkflowState.Cancelled };
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListProbesReply> ListProbes(ListProbesRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var list = await loop.QueryAsync(e => e.ListProbes(), context.CancellationToken).ConfigureAwait(false);
+        var reply = new ListProbesReply();
+        reply.Probes.AddRange(list.Select(ProtoMapper.ToProto));
+        return reply;
+    }
+
+    /// <inheritdoc />
+    public override async Task<DrainProbeReply> DrainProbe(DrainProbeRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var cmds = await loop.SendAsync(new DirectorEvent.ProbeDrainRequested(request.ProbeId, "drain requested by operator"), context.CancellationToken).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        return new DrainProbeReply();
+    }
+}

@@ -1,0 +1,36 @@
+using Microsoft.Extensions.Logging;
+
+namespace Swarm.Probe.Agent;
+
+public sealed partial class ProbeAgent
+{
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} offering {Capacity} (speed {Speed:0.00}, {Gpus} GPUs {GpuModel}) to {DirectorUrl}")]
+    private static partial void LogStarting(ILogger logger, string probeId, string capacity, double speed, int gpus, string gpuModel, string directorUrl);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Not accepting work now: {Reason}")]
+    private static partial void LogNotAccepting(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Critical, Message = "The director refused this probe: {Reason}")]
+    private static partial void LogRefused(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Lost the director at {DirectorUrl}: {Reason}; reconnecting")]
+    private static partial void LogDisconnected(ILogger logger, string directorUrl, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} registered with {DirectorUrl} (handshake {RttMs:0.0} ms)")]
+    private static partial void LogConnected(ILogger logger, string probeId, string directorUrl, double rttMs);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resending {Count} unacknowledged results")]
+    private static partial void LogResending(ILogger logger, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Bid for round {Round} rejected: {Reason}")]
+    private static partial void LogBidRejected(ILogger logger, long round, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: {Reason}")]
+    private static partial void LogDraining(ILogger logger, string reason);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Attempt {Attempt} finished: success={Success} in {Seconds:0.000} s")]
+    private static partial void LogFinished(ILogger logger, string attempt, bool success, double seconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Attempt}: {Reason}")]
+    private static partial void LogCancelled(ILogger logger, string attempt, string reason);
+}

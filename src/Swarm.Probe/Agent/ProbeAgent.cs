@@ -1,0 +1,527 @@
+using System.Collections.Concurrent;
+using System.Threading.Channels;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Swarm.Contracts.Mapping;
+using Swarm.Contracts.V1;
+using Swarm.Core.Bidding;
+using Swarm.Core.Model;
+using Swarm.Probe.Execution;
+using Swarm.Probe.Functions;
+using Swarm.Probe.Sensing;
+using CoreAttempt = Swarm.Core.Model.AttemptRef;
+
+namespace Swarm.Probe.Agent;
+
+/// <summary>
+/// The probe: measures the machine, obeys its owner's policy, bids, accepts or declines awards (it is the
+/// authority on its own capacity), runs tasks and streams results. Results are kept until the director acks
+/// them, so a director crash or a broken stream loses nothing. Reconnects with capped, jittered backoff.
+/// </summary>
+public sealed partial class ProbeAgent : BackgroundService
+{
+    private readonly ProbeAgentOptions _options;
+    private readonly OwnerPolicy _policy;
+    private readonly ResourceSensor _sensor;
+    private readonly FunctionRegistry _functions;
+    private readonly ExecTaskRunner _exec;
+    private readonly FunctionTaskRunner _functionRunner;
+    private readonly IBidStrategy _strategy;
+    private readonly TimeProvider _time;
+    private readonly ILogger<ProbeAgent> _log;
+    private readonly object _gate = new();
+    private readonly Dictionary<CoreAttempt, Running> _running = [];
+    private readonly ConcurrentDictionary<CoreAttempt, Contracts.V1.TaskResult> _unacked = new();
+    private readonly Random _jitter;
+    private Channel<ProbeMessage>? _outbox;
+    private ResourceVector _capacity;
+    private double _speed = 1;
+    private double _rttMs;
+    private bool _draining;
+    private MachineSnapshot? _lastSample;
+
+    public ProbeAgent(IOptions<ProbeAgentOptions> options, OwnerPolicy policy, ResourceSensor sensor, FunctionRegistry functions, TimeProvider time, ILogger<ProbeAgent> log)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        _options = options.Value;
+        _policy = policy;
+        _sensor = sensor;
+        _functions = functions;
+        _time = time;
+        _log = log;
+        _exec = new ExecTaskRunner(time, _options.MaxOutputBytes);
+        _functionRunner = new FunctionTaskRunner(functions, time);
+        var floor = Math.Max(policy.FloorPrice, 0);
+        _strategy = _options.PriceStrategy == "fixed"
+            ? new FixedPriceStrategy(Math.Max(floor, _options.BasePrice))
+            : new LoadSensitivePriceStrategy(_options.BasePrice, 1.0, floor);
+        _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
+    }
+
+    /// <summary>Capacity offered to Swarm after the owner's caps.</summary>
+    public ResourceVector Capacity => _capacity;
+
+    /// <inheritdoc />
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        await Task.Yield();
+        _speed = ResourceSensor.MeasureSpeedFactor(_time);
+        _lastSample = _sensor.Sample();
+        _capacity = ComputeCapacity(_lastSample);
+        LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, _lastSample.Gpus, _lastSample.GpuModel, _options.DirectorUrl);
+        var (accepting, reason) = Evaluate(_lastSample);
+        if (!accepting)
+        {
+            LogNotAccepting(_log, reason);
+        }
+
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            var started = _time.GetTimestamp();
+            try
+            {
+                await RunSessionAsync(stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+            {
+                break;
+            }
+            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+            {
+                // The director refused us for a reason that retrying will not fix.
+                LogRefused(_log, ex.Status.Detail);
+                Environment.ExitCode = 2;
+                throw;
+            }
+            catch (Exception ex) when (ex is RpcException or IOException or HttpRequestException or InvalidOperationException)
+            {
+                LogDisconnected(_log, _options.DirectorUrl, ex.Message);
+            }
+
+            if (_time.GetElapsedTime(started) > TimeSpan.FromSeconds(10))
+            {
+                delay = TimeSpan.FromMilliseconds(100); // the session was healthy: start the backoff again.
+            }
+
+            var wait = delay * (0.5 + _jitter.NextDouble());
+            try
+            {
+                await Task.Delay(wait, _time, stoppingToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+
+            delay = TimeSpan.FromSeconds(Math.Min(_options.ReconnectMaxSeconds, delay.TotalSeconds * 2));
+        }
+
+        CancelAll("probe stopping");
+    }
+
+    private ResourceVector ComputeCapacity(MachineSnapshot m)
+    {
+        var measured = new ResourceVector(m.CpuMillis, m.MemoryTotalMb, m.Gpus, 0, 0, m.GpuModel);
+        var cap = _policy.Cap(measured);
+        if (_options.MaxCpuMillis > 0)
+        {
+            cap = cap with { CpuMillis = Math.Min(cap.CpuMillis, _options.MaxCpuMillis) };
+        }
+
+        if (_options.MaxMemoryMb > 0)
+        {
+            cap = cap with { MemoryMb = Math.Min(cap.MemoryMb, _options.MaxMemoryMb) };
+        }
+
+        return cap;
+    }
+
+    private (bool Accepting, string Reason) Evaluate(MachineSnapshot m)
+    {
+        if (_draining)
+        {
+            return (false, "draining");
+        }
+
+        // Load caused by Swarm's own tasks does not count against the owner's idle rule.
+        double ours;
+        lock (_gate)
+        {
+            ours = _running.Values.Sum(r => r.Resources.CpuMillis);
+        }
+
+        var foreign = Math.Max(0, m.CpuLoad - (ours / Math.Max(1, m.CpuMillis)));
+        var local = TimeOnly.FromDateTime(_time.GetLocalNow().DateTime);
+        return _policy.Evaluate(local, foreign);
+    }
+
+    private async Task RunSessionAsync(CancellationToken stoppingToken)
+    {
+        using var channel = GrpcChannel.ForAddress(_options.DirectorUrl, new GrpcChannelOptions
+        {
+            MaxReceiveMessageSize = _options.MaxMessageBytes,
+            MaxSendMessageSize = _options.MaxMessageBytes,
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, KeepAlivePingDelay = TimeSpan.FromSeconds(5), KeepAlivePingTimeout = TimeSpan.FromSeconds(5) },
+        });
+        var client = new ProbeService.ProbeServiceClient(channel);
+        using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
+        using var call = client.Connect(cancellationToken: session.Token);
+        var register = new Register
+        {
+            Profile = ProtoMapper.ToProto(Profile(), Environment.UserName, Environment.MachineName),
+            Capacity = ProtoMapper.ToProto(_capacity),
+            AgentVersion = typeof(ProbeAgent).Assembly.GetName().Version?.ToString() ?? "",
+        };
+        lock (_gate)
+        {
+            register.Running.AddRange(_running.Keys.Where(k => !_unacked.ContainsKey(k)).Select(ProtoMapper.ToProto));
+        }
+
+        var t0 = _time.GetTimestamp();
+        await call.RequestStream.WriteAsync(new ProbeMessage { Register = register }, session.Token).ConfigureAwait(false);
+        if (!await call.ResponseStream.MoveNext(session.Token).ConfigureAwait(false) || call.ResponseStream.Current.BodyCase != DirectorMessage.BodyOneofCase.Registered)
+        {
+            throw new InvalidOperationException("director did not confirm the registration");
+        }
+
+        _rttMs = _time.GetElapsedTime(t0).TotalMilliseconds;
+        var heartbeat = TimeSpan.FromSeconds(Math.Max(0.05, call.ResponseStream.Current.Registered.HeartbeatIntervalSeconds));
+        LogConnected(_log, _options.ProbeId, _options.DirectorUrl, _rttMs);
+
+        var outbox = Channel.CreateUnbounded<ProbeMessage>(new UnboundedChannelOptions { SingleReader = true });
+        _outbox = outbox;
+
+        // Results the director has not acknowledged yet go first: they may be the only copy.
+        var pending = _unacked.Values.ToList();
+        if (pending.Count > 0)
+        {
+            var batch = new TaskResultBatch();
+            batch.Results.AddRange(pending);
+            outbox.Writer.TryWrite(new ProbeMessage { Results = batch });
+            LogResending(_log, pending.Count);
+        }
+
+        var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
+        var beats = HeartbeatLoopAsync(outbox.Writer, heartbeat, session.Token);
+        try
+        {
+            await foreach (var m in call.ResponseStream.ReadAllAsync(session.Token).ConfigureAwait(false))
+            {
+                Handle(m, outbox.Writer);
+            }
+        }
+        finally
+        {
+            _outbox = null;
+            outbox.Writer.TryComplete();
+            await session.CancelAsync().ConfigureAwait(false);
+            await Task.WhenAll(Quiet(writer), Quiet(beats)).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task Quiet(Task t)
+    {
+        try
+        {
+            await t.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or RpcException or IOException or InvalidOperationException)
+        {
+            // The session is over either way.
+        }
+    }
+
+    private Core.Model.ProbeProfile Profile() => new()
+    {
+        ProbeId = _options.ProbeId,
+        Region = _options.Region,
+        Zone = _options.Zone,
+        Latitude = _options.Latitude,
+        Longitude = _options.Longitude,
+        EnergyPrice = _options.EnergyPrice,
+        CarbonIntensity = _options.CarbonIntensity,
+        RttMs = _rttMs,
+        DeclaredReliability = _options.DeclaredReliability,
+        SpeedFactor = _speed,
+        AllowedKinds = _policy.AllowedKinds,
+        Functions = _functions.Names,
+    };
+
+    private static async Task WriteLoopAsync(IClientStreamWriter<ProbeMessage> stream, ChannelReader<ProbeMessage> reader, CancellationToken ct)
+    {
+        await foreach (var m in reader.ReadAllAsync(ct).ConfigureAwait(false))
+        {
+            await stream.WriteAsync(m, ct).ConfigureAwait(false);
+        }
+    }
+
+    private async Task HeartbeatLoopAsync(ChannelWriter<ProbeMessage> outbox, TimeSpan period, CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(period, _time);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            var m = _sensor.Sample();
+            _lastSample = m;
+            var (accepting, reason) = Evaluate(m);
+            int running;
+            lock (_gate)
+            {
+                running = _running.Count;
+            }
+
+            outbox.TryWrite(new ProbeMessage
+            {
+                Heartbeat = new Heartbeat
+                {
+                    Capacity = ProtoMapper.ToProto(accepting ? _capacity : _capacity),
+                    CpuLoad = m.CpuLoad,
+                    MemoryAvailableMb = m.MemoryAvailableMb,
+                    RunningTasks = running,
+                    Accepting = accepting,
+                    PolicyReason = reason,
+                    RttMs = _rttMs,
+                },
+            });
+        }
+    }
+
+    private void Handle(DirectorMessage m, ChannelWriter<ProbeMessage> outbox)
+    {
+        switch (m.BodyCase)
+        {
+            case DirectorMessage.BodyOneofCase.CallForBids:
+                OnCallForBids(m.CallForBids, outbox);
+                break;
+            case DirectorMessage.BodyOneofCase.Award:
+                OnAward(m.Award, outbox);
+                break;
+            case DirectorMessage.BodyOneofCase.Tasks:
+                foreach (var t in m.Tasks.Tasks)
+                {
+                    Start(t);
+                }
+
+                break;
+            case DirectorMessage.BodyOneofCase.Cancel:
+                foreach (var a in m.Cancel.Attempts)
+                {
+                    Cancel(ProtoMapper.ToCore(a), m.Cancel.Reason);
+                }
+
+                break;
+            case DirectorMessage.BodyOneofCase.ResultAck:
+                foreach (var a in m.ResultAck.Attempts)
+                {
+                    _unacked.TryRemove(ProtoMapper.ToCore(a), out _);
+                }
+
+                break;
+            case DirectorMessage.BodyOneofCase.BidRejected:
+                LogBidRejected(_log, m.BidRejected.Round, m.BidRejected.Reason);
+                break;
+            case DirectorMessage.BodyOneofCase.Drain:
+                _draining = true;
+                LogDraining(_log, m.Drain.Reason);
+                break;
+            default:
+                break;
+        }
+    }
+
+    private void OnCallForBids(Contracts.V1.CallForBids call, ChannelWriter<ProbeMessage> outbox)
+    {
+        var sample = _lastSample ?? _sensor.Sample();
+        var (accepting, _) = Evaluate(sample);
+        var bid = new Contracts.V1.Bid
+        {
+            ProbeId = _options.ProbeId,
+            Round = call.Round,
+            ValidUntilUnixMs = (_time.GetUtcNow() + TimeSpan.FromSeconds(_options.BidValiditySeconds)).ToUnixTimeMilliseconds(),
+        };
+        if (accepting)
+        {
+            ResourceVector free;
+            lock (_gate)
+            {
+                free = _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
+            }
+
+            var items = ProbeBidder.Compute(ProtoMapper.ToCore(call), _capacity, free, _policy, _functions.Names, _strategy);
+            bid.Items.AddRange(items.Select(i => new Contracts.V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
+        }
+
+        // An empty bid still answers the call, so the round can clear without waiting for its timeout.
+        outbox.TryWrite(new ProbeMessage { Bid = bid });
+    }
+
+    private void OnAward(Contracts.V1.Award award, ChannelWriter<ProbeMessage> outbox)
+    {
+        var reply = new AwardReply { AwardId = award.AwardId };
+        var sample = _lastSample ?? _sensor.Sample();
+        var (accepting, reason) = Evaluate(sample);
+        lock (_gate)
+        {
+            var free = _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
+            foreach (var item in award.Items)
+            {
+                var need = ProtoMapper.ToCore(item.Resources);
+                var a = ProtoMapper.ToCore(item.Attempt);
+                if (accepting && need.FitsIn(free) && !_running.ContainsKey(a))
+                {
+                    free -= need;
+                    _running[a] = new Running(need, new CancellationTokenSource());
+                    reply.Accepted.Add(item.Attempt);
+                }
+                else
+                {
+                    reply.Declined.Add(item.Attempt);
+                }
+            }
+        }
+
+        if (reply.Declined.Count > 0)
+        {
+            reply.DeclineReason = accepting ? "capacity no longer free" : reason;
+        }
+
+        outbox.TryWrite(new ProbeMessage { AwardReply = reply });
+    }
+
+    private void Start(DispatchTask t)
+    {
+        var a = ProtoMapper.ToCore(t.Attempt);
+        Running? r;
+        lock (_gate)
+        {
+            if (!_running.TryGetValue(a, out r) || r.Started)
+            {
+                return; // not accepted here, or a duplicate dispatch.
+            }
+
+            r.Started = true;
+        }
+
+        var spec = ProtoMapper.ToCore(t.Spec);
+        var parents = t.ParentOutputs.ToDictionary(kv => kv.Key, kv => kv.Value.ToByteArray(), StringComparer.Ordinal);
+        _ = Task.Run(() => RunAsync(a, spec, parents, r));
+    }
+
+    private async Task RunAsync(CoreAttempt a, Core.Model.MicroTaskSpec spec, Dictionary<string, byte[]> parents, Running r)
+    {
+        var scratch = Path.Combine(WorkRoot(), $"{a.WorkflowId}-{a.TaskId}-{a.Attempt}");
+        TaskOutcome outcome;
+        try
+        {
+            Directory.CreateDirectory(scratch);
+            var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, null);
+            outcome = spec.Kind == Core.Model.TaskKind.Function
+                ? await _functionRunner.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false)
+                : await _exec.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OutOfMemoryException)
+        {
+            outcome = new TaskOutcome(false, -1, [], "", "", $"probe error: {ex.Message}", 0, false);
+        }
+        finally
+        {
+            TryDelete(scratch);
+        }
+
+        bool cancelled;
+        lock (_gate)
+        {
+            _running.Remove(a);
+            cancelled = r.Cancel.IsCancellationRequested;
+        }
+
+        r.Cancel.Dispose();
+        if (cancelled)
+        {
+            return; // the director no longer wants this attempt.
+        }
+
+        var result = new Contracts.V1.TaskResult
+        {
+            Attempt = ProtoMapper.ToProto(a),
+            Success = outcome.Success,
+            ExitCode = outcome.ExitCode,
+            Output = Google.Protobuf.ByteString.CopyFrom(outcome.Output),
+            Stdout = "",
+            Stderr = outcome.Stderr,
+            Error = outcome.Error,
+            RuntimeSeconds = outcome.RuntimeSeconds,
+            OutputTruncated = outcome.OutputTruncated,
+        };
+        _unacked[a] = result;
+        LogFinished(_log, a.ToString(), outcome.Success, outcome.RuntimeSeconds);
+        var batch = new TaskResultBatch();
+        batch.Results.Add(result);
+        _outbox?.Writer.TryWrite(new ProbeMessage { Results = batch });
+    }
+
+    private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)
+        ? Path.Combine(Path.GetTempPath(), "swarm-probe", _options.ProbeId)
+        : _options.WorkDirectory;
+
+    private static void TryDelete(string dir)
+    {
+        try
+        {
+            if (Directory.Exists(dir))
+            {
+                Directory.Delete(dir, recursive: true);
+            }
+        }
+        catch (IOException)
+        {
+            // Best effort: a scratch folder left behind is harmless.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Same.
+        }
+    }
+
+    private void Cancel(CoreAttempt a, string reason)
+    {
+        lock (_gate)
+        {
+            if (_running.TryGetValue(a, out var r))
+            {
+                if (!r.Started)
+                {
+                    _running.Remove(a);
+                }
+
+                r.Cancel.Cancel();
+            }
+        }
+
+        LogCancelled(_log, a.ToString(), reason);
+    }
+
+    private void CancelAll(string reason)
+    {
+        List<CoreAttempt> all;
+        lock (_gate)
+        {
+            all = [.. _running.Keys];
+        }
+
+        foreach (var a in all)
+        {
+            Cancel(a, reason);
+        }
+    }
+
+    private sealed class Running(ResourceVector resources, CancellationTokenSource cancel)
+    {
+        public ResourceVector Resources { get; } = resources;
+        public CancellationTokenSource Cancel { get; } = cancel;
+        public bool Started { get; set; }
+    }
+}

@@ -1,0 +1,92 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Swarm.Probe.Agent;
+
+/// <summary>Settings of a probe agent (section "Probe").</summary>
+public sealed class ProbeAgentOptions
+{
+    /// <summary>Configuration section name.</summary>
+    public const string SectionName = "Probe";
+
+    /// <summary>The director's address; default http://127.0.0.1:7400.</summary>
+    [Required]
+    public string DirectorUrl { get; set; } = "http://127.0.0.1:7400";
+
+    /// <summary>Stable probe id; default the host name.</summary>
+    [Required]
+    [RegularExpression("^[A-Za-z0-9._-]{1,128}$", ErrorMessage = "Probe:ProbeId must be 1-128 letters, digits, '-', '_' or '.'")]
+    public string ProbeId { get; set; } = SanitizedHostName();
+
+    /// <summary>Region, e.g. "eu-west".</summary>
+    public string Region { get; set; } = "local";
+
+    /// <summary>Zone inside the region.</summary>
+    public string Zone { get; set; } = "";
+
+    /// <summary>Latitude in degrees.</summary>
+    [Range(-90, 90)]
+    public double Latitude { get; set; }
+
+    /// <summary>Longitude in degrees.</summary>
+    [Range(-180, 180)]
+    public double Longitude { get; set; }
+
+    /// <summary>Energy price, currency units per kWh.</summary>
+    [Range(0, 1e6)]
+    public double EnergyPrice { get; set; }
+
+    /// <summary>Grid carbon intensity, gCO2/kWh.</summary>
+    [Range(0, 1e5)]
+    public double CarbonIntensity { get; set; }
+
+    /// <summary>Owner-declared reliability in [0, 1]; default 0.95.</summary>
+    [Range(0, 1)]
+    public double DeclaredReliability { get; set; } = 0.95;
+
+    /// <summary>Asking price per core-second when idle; default 0.01.</summary>
+    [Range(0, 1e6)]
+    public double BasePrice { get; set; } = 0.01;
+
+    /// <summary>Price strategy: "fixed" or "load" (rises with utilisation); default "load".</summary>
+    [RegularExpression("^(fixed|load)$", ErrorMessage = "Probe:PriceStrategy must be 'fixed' or 'load'")]
+    public string PriceStrategy { get; set; } = "load";
+
+    /// <summary>Owner policy file (JSON); empty means opt in with no limits.</summary>
+    public string PolicyFile { get; set; } = "";
+
+    /// <summary>Cap on millicores on top of the policy (0 = none).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxCpuMillis { get; set; }
+
+    /// <summary>Cap on memory MiB on top of the policy (0 = none).</summary>
+    [Range(0, long.MaxValue)]
+    public long MaxMemoryMb { get; set; }
+
+    /// <summary>Scratch directory for tasks; default a folder under the system temp directory.</summary>
+    public string WorkDirectory { get; set; } = "";
+
+    /// <summary>Extra .NET assemblies with task functions (semicolon-separated paths).</summary>
+    public string FunctionAssemblies { get; set; } = "";
+
+    /// <summary>How long a bid stands, seconds; default 5.</summary>
+    [Range(0.1, 3600)]
+    public double BidValiditySeconds { get; set; } = 5;
+
+    /// <summary>Longest wait between reconnect attempts, seconds; default 5.</summary>
+    [Range(0.05, 600)]
+    public double ReconnectMaxSeconds { get; set; } = 5;
+
+    /// <summary>Largest message to or from the director, bytes; default 64 MiB.</summary>
+    [Range(64 * 1024, 1024 * 1024 * 1024)]
+    public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Largest captured stdout of an exec task, bytes; default 4 MiB.</summary>
+    [Range(1024, 256 * 1024 * 1024)]
+    public int MaxOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    private static string SanitizedHostName()
+    {
+        var name = new string(Environment.MachineName.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '-').ToArray());
+        return name.Length == 0 ? "probe" : name[..Math.Min(name.Length, 128)];
+    }
+}

@@ -1,0 +1,25 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Swarm.Probe.Execution;
+
+/// <summary>Limits of <see cref="ExecTaskRunner"/>.</summary>
+public sealed class ExecTaskRunnerOptions
+{
+    /// <summary>Configuration section the options bind to.</summary>
+    public const string SectionName = "Probe:Exec";
+
+    /// <summary>Most bytes of standard output kept (the rest is read and dropped). Default 4 MiB.</summary>
+    [Range(0, int.MaxValue)]
+    public int StdoutCapBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>Most bytes of standard error kept (the rest is read and dropped). Default 64 KiB.</summary>
+    [Range(0, int.MaxValue)]
+    public int StderrCapBytes { get; set; } = 64 * 1024;
+
+    /// <summary>
+    /// Seconds to keep reading output after the process exited, for background children that still hold
+    /// the pipes open; after that the output seen so far is kept. Default 5.
+    /// </summary>
+    [Range(0.0, 3600.0)]
+    public double DrainGraceSeconds { get; set; } = 5;
+}
