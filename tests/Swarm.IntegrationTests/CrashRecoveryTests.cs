@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Swarm.Client;
 using Swarm.Contracts.V1;
-using Swarm.Core.Model;
+using MicroTaskSpec = Swarm.Core.Model.MicroTaskSpec;
+using ResourceVector = Swarm.Core.Model.ResourceVector;
+using TaskKind = Swarm.Core.Model.TaskKind;
 using Swarm.IntegrationTests.Infrastructure;
 using Xunit;
 

@@ -2,7 +2,9 @@ using System.Globalization;
 using System.Text;
 using Swarm.Client;
 using Swarm.Contracts.V1;
-using Swarm.Core.Model;
+using MicroTaskSpec = Swarm.Core.Model.MicroTaskSpec;
+using ResourceVector = Swarm.Core.Model.ResourceVector;
+using TaskKind = Swarm.Core.Model.TaskKind;
 using Swarm.IntegrationTests.Infrastructure;
 using Xunit;
 
@@ -16,9 +18,9 @@ public sealed class EndToEndTests
     {
         await using var cluster = new SwarmCluster();
         await cluster.StartDirectorAsync();
-        foreach (var id in new[] { "p1", "p2", "p3" })
+        foreach (var probe in new[] { "p1", "p2", "p3" })
         {
-            cluster.StartProbe(id, "--max-cores", "1", "--price", id == "p1" ? "0.01" : "0.02");
+            cluster.StartProbe(probe, "--max-cores", "1", "--price", probe == "p1" ? "0.01" : "0.02");
         }
 
         await cluster.WaitForProbesAsync("p1", "p2", "p3");
@@ -40,7 +42,7 @@ public sealed class EndToEndTests
             Id = "total",
             Kind = TaskKind.Exec,
             Command = "/bin/sh",
-            Args = ["-c", "cat \"$SWARM_INPUTS\"/sum-a \"$SWARM_INPUTS\"/sum-b | awk '{s+=$1} END {print s}'"],
+            Args = ["-c", "{ cat \"$SWARM_INPUTS\"/sum-a; echo; cat \"$SWARM_INPUTS\"/sum-b; echo; } | awk '{s+=$1} END {print s}'"],
             Resources = new ResourceVector(500, 32),
         }, ["sum-a", "sum-b"]);
 

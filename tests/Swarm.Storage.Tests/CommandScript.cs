@@ -40,12 +40,12 @@ public static class CommandScriptArbitrary
 
     private static Gen<CommandScript> ScriptGen() =>
         from first in Gen.Constant<IReadOnlyList<DirectorCommand>>([Accept("w0", Start), Accept("w1", Start.AddSeconds(1))])
-        from count in Gen.Choose(0, 12)
+        from count in Gen.Choose(0, 20)
         from batches in BatchGen().ListOf(count)
         select new CommandScript([first, .. batches]);
 
     private static Gen<IReadOnlyList<DirectorCommand>> BatchGen() =>
-        from count in Gen.Choose(1, 5)
+        from count in Gen.Choose(1, 4)
         from commands in CommandGen().ListOf(count)
         select (IReadOnlyList<DirectorCommand>)[.. commands];
 
@@ -58,7 +58,7 @@ public static class CommandScriptArbitrary
         (1, Gen.Elements<DirectorCommand>(new DirectorCommand.WorkflowChanged("w0"), new DirectorCommand.SendDrain("p1", "drain"))));
 
     private static Gen<DirectorCommand> AcceptGen() =>
-        from workflowId in Gen.Elements(WorkflowIds)
+        from workflowId in Gen.Frequency((4, Gen.Constant("w2")), (1, Gen.Elements(WorkflowIds)))
         from at in TimeGen()
         select (DirectorCommand)Accept(workflowId, at);
 
@@ -96,15 +96,15 @@ public static class CommandScriptArbitrary
         select (DirectorCommand)new DirectorCommand.AttemptFailed(attempt, probe, failures, reason, final);
 
     private static Gen<DirectorCommand> FinishedGen() =>
-        from workflowId in Gen.Elements(WorkflowIds)
+        from workflowId in Gen.Frequency((6, Gen.Elements("w0", "w1")), (2, Gen.Constant("w2")), (1, Gen.Constant("w3")))
         from state in Gen.Elements(WorkflowState.Succeeded, WorkflowState.Failed, WorkflowState.Cancelled)
         from reason in TextGen()
         from at in TimeGen()
         select (DirectorCommand)new DirectorCommand.WorkflowFinished(workflowId, state, reason, at);
 
     private static Gen<AttemptRef> AttemptGen() =>
-        from workflowId in Gen.Frequency((6, Gen.Elements("w0", "w1")), (2, Gen.Elements("w2")), (1, Gen.Elements("w3")))
-        from taskId in Gen.Frequency((20, Gen.Elements("a", "b", "c")), (1, Gen.Constant("not-in-spec")))
+        from workflowId in Gen.Frequency((30, Gen.Elements("w0", "w1")), (6, Gen.Constant("w2")), (1, Gen.Constant("w3")))
+        from taskId in Gen.Frequency((60, Gen.Elements("a", "b", "c")), (1, Gen.Constant("not-in-spec")))
         from attempt in Gen.Choose(1, 4)
         select new AttemptRef(workflowId, taskId, attempt);
 

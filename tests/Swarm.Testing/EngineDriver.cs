@@ -145,9 +145,40 @@ public sealed class EngineDriver
         return Send(new DirectorEvent.ProbeRegistered(p.Profile, p.Capacity, p.ConnectionId, running ?? []));
     }
 
-    /// <summary>Registers again on a new connection; reports the attempts it still runs unless told not to.</summary>
-    public IReadOnlyList<DirectorCommand> Reconnect(string probeId, bool reportRunning = true) =>
-        Connect(probeId, reportRunning ? _probes[probeId].RunningAttempts : []);
+    /// <summary>Registers again on a new connection, reporting the attempts it still runs.</summary>
+    public IReadOnlyList<DirectorCommand> Reconnect(string probeId) => Connect(probeId, _probes[probeId].RunningAttempts);
+
+    /// <summary>The probe process crashed and restarted: its attempts, awards and unsent results are gone; it registers with nothing running.</summary>
+    public IReadOnlyList<DirectorCommand> Restart(string probeId)
+    {
+        var p = _probes[probeId];
+        p.TakeAllRunning();
+        p.TakeUnsent();
+        p.MarkDisconnected();
+        return Connect(probeId);
+    }
+
+    /// <summary>Everything the probe runs ends now (success or failure) without a report: the results wait for <see cref="DeliverResults"/>.</summary>
+    public void FinishOffline(string probeId, bool success = true)
+    {
+        var p = _probes[probeId];
+        foreach (var item in p.TakeAllRunning())
+        {
+            p.AddUnsent(success ? SuccessOf(item.Attempt, 1) : FailureOf(item.Attempt, "exit code 1"));
+        }
+    }
+
+    /// <summary>The probe sends every result it holds in one batch (nothing when it holds none).</summary>
+    public IReadOnlyList<DirectorCommand> DeliverResults(string probeId)
+    {
+        var p = _probes[probeId];
+        if (p.UnsentResults.Count == 0)
+        {
+            return [];
+        }
+
+        return Report(p.Id, [.. p.TakeUnsent()]);
+    }
 
     /// <summary>Closes the probe's stream (the probe keeps running its attempts).</summary>
     public IReadOnlyList<DirectorCommand> Disconnect(string probeId, string reason = "stream closed")
@@ -250,19 +281,24 @@ public sealed class EngineDriver
     // ------------------------------------------------------------------ results
 
     /// <summary>The probe running <paramref name="attempt"/> reports success (output: the attempt's text).</summary>
-    public IReadOnlyList<DirectorCommand> Succeed(AttemptRef attempt, double runtimeSeconds = 1) =>
-        Complete(attempt, new TaskResult
-        {
-            Attempt = attempt,
-            Success = true,
-            ExitCode = 0,
-            Output = Encoding.UTF8.GetBytes(attempt.ToString()),
-            RuntimeSeconds = runtimeSeconds,
-        });
+    public IReadOnlyList<DirectorCommand> Succeed(AttemptRef attempt, double runtimeSeconds = 1) => Complete(attempt, SuccessOf(attempt, runtimeSeconds));
 
     /// <summary>The probe running <paramref name="attempt"/> reports failure.</summary>
-    public IReadOnlyList<DirectorCommand> Fail(AttemptRef attempt, string error = "exit code 1") =>
-        Complete(attempt, new TaskResult { Attempt = attempt, Success = false, ExitCode = 1, Error = error, RuntimeSeconds = 1 });
+    public IReadOnlyList<DirectorCommand> Fail(AttemptRef attempt, string error = "exit code 1") => Complete(attempt, FailureOf(attempt, error));
+
+    /// <summary>A successful result whose output is the attempt's text.</summary>
+    public static TaskResult SuccessOf(AttemptRef attempt, double runtimeSeconds = 1) => new()
+    {
+        Attempt = attempt,
+        Success = true,
+        ExitCode = 0,
+        Output = Encoding.UTF8.GetBytes(attempt.ToString()),
+        RuntimeSeconds = runtimeSeconds,
+    };
+
+    /// <summary>A failed result with exit code 1.</summary>
+    public static TaskResult FailureOf(AttemptRef attempt, string error = "exit code 1") =>
+        new() { Attempt = attempt, Success = false, ExitCode = 1, Error = error, RuntimeSeconds = 1 };
 
     /// <summary>The probe running <paramref name="result"/>'s attempt stops it and reports <paramref name="result"/>.</summary>
     public IReadOnlyList<DirectorCommand> Complete(AttemptRef attempt, TaskResult result)
@@ -281,12 +317,13 @@ public sealed class EngineDriver
         return Send(new DirectorEvent.ResultsReceived(p.Id, p.ConnectionId, results));
     }
 
-    /// <summary>Every connected probe reports success for everything it runs, in id and dispatch order.</summary>
+    /// <summary>Every connected probe delivers its unsent results, then reports success for everything it runs, in id and dispatch order.</summary>
     public IReadOnlyList<DirectorCommand> SucceedAll()
     {
         var cmds = new List<DirectorCommand>();
         foreach (var p in _probes.Values.Where(p => p.Connected).ToList())
         {
+            cmds.AddRange(DeliverResults(p.Id));
             foreach (var a in p.RunningAttempts)
             {
                 if (p.Connected)
@@ -313,7 +350,7 @@ public sealed class EngineDriver
 
     /// <summary>
     /// Plays a fully cooperating fleet until every workflow has ended: reconnects lost probes (reporting what they
-    /// run), heartbeats, bids, accepts, succeeds, and advances <paramref name="step"/> (default: the larger of the
+    /// run), heartbeats, bids, accepts, delivers results and succeeds, and advances <paramref name="step"/> (default: the larger of the
     /// round timeout and the idle round interval) per loop.
     /// </summary>
     /// <returns>True when every workflow ended within <paramref name="maxSteps"/> loops.</returns>

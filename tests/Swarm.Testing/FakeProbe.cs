@@ -6,14 +6,16 @@ using Swarm.Core.Negotiation;
 namespace Swarm.Testing;
 
 /// <summary>
-/// An in-memory probe for <see cref="EngineDriver"/>: it remembers the awards it was sent and the attempts it
-/// runs, and bids with <see cref="ProbeBidder"/> on what it has free. It keeps running its attempts while
-/// disconnected, as a real probe process does, so a reconnect can report them.
+/// An in-memory probe for <see cref="EngineDriver"/>: it remembers the awards it was sent, the attempts it runs
+/// and the results it has not delivered yet, and bids with <see cref="ProbeBidder"/> on what it has free. Like a
+/// real probe process it keeps running its attempts while its stream is down, and reports them when it registers
+/// again.
 /// </summary>
 public sealed class FakeProbe
 {
     private readonly List<DirectorCommand.SendAward> _awards = [];
     private readonly List<DispatchItem> _running = [];
+    private readonly List<TaskResult> _unsent = [];
 
     /// <summary>Creates a probe; it is not connected until the driver registers it.</summary>
     public FakeProbe(ProbeProfile profile, ResourceVector capacity, IBidStrategy strategy, OwnerPolicy? policy = null)
@@ -59,6 +61,9 @@ public sealed class FakeProbe
     /// <summary>Attempts it runs, in dispatch order.</summary>
     public IReadOnlyList<AttemptRef> RunningAttempts => _running.Select(i => i.Attempt).ToList();
 
+    /// <summary>Results of attempts that ended while it could not deliver them, oldest first.</summary>
+    public IReadOnlyList<TaskResult> UnsentResults => _unsent;
+
     /// <summary>Capacity minus what running attempts and unanswered awards hold.</summary>
     public ResourceVector Free
     {
@@ -103,6 +108,22 @@ public sealed class FakeProbe
         var item = _running[i];
         _running.RemoveAt(i);
         return item;
+    }
+
+    internal void AddUnsent(TaskResult result) => _unsent.Add(result);
+
+    internal List<TaskResult> TakeUnsent()
+    {
+        var all = _unsent.ToList();
+        _unsent.Clear();
+        return all;
+    }
+
+    internal List<DispatchItem> TakeAllRunning()
+    {
+        var all = _running.ToList();
+        _running.Clear();
+        return all;
     }
 
     internal void MarkDisconnected()

@@ -63,8 +63,8 @@ public abstract record DirectorCommand
     /// <summary>Tell a probe its results are durable and can be forgotten.</summary>
     public sealed record AckResults(string ProbeId, IReadOnlyList<AttemptRef> Attempts) : DirectorCommand;
 
-    /// <summary>Tell a probe its bid was rejected and why.</summary>
-    public sealed record RejectBid(string ProbeId, long Round, string Reason) : DirectorCommand;
+    /// <summary>Tell a probe its bid was rejected and why. <paramref name="Late"/> marks an honest bid that missed its round.</summary>
+    public sealed record RejectBid(string ProbeId, long Round, string Reason, bool Late = false) : DirectorCommand;
 
     /// <summary>Close a probe's stream (it stopped answering).</summary>
     public sealed record DisconnectProbe(string ProbeId, long ConnectionId, string Reason) : DirectorCommand;

@@ -558,7 +558,7 @@ public sealed class DirectorEngine
 
         if (_round is null || _round.Call.Round != bid.Round)
         {
-            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, $"round {bid.Round} is not open"));
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, $"round {bid.Round} is not open", Late: _round is null || bid.Round < _round.Call.Round));
             return;
         }
 

@@ -36,7 +36,12 @@ public static class DirectorApp
         {
             var o = ctx.Configuration.GetSection(DirectorOptions.SectionName).Get<DirectorOptions>() ?? new DirectorOptions();
             var address = o.Host == "localhost" ? IPAddress.Loopback : IPAddress.TryParse(o.Host, out var ip) ? ip : IPAddress.Loopback;
-            k.Listen(address, o.Port, l => l.Protocols = HttpProtocols.Http2);
+            // Out-of-range settings are reported by options validation at start; do not throw from here.
+            if (o.Port is >= 0 and <= 65535)
+            {
+                k.Listen(address, o.Port, l => l.Protocols = HttpProtocols.Http2);
+            }
+
             k.Limits.Http2.MaxStreamsPerConnection = 1024;
         });
         var app = builder.Build();

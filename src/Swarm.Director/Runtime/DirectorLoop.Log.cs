@@ -22,6 +22,9 @@ public sealed partial class DirectorLoop
     [LoggerMessage(Level = LogLevel.Warning, Message = "Rejected bid from {ProbeId} in round {Round}: {Reason}")]
     private static partial void LogBidRejected(ILogger logger, string probeId, long round, string reason);
 
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Bid from {ProbeId} for round {Round} arrived after the round cleared")]
+    private static partial void LogLateBid(ILogger logger, string probeId, long round);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped probe {ProbeId}: {Reason}")]
     private static partial void LogProbeDropped(ILogger logger, string probeId, string reason);
 

@@ -269,8 +269,16 @@ public sealed partial class DirectorLoop : BackgroundService
                     _connections.Get(a.ProbeId)?.Send(new DirectorMessage { ResultAck = ack });
                     break;
                 case DirectorCommand.RejectBid r:
-                    LogBidRejected(_log, r.ProbeId, r.Round, r.Reason);
-                    _connections.Get(r.ProbeId)?.Send(new DirectorMessage { BidRejected = new BidRejected { Round = r.Round, Reason = r.Reason } });
+                    if (r.Late)
+                    {
+                        LogLateBid(_log, r.ProbeId, r.Round);
+                    }
+                    else
+                    {
+                        LogBidRejected(_log, r.ProbeId, r.Round, r.Reason);
+                        _connections.Get(r.ProbeId)?.Send(new DirectorMessage { BidRejected = new BidRejected { Round = r.Round, Reason = r.Reason } });
+                    }
+
                     break;
                 case DirectorCommand.DisconnectProbe d:
                     LogProbeDropped(_log, d.ProbeId, d.Reason);

@@ -32,6 +32,7 @@ public sealed partial class ProbeAgent : BackgroundService
     private readonly IBidStrategy _strategy;
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeAgent> _log;
+    private static readonly TimeSpan UndispatchedTimeout = TimeSpan.FromSeconds(60);
     private readonly object _gate = new();
     private readonly Dictionary<CoreAttempt, Running> _running = [];
     private readonly ConcurrentDictionary<CoreAttempt, Contracts.V1.TaskResult> _unacked = new();
@@ -178,6 +179,13 @@ public sealed partial class ProbeAgent : BackgroundService
         };
         lock (_gate)
         {
+            // Accepted work whose dispatch never arrived died with the old stream: forget it, the director re-auctions it.
+            foreach (var (key, r) in _running.Where(kv => !kv.Value.Started).ToList())
+            {
+                _running.Remove(key);
+                r.Cancel.Dispose();
+            }
+
             register.Running.AddRange(_running.Keys.Where(k => !_unacked.ContainsKey(k)).Select(ProtoMapper.ToProto));
         }
 
@@ -266,6 +274,7 @@ public sealed partial class ProbeAgent : BackgroundService
         {
             var m = _sensor.Sample();
             _lastSample = m;
+            ExpireUndispatched();
             var (accepting, reason) = Evaluate(m);
             int running;
             lock (_gate)
@@ -286,6 +295,19 @@ public sealed partial class ProbeAgent : BackgroundService
                     RttMs = _rttMs,
                 },
             });
+        }
+    }
+
+    /// <summary>Drops accepted work whose dispatch never came (the director timed the award out), freeing its capacity.</summary>
+    private void ExpireUndispatched()
+    {
+        lock (_gate)
+        {
+            foreach (var (key, r) in _running.Where(kv => !kv.Value.Started && _time.GetElapsedTime(kv.Value.AcceptedAt) > UndispatchedTimeout).ToList())
+            {
+                _running.Remove(key);
+                r.Cancel.Dispose();
+            }
         }
     }
 
@@ -373,7 +395,7 @@ public sealed partial class ProbeAgent : BackgroundService
                 if (accepting && need.FitsIn(free) && !_running.ContainsKey(a))
                 {
                     free -= need;
-                    _running[a] = new Running(need, new CancellationTokenSource());
+                    _running[a] = new Running(need, new CancellationTokenSource()) { AcceptedAt = _time.GetTimestamp() };
                     reply.Accepted.Add(item.Attempt);
                 }
                 else
@@ -523,5 +545,7 @@ public sealed partial class ProbeAgent : BackgroundService
         public ResourceVector Resources { get; } = resources;
         public CancellationTokenSource Cancel { get; } = cancel;
         public bool Started { get; set; }
+
+        public long AcceptedAt { get; init; }
     }
 }

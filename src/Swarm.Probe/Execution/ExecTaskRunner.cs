@@ -350,5 +350,9 @@ public sealed class ExecTaskRunner
         {
             // Exited while the tree was being walked.
         }
+        catch (AggregateException)
+        {
+            // Some descendant could not be killed (it exited, or belongs to someone else); the child itself was.
+        }
     }
 }

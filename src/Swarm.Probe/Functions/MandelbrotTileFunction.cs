@@ -45,7 +45,7 @@ public sealed class MandelbrotTileFunction : ITaskFunction
         var tileHeight = p.GetInt32("tileHeight", 1, height - y0);
         var centerX = p.GetDouble("centerX", -1e6, 1e6, -0.5);
         var centerY = p.GetDouble("centerY", -1e6, 1e6, 0.0);
-        var scale = p.GetDouble("scale", double.Epsilon, 1e6, 3.0);
+        var scale = p.GetDouble("scale", 1e-12, 1e6, 3.0);
         var maxIter = p.GetInt32("maxIter", 1, MaxIterations, 256);
         if ((long)tileWidth * tileHeight > MaxTilePixels)
         {

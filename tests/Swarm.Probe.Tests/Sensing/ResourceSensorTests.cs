@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Time.Testing;
 using Swarm.Probe.Sensing;
 
@@ -97,6 +98,14 @@ public sealed class ResourceSensorTests : IDisposable
 
         Assert.Equal(0, snapshot.Gpus);
         Assert.Contains("cannot run /nonexistent/nvidia-smi", sut.Warning, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Constructor_FromContainerWithoutOptions_Resolves()
+    {
+        using var services = new ServiceCollection().AddSingleton<ResourceSensor>().BuildServiceProvider();
+
+        Assert.NotNull(services.GetRequiredService<ResourceSensor>());
     }
 
     [Fact]

@@ -1,0 +1,75 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
+using Swarm.Core.Engine;
+using Swarm.Core.Workflow;
+using Swarm.Testing;
+
+namespace Swarm.Core.Tests.Engine;
+
+/// <summary>
+/// Invariants of <see cref="DirectorEngine"/> over generated fleets, DAGs and interleavings of bids, replies,
+/// results, disconnects, restarts and ticks; each scenario ends with a cooperating fleet driven to completion.
+/// </summary>
+public sealed class DirectorEnginePropertyTests
+{
+    private const int MaxTest = 100;
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_AnyInterleaving_NeverAllocatesBeyondCapacity() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s => Assert.Empty(ScenarioRunner.Run(s).Monitor.OverAllocations));
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_AnyInterleaving_DispatchesOnlyAfterAllParentsCommitted() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s => Assert.Empty(ScenarioRunner.Run(s).Monitor.EarlyDispatches));
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_AnyInterleaving_CommitsEachTaskAtMostOnce() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s => Assert.Empty(ScenarioRunner.Run(s).Monitor.DoubleCommits));
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_AnyInterleaving_FinishesEachWorkflowAtMostOnce() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s => Assert.Empty(ScenarioRunner.Run(s).Monitor.DoubleFinishes));
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_CooperatingFleetAfterAnyInterleaving_EndsEveryWorkflow() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s =>
+        {
+            var run = ScenarioRunner.Run(s);
+
+            Assert.True(run.Completed, string.Join("\n", run.Driver.Engine.ListWorkflows().Select(w => $"{w.WorkflowId} {w.State} {w.Succeeded}/{w.Total}")));
+        });
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_SucceededWorkflow_CommittedEveryTaskOnce() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s =>
+        {
+            var run = ScenarioRunner.Run(s);
+            var commits = run.Driver.Logged<DirectorCommand.ResultCommitted>();
+
+            foreach (var f in run.Driver.Logged<DirectorCommand.WorkflowFinished>().Where(f => f.State == WorkflowState.Succeeded))
+            {
+                var expected = s.Workflows[int.Parse(f.WorkflowId[2..], System.Globalization.CultureInfo.InvariantCulture)].Count;
+                Assert.Equal(expected, commits.Count(c => c.Attempt.WorkflowId == f.WorkflowId));
+            }
+        });
+
+    [Property(MaxTest = MaxTest)]
+    public Property Handle_SameEventsAtSameTimes_ReturnsSameCommands() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(),
+        s =>
+        {
+            var run = ScenarioRunner.Run(s);
+            var replay = new DirectorEngine(run.Driver.Options);
+
+            var commands = run.Driver.Events.SelectMany(e => replay.Handle(e.Event, e.At)).ToList();
+
+            Assert.Equal(CommandFormatter.Format(run.Driver.Log), CommandFormatter.Format(commands));
+        });
+}
