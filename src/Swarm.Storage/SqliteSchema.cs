@@ -15,13 +15,19 @@ internal static class SqliteSchema
         CREATE TABLE workflows (
             seq          INTEGER PRIMARY KEY,
             id           TEXT NOT NULL UNIQUE,
-            spec         TEXT NOT NULL,
             submitted_at TEXT NOT NULL,
             state        TEXT NOT NULL,
             reason       TEXT NOT NULL DEFAULT '',
             finished_at  TEXT,
             spent        REAL NOT NULL DEFAULT 0
         );
+
+        -- Specs live apart from the mutable workflow columns: SQLite rewrites a whole row on update,
+        -- and a spec can be megabytes.
+        CREATE TABLE specs (
+            workflow_id TEXT PRIMARY KEY NOT NULL REFERENCES workflows (id),
+            spec        TEXT NOT NULL
+        ) WITHOUT ROWID;
 
         CREATE TABLE tasks (
             workflow_id      TEXT NOT NULL REFERENCES workflows (id),
@@ -62,13 +68,13 @@ internal static class SqliteSchema
 
     public const string WorkflowExists = "SELECT 1 FROM workflows WHERE id = $id";
 
-    public const string SelectSpec = "SELECT spec FROM workflows WHERE id = $id";
+    public const string SelectSpec = "SELECT spec FROM specs WHERE workflow_id = $id";
 
     public const string SelectSpent = "SELECT spent FROM workflows WHERE id = $id";
 
     public const string InsertWorkflow = """
-        INSERT INTO workflows (id, spec, submitted_at, state)
-        VALUES ($id, $spec, $submitted_at, $state)
+        INSERT INTO workflows (id, submitted_at, state) VALUES ($id, $submitted_at, $state);
+        INSERT INTO specs (workflow_id, spec) VALUES ($id, $spec);
         """;
 
     public const string FinishWorkflow = """
@@ -100,8 +106,9 @@ internal static class SqliteSchema
         """;
 
     public const string LoadWorkflows = """
-        SELECT id, spec, submitted_at, state, reason, finished_at
-        FROM workflows ORDER BY seq
+        SELECT w.id, s.spec, w.submitted_at, w.state, w.reason, w.finished_at
+        FROM workflows AS w JOIN specs AS s ON s.workflow_id = w.id
+        ORDER BY w.seq
         """;
 
     public const string LoadTasks = """
