@@ -80,6 +80,37 @@ public sealed class EndToEndTests
         Assert.True(p.SpeedFactor > 0);
     }
 
+    [Fact]
+    public async Task SubmitCli_ExampleSpecWithWait_PrintsTableAndWritesOutputs()
+    {
+        await using var cluster = new SwarmCluster();
+        await cluster.StartDirectorAsync();
+        cluster.StartProbe("solo", "--max-cores", "1");
+        await cluster.WaitForProbesAsync("solo");
+        var outputs = Path.Combine(cluster.DataDirectory, "outputs");
+        var example = Path.Combine(RepoRoot(), "examples", "squares.yaml");
+
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(
+            ["submit", example, "--wait", "--outputs", outputs, "--director", cluster.Url], TimeSpan.FromMinutes(2));
+
+        Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}\n{cluster.Log}");
+        Assert.Contains("succeeded", stdout, StringComparison.Ordinal);
+        Assert.Contains("solo", stdout, StringComparison.Ordinal);
+        Assert.Equal("113", (await File.ReadAllTextAsync(Path.Combine(outputs, "total.out"))).Trim());
+        Assert.Equal("49", (await File.ReadAllTextAsync(Path.Combine(outputs, "sq-1.out"))).Trim());
+    }
+
+    private static string RepoRoot()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Swarm.slnx")))
+        {
+            dir = dir.Parent;
+        }
+
+        return dir?.FullName ?? throw new DirectoryNotFoundException("repository root not found");
+    }
+
     private static string Text(WorkflowStatus s, string task) =>
         Encoding.UTF8.GetString(s.Tasks.Single(t => t.TaskId == task).Output.ToByteArray()).Trim();
 }

@@ -1,7 +1,6 @@
 using Swarm.Core.Engine;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
-using Swarm.Storage;
 using Xunit;
 using static Swarm.Storage.Tests.StoreTestData;
 

@@ -1,5 +1,3 @@
-using Swarm.Storage;
-
 namespace Swarm.Storage.Tests;
 
 public sealed class InMemoryDirectorStoreTests : DirectorStoreContractTests

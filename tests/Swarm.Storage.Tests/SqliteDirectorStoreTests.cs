@@ -1,7 +1,5 @@
-using FsCheck;
 using FsCheck.Xunit;
 using Microsoft.Data.Sqlite;
-using Swarm.Storage;
 using Xunit;
 using static Swarm.Storage.Tests.StoreTestData;
 
@@ -113,7 +111,7 @@ public sealed class SqliteDirectorStoreTests : DirectorStoreContractTests
             store.Apply([Accepted("w-7")]);
         }
 
-        RawExecute(path, "UPDATE workflows SET spec = '{\"name\": 1' WHERE id = 'w-7'");
+        RawExecute(path, "UPDATE specs SET spec = '{\"name\": 1' WHERE workflow_id = 'w-7'");
         using var sut = new SqliteDirectorStore(path);
 
         var error = Assert.Throws<InvalidDataException>(() => sut.Load());
@@ -159,7 +157,7 @@ public sealed class SqliteDirectorStoreTests : DirectorStoreContractTests
 
             Assert.Equal(memory.OpenEpoch(), sqlite.OpenEpoch());
             sqlite.Dispose();
-            sqlite = new SqliteDirectorStore(path);
+            sqlite = new SqliteDirectorStore(path, synchronousFull: false);
 
             var expected = memory.Load();
             Assert.Equal(Json(expected), Json(sqlite.Load()));

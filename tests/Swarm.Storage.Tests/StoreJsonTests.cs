@@ -2,7 +2,6 @@ using System.Reflection;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Swarm.Core.Model;
-using Swarm.Storage;
 using Xunit;
 
 namespace Swarm.Storage.Tests;

@@ -2,7 +2,6 @@ using System.Text.Json;
 using Swarm.Core.Engine;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
-using Swarm.Storage;
 using Xunit;
 
 namespace Swarm.Storage.Tests;

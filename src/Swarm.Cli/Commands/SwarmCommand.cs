@@ -14,6 +14,7 @@ internal static class SwarmCommand
         root.Options.Add(director);
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
+        root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(DirectorCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Submit(director));

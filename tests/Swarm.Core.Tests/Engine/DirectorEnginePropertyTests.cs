@@ -13,7 +13,7 @@ namespace Swarm.Core.Tests.Engine;
 /// </summary>
 public sealed class DirectorEnginePropertyTests
 {
-    private const int MaxTest = 100;
+    private const int MaxTest = 1500;
 
     [Property(MaxTest = MaxTest)]
     public Property Handle_AnyInterleaving_NeverAllocatesBeyondCapacity() => Prop.ForAll(

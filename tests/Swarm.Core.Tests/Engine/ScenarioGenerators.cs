@@ -36,15 +36,15 @@ internal static class ScenarioGenerators
         from ops in Gen.Choose(0, 120).SelectMany(n => Gen.ListOf(OpGen(), n))
         select new Scenario(
             fleet.Select((p, i) => p with { Id = $"p{i}" }).ToList(),
-            workflows.Select(w => (IReadOnlyList<DagTask>)w).ToList(),
+            workflows.Select(w => (IReadOnlyList<DagTask>)w.Select(t => t with { CpuMillis = Math.Min(t.CpuMillis, fleet[t.Priority % fleet.Count].CpuMillis), MemoryMb = Math.Min(t.MemoryMb, fleet[t.Priority % fleet.Count].MemoryMb) }).ToList()).ToList(),
             ops);
 
     private static Gen<List<DagTask>> Dag() =>
         Gen.Choose(1, 40).SelectMany(n => Gen.CollectToList(Enumerable.Range(0, n), TaskGen));
 
     private static Gen<DagTask> TaskGen(int index) =>
-        from cpu in Gen.Choose(1, 8)
-        from mem in Gen.Choose(1, 8)
+        from cpu in Gen.Choose(1, 40)
+        from mem in Gen.Choose(1, 40)
         from maxAttempts in Gen.Elements(1, 2, 3, 3, 5)
         from priority in Gen.Elements(0, 0, 0, 1, 5)
         from est in Gen.Choose(1, 30)

@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using Grpc.Core;
+using Microsoft.Extensions.Logging;
+using Swarm.Cli.Infrastructure;
+using Swarm.Client;
+using Swarm.Core.Model;
+
+namespace Swarm.Cli.Commands;
+
+/// <summary>`swarm bench`: end-to-end micro-task throughput of a local swarm (real probe processes, real gRPC, real SQLite).</summary>
+internal static class BenchCommand
+{
+    public static Command Create()
+    {
+        var tasks = new Option<int>("--tasks") { Description = "Micro-tasks per run", DefaultValueFactory = _ => 2000 };
+        var probes = new Option<int>("--probes") { Description = "Probe processes", DefaultValueFactory = _ => 2 };
+        var kind = new Option<string>("--kind") { Description = "function (in-probe echo) or exec (/bin/true processes)", DefaultValueFactory = _ => "function" };
+        kind.AcceptOnlyFromAmong("function", "exec");
+        var runs = new Option<int>("--runs") { Description = "Repetitions (the median is reported)", DefaultValueFactory = _ => 3 };
+        var slots = new Option<int>("--slots") { Description = "Concurrent tasks per probe", DefaultValueFactory = _ => 8 };
+        var cmd = new Command("bench", "Measure end-to-end micro-task throughput on this machine (director + probe processes)") { tasks, probes, kind, runs, slots };
+        cmd.SetAction(async (pr, ct) =>
+        {
+            var n = pr.GetValue(tasks);
+            var p = pr.GetValue(probes);
+            var r = pr.GetValue(runs);
+            var s = pr.GetValue(slots);
+            if (n is < 1 or > 100_000 || p is < 1 or > 32 || r is < 1 or > 20 || s is < 1 or > 256)
+            {
+                Ui.Error("--tasks 1..100000, --probes 1..32, --runs 1..20, --slots 1..256");
+                return ExitCodes.BadInput;
+            }
+
+            var dir = Path.Combine(Path.GetTempPath(), "swarm-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+            var swarm = await LocalSwarm.StartAsync(dir, 0, LogLevel.Warning, ct).ConfigureAwait(false);
+            if (swarm is null)
+            {
+                return ExitCodes.BadInput;
+            }
+
+            await using (swarm.ConfigureAwait(false))
+            {
+                // Each task asks for 1/slots of a core, so a one-core probe runs `slots` at once.
+                for (var i = 0; i < p; i++)
+                {
+                    swarm.StartProbe($"bench-{i}", ["--max-cores", "1", "--price", "0.01"]);
+                }
+
+                if (!await swarm.WaitForProbesAsync(p, TimeSpan.FromSeconds(60), ct).ConfigureAwait(false))
+                {
+                    Ui.Error($"the probes did not all connect; see {dir}/probe-*.log");
+                    return ExitCodes.Unavailable;
+                }
+
+                using var client = new SwarmClient(swarm.Address);
+                var isExec = pr.GetValue(kind) == "exec";
+                var rates = new List<double>();
+                for (var run = 0; run <= r; run++)
+                {
+                    var b = new WorkflowBuilder($"bench-{run}");
+                    b.SplitRange("t", 0, n, n, (from, _) => isExec
+                        ? new MicroTaskSpec { Id = "x", Kind = TaskKind.Exec, Command = "/bin/true", Resources = new ResourceVector(1000 / s, 16) }
+                        : new MicroTaskSpec { Id = "x", Kind = TaskKind.Function, Function = "echo", Input = Encoding.UTF8.GetBytes(from.ToString(CultureInfo.InvariantCulture)), Resources = new ResourceVector(1000 / s, 16) });
+                    var spec = b.Build();
+                    var t0 = TimeProvider.System.GetTimestamp();
+                    try
+                    {
+                        var id = await client.SubmitAsync(spec, ct).ConfigureAwait(false);
+                        var final = await client.WaitAsync(id, null, ct).ConfigureAwait(false);
+                        if (final.Succeeded != n)
+                        {
+                            Ui.Error($"run {run}: {final.State} {final.Reason}");
+                            return ExitCodes.WorkflowFailed;
+                        }
+                    }
+                    catch (RpcException ex)
+                    {
+                        return ClientCommands.Report(ex);
+                    }
+
+                    var secs = TimeProvider.System.GetElapsedTime(t0).TotalSeconds;
+                    if (run == 0)
+                    {
+                        Console.WriteLine($"warm-up: {n} tasks in {secs:0.000} s");
+                        continue;
+                    }
+
+                    rates.Add(n / secs);
+                    Console.WriteLine($"run {run}: {n} {pr.GetValue(kind)} tasks on {p} probes in {secs:0.000} s = {n / secs:0} tasks/s (submit to last commit)");
+                }
+
+                rates.Sort();
+                Console.WriteLine($"median: {rates[rates.Count / 2]:0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
+            }
+
+            return ExitCodes.Ok;
+        });
+        return cmd;
+    }
+}
