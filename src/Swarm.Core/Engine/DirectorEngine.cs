@@ -61,6 +61,11 @@ public sealed class DirectorEngine
                 t.ProbeId = st.ProbeId;
                 t.UnitPrice = st.UnitPrice;
                 t.Explanation = st.Explanation;
+                if (st.Attempts > 0 && st.ProbeId.Length > 0)
+                {
+                    t.AttemptPrices[st.Attempts] = (st.ProbeId, st.UnitPrice);
+                }
+
                 t.Error = st.Error;
                 if (st.State == TaskState.Succeeded && st.Result is not null)
                 {
@@ -115,7 +120,7 @@ public sealed class DirectorEngine
             case DirectorEvent.BidReceived b: OnBid(b, now, cmds); break;
             case DirectorEvent.AwardReplied a: OnAwardReplied(a, now, cmds); break;
             case DirectorEvent.ResultsReceived r: OnResults(r, now, cmds); break;
-            case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, cmds); break;
+            case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, now, cmds); break;
             case DirectorEvent.ProbeDrainRequested d: OnDrain(d, cmds); break;
             case DirectorEvent.Tick: OnTick(now, cmds); break;
             default: throw new InvalidOperationException($"unknown event {e.GetType().Name}");
@@ -376,17 +381,17 @@ public sealed class DirectorEngine
         p.PolicyReason = h.PolicyReason;
     }
 
-    private void OnDisconnected(DirectorEvent.ProbeDisconnected d, List<DirectorCommand> cmds)
+    private void OnDisconnected(DirectorEvent.ProbeDisconnected d, DateTimeOffset now, List<DirectorCommand> cmds)
     {
         if (!_probes.TryGetValue(d.ProbeId, out var p) || !p.Connected || p.ConnectionId != d.ConnectionId)
         {
             return;
         }
 
-        LoseProbe(p, "disconnected: " + d.Reason, cmds);
+        LoseProbe(p, "disconnected: " + d.Reason, now, cmds);
     }
 
-    private void LoseProbe(ProbeRun p, string reason, List<DirectorCommand> cmds)
+    private void LoseProbe(ProbeRun p, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
     {
         p.Connected = false;
         _round?.Awaiting.Remove(p.Id);
@@ -394,7 +399,7 @@ public sealed class DirectorEngine
         {
             if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running or TaskState.Awarded && t.ProbeId == p.Id)
             {
-                LoseAttempt(p, t, reason, default, cmds);
+                LoseAttempt(p, t, reason, now, cmds);
             }
         }
 
@@ -479,7 +484,7 @@ public sealed class DirectorEngine
         foreach (var p in _probes.Values.Where(p => p.Connected && now - p.LastSeen >= _options.ProbeTimeout).OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
         {
             cmds.Add(new DirectorCommand.DisconnectProbe(p.Id, p.ConnectionId, $"silent for {(now - p.LastSeen).TotalSeconds:0.0} s"));
-            LoseProbe(p, "heartbeat timeout", cmds);
+            LoseProbe(p, "heartbeat timeout", now, cmds);
         }
 
         foreach (var w in _workflowOrder.Where(w => w.State == WorkflowState.Running && w.Spec.DeadlineSeconds > 0
@@ -575,6 +580,7 @@ public sealed class DirectorEngine
             return;
         }
 
+        p.LastSeen = now;
         _round.Awaiting.Remove(p.Id);
         var bad = bid.Items.FirstOrDefault(i => i.DemandIndex < 0 || i.DemandIndex >= _round.Call.Demands.Count);
         if (bad is not null)
@@ -644,6 +650,7 @@ public sealed class DirectorEngine
             t.Attempts = aw.Attempt.Attempt;
             t.ProbeId = p.Id;
             t.UnitPrice = aw.UnitPrice;
+            t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
             t.ExpectedCost = aw.ExpectedCost;
             t.Explanation = $"won round {round.Call.Round}: {aw.Explanation}";
             t.AwardedAt = now;
@@ -704,6 +711,7 @@ public sealed class DirectorEngine
         }
 
         _awards.Remove(a.AwardId);
+        p.LastSeen = now;
         var accepted = new SortedSet<AttemptRef>(a.Accepted, AttemptComparer.Instance);
         var dispatch = new List<DispatchItem>();
         foreach (var att in award.Items)
@@ -787,7 +795,7 @@ public sealed class DirectorEngine
         if (res.Success)
         {
             var runtime = double.IsFinite(res.RuntimeSeconds) ? Math.Max(0, res.RuntimeSeconds) : 0;
-            var price = isCurrent ? t.UnitPrice : PriceOfAttempt(t, p);
+            var price = isCurrent ? t.UnitPrice : PriceOfAttempt(t, a.Attempt, p);
             var cost = price * Math.Max(0.001, t.Spec.Resources.Cores) * runtime;
 
             // Cancel whatever other attempt is in flight: the first result wins.
@@ -847,17 +855,13 @@ public sealed class DirectorEngine
             return;
         }
 
-        // With few probes, forgetting the oldest avoided probe keeps a retry possible.
-        if (t.AvoidProbes.Count >= _probes.Count(kv => kv.Value.Connected))
-        {
-            t.AvoidProbes.Clear();
-        }
-
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
     }
 
-    private static double PriceOfAttempt(TaskRun t, ProbeRun p) => t.ProbeId == p.Id ? t.UnitPrice : 0;
+    /// <summary>The price agreed for <paramref name="attempt"/> when it was awarded to <paramref name="p"/>.</summary>
+    private static double PriceOfAttempt(TaskRun t, int attempt, ProbeRun p) =>
+        t.AttemptPrices.TryGetValue(attempt, out var agreed) && agreed.ProbeId == p.Id ? agreed.UnitPrice : 0;
 
     private bool TryGetTask(AttemptRef a, out TaskRun task)
     {

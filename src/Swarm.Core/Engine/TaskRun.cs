@@ -23,6 +23,7 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public string Error { get; set; } = "";
     public TaskResult? Result { get; set; }
     public SortedSet<string> AvoidProbes { get; } = new(StringComparer.Ordinal);
+    public Dictionary<int, (string ProbeId, double UnitPrice)> AttemptPrices { get; } = [];
     public DateTimeOffset AwardedAt { get; set; }
 
     public AttemptRef Current => new(Workflow.Id, Spec.Id, Attempts);

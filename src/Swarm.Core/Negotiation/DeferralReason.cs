@@ -11,7 +11,4 @@ public enum DeferralReason
 
     /// <summary>The cheapest remaining bid would exceed the workflow's budget.</summary>
     OverBudget,
-
-    /// <summary>The only bidders are probes this task already failed on.</summary>
-    AvoidedProbes,
 }

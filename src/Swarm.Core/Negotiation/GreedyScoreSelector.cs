@@ -43,17 +43,20 @@ public sealed class GreedyScoreSelector : IWinnerSelector
             var hasBudget = budget.TryGetValue(task.Attempt.WorkflowId, out var left);
             ScoredCandidate? winner = null;
             double winnerScore = 0;
-            bool sawAvoided = false, sawBudget = false;
+            var sawBudget = false;
             var cheapestOver = double.PositiveInfinity;
             (ScoredCandidate C, double Score)? runnerUp = null;
-            foreach (var (c, score) in order)
+            // Probes the task already failed on are a last resort: tried only when no other bidder has room.
+            foreach (var (c, score) in task.AvoidProbes.Count == 0 ? order : order.Where(x => !task.AvoidProbes.Contains(x.C.ProbeId, StringComparer.Ordinal))
+                         .Concat(order.Where(x => task.AvoidProbes.Contains(x.C.ProbeId, StringComparer.Ordinal))))
             {
                 var probe = c.ProbeId;
-                if (task.AvoidProbes.Contains(probe, StringComparer.Ordinal))
+                var avoided = task.AvoidProbes.Contains(probe, StringComparer.Ordinal);
+                if (avoided && winner is not null)
                 {
-                    sawAvoided = true;
-                    continue;
+                    break;
                 }
+
 
                 var u = units.TryGetValue((probe, task.DemandIndex), out var used) ? used : 0;
                 if (u >= c.Candidate.Item.Units || !free.TryGetValue(probe, out var f) || !task.Resources.FitsIn(f))
@@ -84,9 +87,7 @@ public sealed class GreedyScoreSelector : IWinnerSelector
             {
                 var (reason, detail) = sawBudget
                     ? (DeferralReason.OverBudget, $"cheapest remaining bid costs {cheapestOver:0.######} but only {left:0.######} of the budget is left")
-                    : sawAvoided
-                        ? (DeferralReason.AvoidedProbes, "the only free bidders are probes this task failed on")
-                        : (DeferralReason.CapacityTaken, "every bidder's units or free capacity went to higher-ranked tasks");
+                    : (DeferralReason.CapacityTaken, "every bidder's units or free capacity went to higher-ranked tasks");
                 trace.Deferred.Add(new DeferredTask(task.Attempt.WorkflowId, task.Attempt.TaskId, reason, detail));
                 continue;
             }

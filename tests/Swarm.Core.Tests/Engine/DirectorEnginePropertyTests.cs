@@ -13,29 +13,29 @@ namespace Swarm.Core.Tests.Engine;
 /// </summary>
 public sealed class DirectorEnginePropertyTests
 {
-    private const int MaxTest = 1500;
+    private const int MaxTest = 100;
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_AnyInterleaving_NeverAllocatesBeyondCapacity() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s => Assert.Empty(ScenarioRunner.Run(s).Monitor.OverAllocations));
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_AnyInterleaving_DispatchesOnlyAfterAllParentsCommitted() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s => Assert.Empty(ScenarioRunner.Run(s).Monitor.EarlyDispatches));
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_AnyInterleaving_CommitsEachTaskAtMostOnce() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s => Assert.Empty(ScenarioRunner.Run(s).Monitor.DoubleCommits));
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_AnyInterleaving_FinishesEachWorkflowAtMostOnce() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s => Assert.Empty(ScenarioRunner.Run(s).Monitor.DoubleFinishes));
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_CooperatingFleetAfterAnyInterleaving_EndsEveryWorkflow() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s =>
@@ -45,7 +45,17 @@ public sealed class DirectorEnginePropertyTests
             Assert.True(run.Completed, string.Join("\n", run.Driver.Engine.ListWorkflows().Select(w => $"{w.WorkflowId} {w.State} {w.Succeeded}/{w.Total}")));
         });
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = 300, Replay = PropertySeed.Replay)]
+    public Property Handle_CooperatingFleetAfterAnyInterleavingWithTasksFittingSomeProbes_EndsEveryWorkflow() => Prop.ForAll(
+        ScenarioGenerators.Scenarios(heterogeneousTasks: true),
+        s =>
+        {
+            var run = ScenarioRunner.Run(s);
+
+            Assert.True(run.Completed, string.Join("\n", run.Driver.Engine.ListWorkflows().Select(w => $"{w.WorkflowId} {w.State} {w.Succeeded}/{w.Total}")));
+        });
+
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_SucceededWorkflow_CommittedEveryTaskOnce() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s =>
@@ -60,7 +70,7 @@ public sealed class DirectorEnginePropertyTests
             }
         });
 
-    [Property(MaxTest = MaxTest)]
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
     public Property Handle_SameEventsAtSameTimes_ReturnsSameCommands() => Prop.ForAll(
         ScenarioGenerators.Scenarios(),
         s =>

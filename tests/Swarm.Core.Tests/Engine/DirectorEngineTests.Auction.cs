@@ -26,6 +26,17 @@ public sealed partial class DirectorEngineTests
     }
 
     [Fact]
+    public void Submit_WithEpoch_NumbersRoundsAfterEpoch()
+    {
+        var d = CreateSut(new EngineOptions { Epoch = 3 });
+        d.AddProbe("p1");
+
+        d.Submit(Wf, OneTask());
+
+        Assert.Equal(3_000_000_001, d.OpenCall!.Round);
+    }
+
+    [Fact]
     public void BidReceived_OneOfTwoCalledProbesBids_KeepsRoundOpen()
     {
         var d = WithTwoProbes();

@@ -50,7 +50,9 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void Restore_CommittedCost_CountsAsSpent()
     {
-        Assert.Equal((1, 1.5), (Restored().Workflow(Wf).Succeeded, Restored().Workflow(Wf).Spent));
+        var view = Restored().Workflow(Wf);
+
+        Assert.Equal((1, 1.5), (view.Succeeded, view.Spent));
     }
 
     [Fact]

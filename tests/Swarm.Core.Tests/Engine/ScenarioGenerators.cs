@@ -6,7 +6,8 @@ namespace Swarm.Core.Tests.Engine;
 /// <summary>
 /// FsCheck generators of <see cref="Scenario"/>s: 1-6 probes (2-16 cores, 2-16 GiB, prices 0.01-2, some
 /// load-sensitive), 1-2 DAGs of 1-40 tasks whose edges go from lower to higher index, and up to 120 steps.
-/// Every task fits the smallest probe, so a cooperating fleet can always finish.
+/// By default every task fits the smallest probe (0.25-2 cores, 256 MiB-2 GiB); with heterogeneous tasks each
+/// task is sized up to 16 cores and 16 GiB, then capped to one chosen probe, so it fits at least that probe.
 /// </summary>
 internal static class ScenarioGenerators
 {
@@ -27,31 +28,39 @@ internal static class ScenarioGenerators
         (4, OpKind.HeartbeatAll), (12, OpKind.Tick), (1, OpKind.Cancel), (2, OpKind.StrayBid),
     ];
 
-    /// <summary>The scenario arbitrary, shrinking by dropping steps, the last task and the second workflow.</summary>
-    public static Arbitrary<Scenario> Scenarios() => Arb.From(ScenarioGen(), Shrink);
+    /// <summary>The scenario arbitrary, shrinking by dropping steps, the last task, the second workflow and the last probe.</summary>
+    /// <param name="heterogeneousTasks">False: every task fits every probe. True: each task fits at least one probe.</param>
+    public static Arbitrary<Scenario> Scenarios(bool heterogeneousTasks = false) => Arb.From(ScenarioGen(heterogeneousTasks), Shrink);
 
-    private static Gen<Scenario> ScenarioGen() =>
+    private static Gen<Scenario> ScenarioGen(bool heterogeneousTasks) =>
         from fleet in Gen.Choose(1, 6).SelectMany(n => Gen.ListOf(ProbeShape, n))
-        from workflows in Gen.Choose(1, 2).SelectMany(n => Gen.ListOf(Dag(), n))
+        from workflows in Gen.Choose(1, 2).SelectMany(n => Gen.ListOf(Dag(fleet, heterogeneousTasks), n))
         from ops in Gen.Choose(0, 120).SelectMany(n => Gen.ListOf(OpGen(), n))
         select new Scenario(
             fleet.Select((p, i) => p with { Id = $"p{i}" }).ToList(),
-            workflows.Select(w => (IReadOnlyList<DagTask>)w.Select(t => t with { CpuMillis = Math.Min(t.CpuMillis, fleet[t.Priority % fleet.Count].CpuMillis), MemoryMb = Math.Min(t.MemoryMb, fleet[t.Priority % fleet.Count].MemoryMb) }).ToList()).ToList(),
+            workflows.Select(w => (IReadOnlyList<DagTask>)w).ToList(),
             ops);
 
-    private static Gen<List<DagTask>> Dag() =>
-        Gen.Choose(1, 40).SelectMany(n => Gen.CollectToList(Enumerable.Range(0, n), TaskGen));
+    private static Gen<List<DagTask>> Dag(List<FleetProbe> fleet, bool heterogeneous) =>
+        Gen.Choose(1, 40).SelectMany(n => Gen.CollectToList(Enumerable.Range(0, n), i => TaskGen(i, fleet, heterogeneous)));
 
-    private static Gen<DagTask> TaskGen(int index) =>
-        from cpu in Gen.Choose(1, 40)
-        from mem in Gen.Choose(1, 40)
+    private static Gen<DagTask> TaskGen(int index, List<FleetProbe> fleet, bool heterogeneous) =>
+        from cpu in Gen.Choose(1, heterogeneous ? 64 : 8)
+        from mem in Gen.Choose(1, heterogeneous ? 64 : 8)
+        from host in Gen.Choose(0, fleet.Count - 1)
         from maxAttempts in Gen.Elements(1, 2, 3, 3, 5)
         from priority in Gen.Elements(0, 0, 0, 1, 5)
         from est in Gen.Choose(1, 30)
         from parents in index == 0
             ? Gen.Constant(new List<int>())
             : Gen.Choose(0, Math.Min(3, index)).SelectMany(k => Gen.ListOf(Gen.Choose(0, index - 1), k))
-        select new DagTask(cpu * 250L, mem * 256L, maxAttempts, priority, est / 10.0, parents.Distinct().Order().ToList());
+        select new DagTask(
+            Math.Min(cpu * 250L, fleet[host].CpuMillis),
+            Math.Min(mem * 256L, fleet[host].MemoryMb),
+            maxAttempts,
+            priority,
+            est / 10.0,
+            parents.Distinct().Order().ToList());
 
     private static Gen<Op> OpGen() =>
         from kind in Gen.Frequency(OpWeights.Select(w => (w.Weight, Gen.Constant(w.Kind))))
@@ -86,9 +95,10 @@ internal static class ScenarioGenerators
             }
         }
 
-        if (s.Fleet.Count > 1)
+        var fewer = s.Fleet.Take(s.Fleet.Count - 1).ToList();
+        if (fewer.Count > 0 && s.Workflows.All(w => w.All(t => fewer.Any(p => t.CpuMillis <= p.CpuMillis && t.MemoryMb <= p.MemoryMb))))
         {
-            yield return s with { Fleet = s.Fleet.Take(s.Fleet.Count - 1).ToList() };
+            yield return s with { Fleet = fewer };
         }
     }
 }

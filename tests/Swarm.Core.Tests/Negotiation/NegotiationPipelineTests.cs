@@ -172,7 +172,7 @@ public sealed class NegotiationPipelineTests
         Assert.All(trace.Scores, s => Assert.Equal(["price", "runtime", "latency", "reliability"], s.Terms.Select(t => t.Key)));
     }
 
-    [Property(MaxTest = 200)]
+    [Property(MaxTest = 200, Replay = PropertySeed.Replay)]
     public Property Clear_AnyValidBids_EveryScoreTermIsInUnitInterval() => Prop.ForAll(
         BidderSetArb(),
         bidders =>
@@ -294,7 +294,7 @@ public sealed class NegotiationPipelineTests
     }
 
     [Fact]
-    public void Clear_OnlyBidderIsAvoided_DefersAsAvoidedProbes()
+    public void Clear_OnlyBidderIsAvoided_AwardsItAsLastResort()
     {
         var trace = new AuctionBuilder()
             .WithDemand(OneCore)
@@ -303,7 +303,8 @@ public sealed class NegotiationPipelineTests
             .WithBid("p1", 0, 1, 1)
             .Clear();
 
-        Assert.Equal(DeferralReason.AvoidedProbes, Assert.Single(trace.Deferred).Reason);
+        Assert.Empty(trace.Deferred);
+        Assert.Equal("p1", Assert.Single(trace.Awards).ProbeId);
     }
 
     [Fact]
