@@ -51,6 +51,39 @@ public sealed class CrashRecoveryTests
     }
 
     [Fact]
+    public async Task Cancel_RunningExecTask_KillsItsProcessAndEndsCancelled()
+    {
+        await using var cluster = new SwarmCluster();
+        await cluster.StartDirectorAsync();
+        cluster.StartProbe("worker", "--max-cores", "1");
+        await cluster.WaitForProbesAsync("worker");
+        var pidFile = Path.Combine(cluster.DataDirectory, "task.pid");
+        var spec = new WorkflowBuilder("cancel-me").Add(new MicroTaskSpec
+        {
+            Id = "forever",
+            Kind = TaskKind.Exec,
+            Command = "/bin/sh",
+            Args = ["-c", $"echo $$ > {pidFile}.tmp && mv {pidFile}.tmp {pidFile} && exec sleep 300"],
+            Resources = new ResourceVector(1000, 32),
+        }).Build();
+
+        using var client = cluster.Client();
+        var id = await client.SubmitAsync(spec);
+        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(pidFile)), TimeSpan.FromSeconds(60), "the task to start\n" + cluster.Log);
+        var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
+        Assert.True(Directory.Exists($"/proc/{pid}"), "the task process should be running before the cancel");
+
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["cancel", id, "--director", cluster.Url], TimeSpan.FromSeconds(60));
+
+        Assert.True(code == 0, stdout + stderr);
+        await Eventually.WaitAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z"),
+            TimeSpan.FromSeconds(30), "the task process to be killed\n" + cluster.Log);
+        var final = await client.GetAsync(id);
+        Assert.Equal(WorkflowState.Cancelled, final.State);
+        Assert.Equal(Contracts.V1.TaskState.Cancelled, final.Tasks.Single().State);
+    }
+
+    [Fact]
     public async Task KillDirector_MidRun_RestartOnSameFileLosesNothingAndRedoesNothing()
     {
         await using var cluster = new SwarmCluster();
