@@ -136,10 +136,12 @@ internal static class ClientCommands
         Ui.Error(ex.StatusCode switch
         {
             StatusCode.Unavailable => $"director unreachable: {ex.Status.Detail}",
+            StatusCode.Cancelled => "interrupted",
             _ => ex.Status.Detail,
         });
         return ex.StatusCode switch
         {
+            StatusCode.Cancelled => ExitCodes.Interrupted,
             StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.ResourceExhausted => ExitCodes.BadInput,
             _ => ExitCodes.Unavailable,
         };

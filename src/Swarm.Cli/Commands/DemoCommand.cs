@@ -47,8 +47,16 @@ internal static class DemoCommand
 
             _ = Objective.TryParse(pr.GetValue(objective)!, out var obj);
             var dir = pr.GetValue(data) ?? Path.Combine(Path.GetTempPath(), "swarm-demo-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            return await RunAsync(n, w, h, Path.GetFullPath(pr.GetValue(output)!), obj, pr.GetValue(objective)!, Path.GetFullPath(dir),
-                pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning, ct).ConfigureAwait(false);
+            try
+            {
+                return await RunAsync(n, w, h, Path.GetFullPath(pr.GetValue(output)!), obj, pr.GetValue(objective)!, Path.GetFullPath(dir),
+                    pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Warning, ct).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                Ui.Error("interrupted; every process the demo started has been stopped");
+                return ExitCodes.Interrupted;
+            }
         });
         return cmd;
     }
@@ -97,6 +105,8 @@ internal static class DemoCommand
             Ui.Info($"{Fleet.Length} probe processes connected; submitting {tiles} tile tasks + 1 assemble task (objective {objectiveName})");
             var spec = BuildWorkflow(tiles, width, height, objective);
             using var client = new SwarmClient(swarm.Address);
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, swarm.Director.Lifetime.ApplicationStopping);
+            ct = stop.Token;
             WorkflowStatus final;
             string id;
             try

@@ -43,9 +43,11 @@ internal static class UpCommand
                 }
 
                 Console.WriteLine($"swarm up: director {swarm.Address}, {n} probes; state and logs in {swarm.DataDirectory}. Ctrl-C stops everything.");
+                // Ctrl-C or SIGTERM stops the embedded director's host first; either way we then stop the probes.
+                using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, swarm.Director.Lifetime.ApplicationStopping);
                 try
                 {
-                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, ct).ConfigureAwait(false);
+                    await Task.Delay(Timeout.InfiniteTimeSpan, TimeProvider.System, stop.Token).ConfigureAwait(false);
                 }
                 catch (OperationCanceledException)
                 {
