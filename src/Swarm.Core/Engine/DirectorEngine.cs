@@ -626,7 +626,8 @@ public sealed class DirectorEngine
         }
 
         var requests = tasks.Select(t => new TaskRequest(
-            new AttemptRef(t.Workflow.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, t.Workflow.Spec.Objective.Normalized(), t.AvoidProbes.ToList())).ToList();
+            new AttemptRef(t.Workflow.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, t.Workflow.Spec.Objective.Normalized(),
+            t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList())).ToList();
         var budgets = tasks.Select(t => t.Workflow).Distinct().Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
         var trace = _pipeline.Clear(round.Call, now, candidates, requests, free, budgets, round.CalledCount, round.Bids.Count);
         LastTrace = trace;
@@ -653,6 +654,7 @@ public sealed class DirectorEngine
             t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
             t.ExpectedCost = aw.ExpectedCost;
             t.Explanation = $"won round {round.Call.Round}: {aw.Explanation}";
+            t.Deferral = null;
             t.AwardedAt = now;
             t.Workflow.Reserved += aw.ExpectedCost;
             p.Allocated += t.Spec.Resources;
@@ -676,7 +678,7 @@ public sealed class DirectorEngine
         foreach (var d in trace.Deferred)
         {
             var t = _workflows[d.WorkflowId].Tasks[d.TaskId];
-            t.Explanation = $"pending after round {round.Call.Round}: {d.Reason}: {d.Detail}";
+            t.Deferral = (round.Call.Round, d); // formatted only when someone looks (many tasks wait each round).
         }
 
         // A workflow whose every remaining task is priced out, with nothing in flight, can never finish.
@@ -752,6 +754,7 @@ public sealed class DirectorEngine
 
         Release(p, t);
         t.Explanation = $"declined by {p.Id}: {reason}";
+        t.Deferral = null;
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
     }
@@ -892,10 +895,13 @@ public sealed class DirectorEngine
         var failed = w.Ordered.Count(t => t.State == TaskState.Failed);
         var running = w.Ordered.Count(t => t.State is TaskState.Running or TaskState.Awarded);
         var tasks = includeTasks
-            ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, t.Explanation, t.Error, t.Result)).ToList()
+            ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, ExplanationOf(t), t.Error, t.Result)).ToList()
             : [];
         return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks);
     }
+
+    private static string ExplanationOf(TaskRun t) =>
+        t.State == TaskState.Ready && t.Deferral is { } d ? $"pending after round {d.Round}: {d.Task.Reason}: {d.Task.Detail}" : t.Explanation;
 
     private sealed record PendingAward(string AwardId, string ProbeId, IReadOnlyList<AttemptRef> Items, DateTimeOffset SentAt);
 

@@ -20,6 +20,7 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public double ExpectedCost { get; set; }
     public double Cost { get; set; }
     public string Explanation { get; set; } = "";
+    public (long Round, Negotiation.DeferredTask Task)? Deferral { get; set; }
     public string Error { get; set; } = "";
     public TaskResult? Result { get; set; }
     public SortedSet<string> AvoidProbes { get; } = new(StringComparer.Ordinal);

@@ -47,7 +47,8 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         using var sub = watchers.Subscribe(request.WorkflowId);
         while (true)
         {
-            var view = await loop.QueryAsync(e => e.GetWorkflow(request.WorkflowId), ct).ConfigureAwait(false);
+            // Updates carry counts only; GetWorkflow returns the tasks.
+            var view = await loop.QueryAsync(e => e.GetWorkflow(request.WorkflowId, includeTasks: false), ct).ConfigureAwait(false);
             if (view is null)
             {
                 RpcErrors.NotFound($"no workflow '{request.WorkflowId}'");

@@ -38,6 +38,8 @@ public sealed partial class ProbeAgent : BackgroundService
     private readonly ConcurrentDictionary<CoreAttempt, Contracts.V1.TaskResult> _unacked = new();
     private readonly Random _jitter;
     private Channel<ProbeMessage>? _outbox;
+    private readonly ConcurrentQueue<Contracts.V1.TaskResult> _toSend = new();
+    private readonly Channel<bool> _resultsReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ResourceVector _capacity;
     private double _speed = 1;
     private double _rttMs;
@@ -214,6 +216,7 @@ public sealed partial class ProbeAgent : BackgroundService
         }
 
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
+        var results = ResultLoopAsync(outbox.Writer, session.Token);
         var beats = HeartbeatLoopAsync(outbox.Writer, heartbeat, session.Token);
         try
         {
@@ -227,7 +230,7 @@ public sealed partial class ProbeAgent : BackgroundService
             _outbox = null;
             outbox.Writer.TryComplete();
             await session.CancelAsync().ConfigureAwait(false);
-            await Task.WhenAll(Quiet(writer), Quiet(beats)).ConfigureAwait(false);
+            await Task.WhenAll(Quiet(writer), Quiet(beats), Quiet(results)).ConfigureAwait(false);
         }
     }
 
@@ -264,6 +267,30 @@ public sealed partial class ProbeAgent : BackgroundService
         await foreach (var m in reader.ReadAllAsync(ct).ConfigureAwait(false))
         {
             await stream.WriteAsync(m, ct).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends finished results in batches: whatever finished while the last batch was being written goes in the next.</summary>
+    private async Task ResultLoopAsync(ChannelWriter<ProbeMessage> outbox, CancellationToken ct)
+    {
+        while (await _resultsReady.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
+        {
+            _resultsReady.Reader.TryRead(out _);
+            var batch = new TaskResultBatch();
+            while (batch.Results.Count < 512 && _toSend.TryDequeue(out var r))
+            {
+                batch.Results.Add(r);
+            }
+
+            if (batch.Results.Count > 0)
+            {
+                outbox.TryWrite(new ProbeMessage { Results = batch });
+            }
+
+            if (!_toSend.IsEmpty)
+            {
+                _resultsReady.Writer.TryWrite(true);
+            }
         }
     }
 
@@ -480,9 +507,8 @@ public sealed partial class ProbeAgent : BackgroundService
         };
         _unacked[a] = result;
         LogFinished(_log, a.ToString(), outcome.Success, outcome.RuntimeSeconds);
-        var batch = new TaskResultBatch();
-        batch.Results.Add(result);
-        _outbox?.Writer.TryWrite(new ProbeMessage { Results = batch });
+        _toSend.Enqueue(result);
+        _resultsReady.Writer.TryWrite(true);
     }
 
     private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)
