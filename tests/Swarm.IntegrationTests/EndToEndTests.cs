@@ -100,6 +100,30 @@ public sealed class EndToEndTests
         Assert.Equal("49", (await File.ReadAllTextAsync(Path.Combine(outputs, "sq-1.out"))).Trim());
     }
 
+    [Fact]
+    public async Task DrainCli_ConnectedProbe_GetsNoNewWork()
+    {
+        await using var cluster = new SwarmCluster();
+        await cluster.StartDirectorAsync();
+        cluster.StartProbe("keep", "--max-cores", "1", "--price", "0.05");
+        cluster.StartProbe("leave", "--max-cores", "1", "--price", "0.001");
+        await cluster.WaitForProbesAsync("keep", "leave");
+
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "leave", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, stdout + stderr);
+
+        using var client = cluster.Client();
+        var b = new WorkflowBuilder("after-drain");
+        b.SplitRange("t", 0, 6, 6, (from, _) => new MicroTaskSpec { Id = "x", Kind = TaskKind.Function, Function = "echo", Input = Encoding.UTF8.GetBytes($"{from}"), Resources = new ResourceVector(500, 16) });
+        var id = await client.SubmitAsync(b.Build());
+        var final = await client.WaitAsync(id).WaitAsync(TimeSpan.FromMinutes(2));
+
+        Assert.True(final.State == WorkflowState.Succeeded, $"{final.State}: {final.Reason}\n{cluster.Log}");
+        Assert.All(final.Tasks, t => Assert.Equal("keep", t.ProbeId));
+        var leave = (await client.ProbesAsync()).Single(p => p.ProbeId == "leave");
+        Assert.False(leave.Accepting);
+    }
+
     private static string RepoRoot()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
