@@ -189,7 +189,8 @@ internal static class ClientCommands
             w.Tasks.Select(t => (IReadOnlyList<string>)[
                 t.TaskId, t.State.ToString().ToLowerInvariant(), t.Attempts.ToString(CultureInfo.InvariantCulture), t.ProbeId,
                 t.UnitPrice.ToString("0.####", CultureInfo.InvariantCulture), t.Cost.ToString("0.######", CultureInfo.InvariantCulture),
-                t.RuntimeSeconds.ToString("0.000", CultureInfo.InvariantCulture), Trim(string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? t.Explanation : t.Error, 110)]));
+                t.RuntimeSeconds.ToString("0.000", CultureInfo.InvariantCulture), Trim((t.State == TaskState.Running && t.ProgressMessage.Length > 0 ? $"[{t.Progress:P0} {t.ProgressMessage}] " : "")
+                    + (string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? t.Explanation : t.Error), 110)]));
     }
 
     public static void PrintProbes(IEnumerable<ProbeStatus> probes) =>

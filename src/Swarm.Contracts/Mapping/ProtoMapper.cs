@@ -291,6 +291,8 @@ public static class ProtoMapper
                 Cost = t.Cost,
                 Explanation = t.Explanation,
                 Error = t.Error,
+                Progress = t.Progress,
+                ProgressMessage = t.ProgressMessage,
             };
             if (t.Result is { } r)
             {

@@ -120,6 +120,7 @@ public sealed class DirectorEngine
             case DirectorEvent.BidReceived b: OnBid(b, now, cmds); break;
             case DirectorEvent.AwardReplied a: OnAwardReplied(a, now, cmds); break;
             case DirectorEvent.ResultsReceived r: OnResults(r, now, cmds); break;
+            case DirectorEvent.ProgressReported p: OnProgress(p, now); break;
             case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, now, cmds); break;
             case DirectorEvent.ProbeDrainRequested d: OnDrain(d, cmds); break;
             case DirectorEvent.Tick: OnTick(now, cmds); break;
@@ -726,6 +727,8 @@ public sealed class DirectorEngine
             if (accepted.Contains(att))
             {
                 SetState(t, TaskState.Running);
+                t.Progress = 0;
+                t.ProgressMessage = "";
                 var outputs = t.Spec.DependsOn.ToDictionary(d => d, d => t.Workflow.Tasks[d].Result?.Output ?? [], StringComparer.Ordinal);
                 dispatch.Add(new DispatchItem(att, t.Spec, outputs));
             }
@@ -778,6 +781,22 @@ public sealed class DirectorEngine
         }
 
         cmds.Add(new DirectorCommand.AckResults(p.Id, ack));
+    }
+
+    private void OnProgress(DirectorEvent.ProgressReported e, DateTimeOffset now)
+    {
+        if (!_probes.TryGetValue(e.ProbeId, out var p) || !p.Connected || p.ConnectionId != e.ConnectionId)
+        {
+            return;
+        }
+
+        p.LastSeen = now;
+        if (TryGetTask(e.Attempt, out var t) && t.Attempts == e.Attempt.Attempt && t.ProbeId == p.Id && t.State == TaskState.Running
+            && double.IsFinite(e.Fraction))
+        {
+            t.Progress = Math.Clamp(e.Fraction, 0, 1);
+            t.ProgressMessage = e.Message.Length <= 200 ? e.Message : e.Message[..200];
+        }
     }
 
     private void OnResult(ProbeRun p, TaskResult res, DateTimeOffset now, List<DirectorCommand> cmds)
@@ -895,7 +914,8 @@ public sealed class DirectorEngine
         var failed = w.Ordered.Count(t => t.State == TaskState.Failed);
         var running = w.Ordered.Count(t => t.State is TaskState.Running or TaskState.Awarded);
         var tasks = includeTasks
-            ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, ExplanationOf(t), t.Error, t.Result)).ToList()
+            ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, ExplanationOf(t), t.Error, t.Result,
+                t.State == TaskState.Succeeded ? 1 : t.State == TaskState.Running ? t.Progress : 0, t.State == TaskState.Running ? t.ProgressMessage : "")).ToList()
             : [];
         return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks);
     }

@@ -27,6 +27,9 @@ public abstract record DirectorEvent
     /// <summary>A probe accepted and/or declined parts of an award.</summary>
     public sealed record AwardReplied(string ProbeId, long ConnectionId, string AwardId, IReadOnlyList<AttemptRef> Accepted, IReadOnlyList<AttemptRef> Declined, string Reason) : DirectorEvent;
 
+    /// <summary>A running attempt reported progress (fraction in [0, 1] and a short message).</summary>
+    public sealed record ProgressReported(string ProbeId, long ConnectionId, AttemptRef Attempt, double Fraction, string Message) : DirectorEvent;
+
     /// <summary>A batch of results from a probe.</summary>
     public sealed record ResultsReceived(string ProbeId, long ConnectionId, IReadOnlyList<TaskResult> Results) : DirectorEvent;
 

@@ -4,4 +4,4 @@ using Swarm.Core.Workflow;
 namespace Swarm.Core.Engine;
 
 /// <summary>Read-only view of a task for clients.</summary>
-public sealed record TaskView(string TaskId, TaskState State, int Attempts, int Failures, string ProbeId, double UnitPrice, double Cost, string Explanation, string Error, TaskResult? Result);
+public sealed record TaskView(string TaskId, TaskState State, int Attempts, int Failures, string ProbeId, double UnitPrice, double Cost, string Explanation, string Error, TaskResult? Result, double Progress = 0, string ProgressMessage = "");

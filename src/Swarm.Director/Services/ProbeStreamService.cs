@@ -157,6 +157,9 @@ public sealed partial class ProbeStreamService(
                 case ProbeMessage.BodyOneofCase.Drain:
                     loop.Post(new DirectorEvent.ProbeDrainRequested(id, string.IsNullOrEmpty(m.Drain.Reason) ? "owner reclaimed the machine" : m.Drain.Reason));
                     break;
+                case ProbeMessage.BodyOneofCase.Progress when m.Progress.Attempt is not null:
+                    loop.Post(new DirectorEvent.ProgressReported(id, cid, ProtoMapper.ToCore(m.Progress.Attempt), m.Progress.Fraction, m.Progress.Message ?? ""));
+                    break;
                 case ProbeMessage.BodyOneofCase.Progress:
                     break;
                 default:

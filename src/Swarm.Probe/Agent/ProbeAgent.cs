@@ -466,7 +466,7 @@ public sealed partial class ProbeAgent : BackgroundService
         try
         {
             Directory.CreateDirectory(scratch);
-            var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, null);
+            var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, ProgressReporter(a));
             outcome = spec.Kind == Core.Model.TaskKind.Function
                 ? await _functionRunner.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false)
                 : await _exec.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
@@ -509,6 +509,26 @@ public sealed partial class ProbeAgent : BackgroundService
         LogFinished(_log, a.ToString(), outcome.Success, outcome.RuntimeSeconds);
         _toSend.Enqueue(result);
         _resultsReady.Writer.TryWrite(true);
+    }
+
+    /// <summary>Forwards a task's progress to the director, at most four times a second per attempt.</summary>
+    private Action<double, string> ProgressReporter(CoreAttempt a)
+    {
+        long last = 0;
+        return (fraction, message) =>
+        {
+            var now = _time.GetTimestamp();
+            if (last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromMilliseconds(250) && fraction < 1)
+            {
+                return;
+            }
+
+            last = now;
+            _outbox?.Writer.TryWrite(new ProbeMessage
+            {
+                Progress = new TaskProgress { Attempt = ProtoMapper.ToProto(a), Fraction = fraction, Message = message ?? "" },
+            });
+        };
     }
 
     private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)
