@@ -190,7 +190,7 @@ internal static class ClientCommands
                 t.TaskId, t.State.ToString().ToLowerInvariant(), t.Attempts.ToString(CultureInfo.InvariantCulture), t.ProbeId,
                 t.UnitPrice.ToString("0.####", CultureInfo.InvariantCulture), t.Cost.ToString("0.######", CultureInfo.InvariantCulture),
                 t.RuntimeSeconds.ToString("0.000", CultureInfo.InvariantCulture), Trim((t.State == TaskState.Running && t.ProgressMessage.Length > 0 ? $"[{t.Progress:P0} {t.ProgressMessage}] " : "")
-                    + (string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? t.Explanation : t.Error), 110)]));
+                    + (string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? t.Explanation : t.Error), Ui.Rich ? 170 : 400)]));
     }
 
     public static void PrintProbes(IEnumerable<ProbeStatus> probes) =>

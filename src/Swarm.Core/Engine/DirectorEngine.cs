@@ -654,7 +654,7 @@ public sealed class DirectorEngine
             t.UnitPrice = aw.UnitPrice;
             t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
             t.ExpectedCost = aw.ExpectedCost;
-            t.Explanation = $"won round {round.Call.Round}: {aw.Explanation}";
+            t.Explanation = $"round {round.Call.Round}: {aw.Explanation}";
             t.Deferral = null;
             t.AwardedAt = now;
             t.Workflow.Reserved += aw.ExpectedCost;

@@ -109,10 +109,12 @@ public sealed class GreedyScoreSelector : IWinnerSelector
     private static string Explain(ScoredCandidate winner, double score, (ScoredCandidate C, double Score)? runnerUp, Objective objective)
     {
         var o = objective.Normalized();
-        var terms = string.Join(", ", winner.Terms.Select(t => $"{t.Key} {t.Value:0.00}x{ScoreCombiner.WeightOf(o, t.Key):0.#}"));
-        var text = $"score {score:0.000} ({terms}); price {winner.Candidate.Item.UnitPrice:0.######}/core-s, expected cost {winner.Candidate.ExpectedCost:0.######}";
-        return runnerUp is { } r
+        var terms = string.Join(", ", winner.Terms.Select(t => $"{t.Key} {t.Value:0.00}"));
+        var weights = string.Join("/", winner.Terms.Select(t => $"{ScoreCombiner.WeightOf(o, t.Key):0.#}"));
+        var text = $"score {score:0.000} ({terms}; weights {weights}) at {winner.Candidate.Item.UnitPrice:0.######}/core-s";
+        return (runnerUp is { } r
             ? text + $"; runner-up {r.C.ProbeId} {r.Score:0.000} at {r.C.Candidate.Item.UnitPrice:0.######}/core-s"
-            : text + "; no other bidder had room";
+            : text + "; no other bidder had room")
+            + $"; expected cost {winner.Candidate.ExpectedCost:0.######}";
     }
 }

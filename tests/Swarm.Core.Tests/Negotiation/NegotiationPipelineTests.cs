@@ -236,7 +236,7 @@ public sealed class NegotiationPipelineTests
     {
         var trace = CreateSut().WithBid("p1", 0, 1, 1).Clear();
 
-        Assert.EndsWith("no other bidder had room", Assert.Single(trace.Awards).Explanation, StringComparison.Ordinal);
+        Assert.Contains("; no other bidder had room;", Assert.Single(trace.Awards).Explanation, StringComparison.Ordinal);
     }
 
     [Fact]
