@@ -64,9 +64,6 @@ public sealed partial class ProbeAgent : BackgroundService
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
     }
 
-    /// <summary>Capacity offered to Swarm after the owner's caps.</summary>
-    public ResourceVector Capacity => _capacity;
-
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -313,7 +310,7 @@ public sealed partial class ProbeAgent : BackgroundService
             {
                 Heartbeat = new Heartbeat
                 {
-                    Capacity = ProtoMapper.ToProto(accepting ? _capacity : _capacity),
+                    Capacity = ProtoMapper.ToProto(_capacity),
                     CpuLoad = m.CpuLoad,
                     MemoryAvailableMb = m.MemoryAvailableMb,
                     RunningTasks = running,
