@@ -31,10 +31,9 @@ internal static class SelfLauncher
     /// <summary>Starts a child whose stdout and stderr go to <paramref name="logFile"/>.</summary>
     public static Process StartLogged(IEnumerable<string> args, string logFile)
     {
-        var psi = StartInfo(args);
-        psi.FileName = "/bin/sh";
-        var command = string.Join(' ', new[] { StartInfo(args).FileName }.Concat(StartInfo(args).ArgumentList).Select(Quote));
-        psi.ArgumentList.Clear();
+        var target = StartInfo(args);
+        var command = string.Join(' ', target.ArgumentList.Prepend(target.FileName).Select(Quote));
+        var psi = new ProcessStartInfo("/bin/sh") { UseShellExecute = false };
         psi.ArgumentList.Add("-c");
         psi.ArgumentList.Add($"exec {command} >> {Quote(logFile)} 2>&1");
         return Process.Start(psi) ?? throw new InvalidOperationException("could not start a probe process");

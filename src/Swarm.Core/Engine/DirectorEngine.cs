@@ -549,7 +549,7 @@ public sealed class DirectorEngine
         }
 
         var call = new CallForBids((_options.Epoch * 1_000_000_000L) + ++_roundSeq, demands, now + _options.RoundTimeout);
-        _round = new OpenRound(call, tasks, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal), eligible.Count);
+        _round = new OpenRound(call, tasks, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal));
         cmds.Add(new DirectorCommand.SendCallForBids(eligible, call));
     }
 
@@ -630,7 +630,7 @@ public sealed class DirectorEngine
             new AttemptRef(t.Workflow.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, t.Workflow.Spec.Objective.Normalized(),
             t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList())).ToList();
         var budgets = tasks.Select(t => t.Workflow).Distinct().Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
-        var trace = _pipeline.Clear(round.Call, now, candidates, requests, free, budgets, round.CalledCount, round.Bids.Count);
+        var trace = _pipeline.Clear(round.Call, now, candidates, requests, free, budgets, round.Called.Count, round.Bids.Count);
         LastTrace = trace;
 
         foreach (var rej in trace.Rejections)
@@ -656,7 +656,6 @@ public sealed class DirectorEngine
             t.ExpectedCost = aw.ExpectedCost;
             t.Explanation = $"round {round.Call.Round}: {aw.Explanation}";
             t.Deferral = null;
-            t.AwardedAt = now;
             t.Workflow.Reserved += aw.ExpectedCost;
             p.Allocated += t.Spec.Resources;
             p.Attempts.Add(aw.Attempt);
@@ -925,14 +924,13 @@ public sealed class DirectorEngine
 
     private sealed record PendingAward(string AwardId, string ProbeId, IReadOnlyList<AttemptRef> Items, DateTimeOffset SentAt);
 
-    private sealed class OpenRound(CallForBids call, IReadOnlyList<TaskRun> tasks, Dictionary<TaskRun, int> demandOf, SortedSet<string> called, int calledCount)
+    private sealed class OpenRound(CallForBids call, IReadOnlyList<TaskRun> tasks, Dictionary<TaskRun, int> demandOf, SortedSet<string> called)
     {
         public CallForBids Call { get; } = call;
         public IReadOnlyList<TaskRun> Tasks { get; } = tasks;
         public Dictionary<TaskRun, int> DemandOf { get; } = demandOf;
         public SortedSet<string> Called { get; } = new(called, StringComparer.Ordinal);
         public SortedSet<string> Awaiting { get; } = called;
-        public int CalledCount { get; } = calledCount;
         public Dictionary<string, Bid> Bids { get; } = new(StringComparer.Ordinal);
     }
 

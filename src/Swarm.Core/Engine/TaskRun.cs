@@ -25,7 +25,6 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public TaskResult? Result { get; set; }
     public SortedSet<string> AvoidProbes { get; } = new(StringComparer.Ordinal);
     public Dictionary<int, (string ProbeId, double UnitPrice)> AttemptPrices { get; } = [];
-    public DateTimeOffset AwardedAt { get; set; }
     public double Progress { get; set; }
     public string ProgressMessage { get; set; } = "";
 

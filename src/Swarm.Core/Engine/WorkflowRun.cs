@@ -18,7 +18,6 @@ internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTi
     public int Succeeded { get; set; }
     public double Spent { get; set; }
     public double Reserved { get; set; }
-    public bool BudgetBlocked { get; set; }
 
     public double BudgetLeft => Spec.Budget > 0 ? Spec.Budget - Spent - Reserved : double.PositiveInfinity;
 }

@@ -47,16 +47,17 @@ public sealed class GreedyScoreSelector : IWinnerSelector
             var cheapestOver = double.PositiveInfinity;
             (ScoredCandidate C, double Score)? runnerUp = null;
             // Probes the task already failed on are a last resort: tried only when no other bidder has room.
-            foreach (var (c, score) in task.AvoidProbes.Count == 0 ? order : order.Where(x => !task.AvoidProbes.Contains(x.C.ProbeId, StringComparer.Ordinal))
-                         .Concat(order.Where(x => task.AvoidProbes.Contains(x.C.ProbeId, StringComparer.Ordinal))))
+            // OrderBy is stable, so each group keeps its score order.
+            var tries = task.AvoidProbes.Count == 0
+                ? order.Select(x => (x.C, x.Score, Avoided: false))
+                : order.Select(x => (x.C, x.Score, Avoided: task.AvoidProbes.Contains(x.C.ProbeId, StringComparer.Ordinal))).OrderBy(x => x.Avoided);
+            foreach (var (c, score, avoided) in tries)
             {
                 var probe = c.ProbeId;
-                var avoided = task.AvoidProbes.Contains(probe, StringComparer.Ordinal);
                 if (avoided && winner is not null)
                 {
                     break;
                 }
-
 
                 var u = units.TryGetValue((probe, task.DemandIndex), out var used) ? used : 0;
                 if (u >= c.Candidate.Item.Units || !free.TryGetValue(probe, out var f) || !task.Resources.FitsIn(f))

@@ -393,7 +393,7 @@ public sealed partial class ProbeAgent : BackgroundService
             ResourceVector free;
             lock (_gate)
             {
-                free = _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
+                free = FreeCapacity();
             }
 
             var items = ProbeBidder.Compute(ProtoMapper.ToCore(call), _capacity, free, _policy, _functions.Names, _strategy);
@@ -411,7 +411,7 @@ public sealed partial class ProbeAgent : BackgroundService
         var (accepting, reason) = Evaluate(sample);
         lock (_gate)
         {
-            var free = _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
+            var free = FreeCapacity();
             foreach (var item in award.Items)
             {
                 var need = ProtoMapper.ToCore(item.Resources);
@@ -436,6 +436,9 @@ public sealed partial class ProbeAgent : BackgroundService
 
         outbox.TryWrite(new ProbeMessage { AwardReply = reply });
     }
+
+    /// <summary>Capacity not held by accepted or running attempts; call under <c>_gate</c>.</summary>
+    private ResourceVector FreeCapacity() => _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
 
     private void Start(DispatchTask t)
     {
