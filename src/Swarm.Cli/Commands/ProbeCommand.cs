@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Swarm.Cli.Infrastructure;
 using Swarm.Client;
+using Swarm.Core.Bidding;
 using Swarm.Probe.Agent;
 
 namespace Swarm.Cli.Commands;
@@ -18,9 +19,19 @@ internal static class ProbeCommand
         var id = new Option<string?>("--id") { Description = "Stable probe id (default: host name)" };
         var region = new Option<string>("--region") { Description = "Region name", DefaultValueFactory = _ => "local" };
         var zone = new Option<string>("--zone") { Description = "Zone name", DefaultValueFactory = _ => "" };
-        var price = new Option<double>("--price") { Description = "Asking price per core-second when idle", DefaultValueFactory = _ => 0.01 };
-        var strategy = new Option<string>("--strategy") { Description = "Price strategy: fixed or load", DefaultValueFactory = _ => "load" };
-        strategy.AcceptOnlyFromAmong("fixed", "load");
+        var price = new Option<double>("--price") { Description = "Asking price per core-second when idle (market: before any market price is seen)", DefaultValueFactory = _ => 0.01 };
+        var strategy = new Option<string>("--strategy")
+        {
+            Description = "Price strategy: fixed, load (rises with utilisation), owner-priority (rises steeply with the owner's own load) or market (follows recent clearing prices)",
+            DefaultValueFactory = _ => BidStrategies.LoadName,
+        };
+        strategy.AcceptOnlyFromAmong([.. BidStrategies.Names]);
+        var loadSlope = new Option<double?>("--load-slope") { Description = "load: price multiple a fully used probe adds (default 1)" };
+        var ownerWeight = new Option<double?>("--owner-weight") { Description = "owner-priority: how steeply the owner's load raises the price (default 1)" };
+        var marketUndercut = new Option<double?>("--market-undercut") { Description = "market: fraction below the recent average price to bid, in [0,1) (default 0.05)" };
+        var marketSmoothing = new Option<double?>("--market-smoothing") { Description = "market: weight of a new price in the moving average, in (0,1] (default 0.3)" };
+        var marketStep = new Option<double?>("--market-step") { Description = "market: markup change after a round won or lost, in [0,1] (default 0.05)" };
+        var marketMaxShift = new Option<double?>("--market-max-shift") { Description = "market: largest markup either way, in [0,1) (default 0.5)" };
         var reliability = new Option<double>("--reliability") { Description = "Owner-declared reliability in [0,1]", DefaultValueFactory = _ => 0.95 };
         var policy = new Option<string?>("--policy") { Description = "Owner policy file (JSON)" };
         var maxCores = new Option<double>("--max-cores") { Description = "Most cores Swarm may use (0 = policy/all)" };
@@ -32,7 +43,8 @@ internal static class ProbeCommand
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
         {
-            id, region, zone, price, strategy, reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, verbose,
+            id, region, zone, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
+            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, verbose,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -50,6 +62,19 @@ internal static class ProbeCommand
                 ["Probe:CarbonIntensity"] = Inv(pr.GetValue(carbon)),
                 ["Probe:FunctionAssemblies"] = string.Join(';', pr.GetValue(functions) ?? []),
             };
+            // Strategy tuning is passed only when given, so the defaults live in one place (ProbeAgentOptions).
+            foreach (var (option, key) in new[]
+            {
+                (loadSlope, "LoadSlope"), (ownerWeight, "OwnerWeight"), (marketUndercut, "MarketUndercut"),
+                (marketSmoothing, "MarketSmoothing"), (marketStep, "MarketStep"), (marketMaxShift, "MarketMaxShift"),
+            })
+            {
+                if (pr.GetValue(option) is { } value)
+                {
+                    settings[$"Probe:{key}"] = Inv(value);
+                }
+            }
+
             if (pr.GetValue(id) is { } probeId)
             {
                 settings["Probe:ProbeId"] = probeId;

@@ -206,6 +206,7 @@ public static class ProtoMapper
             Count = d.Count,
             EstimatedSeconds = d.EstimatedSeconds,
             Function = d.Function,
+            ReferencePrice = d.ReferencePrice,
         }));
         return p;
     }
@@ -214,7 +215,7 @@ public static class ProtoMapper
     {
         ArgumentNullException.ThrowIfNull(c);
         return new CallForBids(c.Round,
-            c.Demands.Select(d => new Demand(d.Index, ToCore(d.Shape), d.Kind == V1.TaskKind.Function ? TaskKind.Function : TaskKind.Exec, d.Function, d.Count, d.EstimatedSeconds)).ToList(),
+            c.Demands.Select(d => new Demand(d.Index, ToCore(d.Shape), d.Kind == V1.TaskKind.Function ? TaskKind.Function : TaskKind.Exec, d.Function, d.Count, d.EstimatedSeconds, d.ReferencePrice)).ToList(),
             DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(c.DeadlineUnixMs, 0, 253402300799999)));
     }
 

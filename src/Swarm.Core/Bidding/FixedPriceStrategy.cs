@@ -1,12 +1,12 @@
 namespace Swarm.Core.Bidding;
 
-/// <summary>Always asks the same price per core-second.</summary>
-/// <param name="price">Price per core-second (>= 0).</param>
+/// <summary>"fixed": always asks the same price per core-second, <c>price = basePrice</c>.</summary>
+/// <param name="price">Price per core-second (finite, 0 or more).</param>
 public sealed class FixedPriceStrategy(double price) : IBidStrategy
 {
     /// <inheritdoc />
     public string Name => "fixed";
 
     /// <inheritdoc />
-    public double UnitPrice(double utilisation) => price;
+    public double UnitPrice(BidContext context) => price;
 }

@@ -5,19 +5,22 @@ namespace Swarm.Core.Bidding;
 
 /// <summary>
 /// Probe-side bid computation (pure, shared with the simulator): for each demand the probe can serve,
-/// offer as many units as fit in its free capacity, at the strategy's price, never below the owner's floor.
+/// offer as many units as fit in its free capacity, at the strategy's price for that demand, never below the owner's floor.
 /// </summary>
 public static class ProbeBidder
 {
-    /// <summary>Computes the bid lines for <paramref name="call"/>.</summary>
+    /// <summary>Computes the bid lines for <paramref name="call"/>, pricing each demand separately.</summary>
     /// <param name="call">The call for bids.</param>
     /// <param name="capacity">Capacity after the owner's caps.</param>
     /// <param name="free">Capacity not used by running or accepted tasks.</param>
-    /// <param name="policy">The owner's policy.</param>
+    /// <param name="policy">The owner's policy; its <see cref="OwnerPolicy.FloorPrice"/> is the lowest price asked.</param>
     /// <param name="functions">Function handlers the probe has.</param>
     /// <param name="strategy">The price strategy.</param>
+    /// <param name="ownerLoad">The owner's own (non-Swarm) CPU load in [0, 1] (clamped; NaN counts as 0); default 0.</param>
+    /// <exception cref="InvalidOperationException">The strategy returned a price that is not a finite number (a bug in the strategy).</exception>
     public static IReadOnlyList<BidItem> Compute(
-        CallForBids call, ResourceVector capacity, ResourceVector free, OwnerPolicy policy, IReadOnlyCollection<string> functions, IBidStrategy strategy)
+        CallForBids call, ResourceVector capacity, ResourceVector free, OwnerPolicy policy, IReadOnlyCollection<string> functions, IBidStrategy strategy,
+        double ownerLoad = 0)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(policy);
@@ -25,7 +28,8 @@ public static class ProbeBidder
         ArgumentNullException.ThrowIfNull(strategy);
         var items = new List<BidItem>();
         var utilisation = capacity.CpuMillis <= 0 ? 1 : Math.Clamp(1 - ((double)free.CpuMillis / capacity.CpuMillis), 0, 1);
-        var price = Math.Max(policy.FloorPrice, strategy.UnitPrice(utilisation));
+        var load = double.IsNaN(ownerLoad) ? 0 : Math.Clamp(ownerLoad, 0, 1);
+        var floor = Math.Max(0, policy.FloorPrice);
         foreach (var d in call.Demands)
         {
             if (!policy.AllowedKinds.Contains(d.Kind) || (d.Kind == TaskKind.Function && !functions.Contains(d.Function)))
@@ -36,7 +40,13 @@ public static class ProbeBidder
             var units = d.Shape.CopiesIn(free, d.Count);
             if (units > 0)
             {
-                items.Add(new BidItem(d.Index, units, price));
+                var asked = strategy.UnitPrice(new BidContext(d, utilisation, load, floor));
+                if (!double.IsFinite(asked))
+                {
+                    throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced demand {d.Index} at {asked}");
+                }
+
+                items.Add(new BidItem(d.Index, units, Math.Max(floor, asked)));
             }
         }
 

@@ -1,3 +1,4 @@
+using Swarm.Core.Clearing;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
 using Swarm.Core.Workflow;
@@ -22,16 +23,20 @@ public sealed class DirectorEngine
     private OpenRound? _round;
     private DateTimeOffset _lastRoundClosed = DateTimeOffset.MinValue;
     private bool _dirty;
+    private readonly Dictionary<(ResourceVector, TaskKind, string), double> _referencePrice = [];
 
     /// <summary>Creates an engine.</summary>
     /// <param name="options">Timing and limits.</param>
-    /// <param name="selector">Replaces the winner-selection stage.</param>
-    public DirectorEngine(EngineOptions options, IWinnerSelector? selector = null)
+    /// <param name="solver">Winner determination (default: the greedy solver; the director plugs in the optimiser).</param>
+    public DirectorEngine(EngineOptions options, IClearingSolver? solver = null)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options;
-        _pipeline = NegotiationPipeline.Create(options.Negotiation, selector);
+        _pipeline = NegotiationPipeline.Create(options.Negotiation, solver);
     }
+
+    /// <summary>The winner-determination stage's name.</summary>
+    public string SolverName => _pipeline.SolverName;
 
     /// <summary>The trace of the last round that cleared, if any.</summary>
     public AuctionTrace? LastTrace { get; private set; }
@@ -438,6 +443,7 @@ public sealed class DirectorEngine
         if (p.Attempts.Remove(a))
         {
             p.Allocated -= t.Spec.Resources;
+            t.Workflow.Allocated -= t.Spec.Resources;
         }
 
         t.Workflow.Reserved = Math.Max(0, t.Workflow.Reserved - t.ExpectedCost);
@@ -522,7 +528,8 @@ public sealed class DirectorEngine
             {
                 i = demands.Count;
                 index[key] = i;
-                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, s.EstimatedSeconds));
+                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, s.EstimatedSeconds,
+                    _referencePrice.TryGetValue((s.Resources, s.Kind, key.Item3), out var rp) ? rp : 0));
                 counts.Add(0);
             }
 
@@ -618,7 +625,7 @@ public sealed class DirectorEngine
                 continue;
             }
 
-            var snap = new Negotiation.ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability);
+            var snap = new Negotiation.ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability, p.RuntimeCorrection);
             free[probeId] = p.Free;
             foreach (var item in bid.Items)
             {
@@ -626,11 +633,39 @@ public sealed class DirectorEngine
             }
         }
 
-        var requests = tasks.Select(t => new TaskRequest(
-            new AttemptRef(t.Workflow.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, t.Workflow.Spec.Objective.Normalized(),
-            t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList())).ToList();
-        var budgets = tasks.Select(t => t.Workflow).Distinct().Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
-        var trace = _pipeline.Clear(round.Call, now, candidates, requests, free, budgets, round.Called.Count, round.Bids.Count);
+        var terms = new Dictionary<WorkflowRun, WorkflowTerms>();
+        var tenantCounts = tasks.Select(t => t.Workflow).Distinct().GroupBy(w => w.Spec.Tenant, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var requests = new List<TaskRequest>(tasks.Count);
+        foreach (var t in tasks)
+        {
+            var w = t.Workflow;
+            if (!terms.TryGetValue(w, out var wt))
+            {
+                var spec = w.Spec;
+                var weight = TenantOf(spec.Tenant).Weight / Math.Max(1, tenantCounts[spec.Tenant]);
+                terms[w] = wt = new WorkflowTerms(w.Id, spec.Tenant, spec.Objective.Normalized(), spec.Constraints, spec.MaxUnitPrice, spec.Priority, spec.GangSameZone, weight, w.Allocated);
+            }
+
+            var inputBytes = t.Spec.PayloadBytes + t.Spec.DependsOn.Sum(d => (long)(w.Tasks[d].Result?.Output.Length ?? 0));
+            requests.Add(new TaskRequest(new AttemptRef(w.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, wt, t.Spec.Priority, t.Spec.Gang,
+                t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes));
+        }
+
+        var budgets = terms.Keys.Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
+        var tenantBudgets = terms.Keys.Select(w => w.Spec.Tenant).Distinct(StringComparer.Ordinal)
+            .Where(n => TenantOf(n).Budget > 0)
+            .ToDictionary(n => n, TenantBudgetLeft, StringComparer.Ordinal);
+        var trace = _pipeline.Clear(new ClearingInput
+        {
+            Call = round.Call, Now = now, Candidates = candidates, Tasks = requests, Free = free,
+            WorkflowBudgetLeft = budgets, TenantBudgetLeft = tenantBudgets, Called = round.Called.Count, BidsReceived = round.Bids.Count,
+        });
+        foreach (var (d, price) in trace.ClearingPrices)
+        {
+            var demand = round.Call.Demands[d];
+            _referencePrice[(demand.Shape, demand.Kind, demand.Function)] = price;
+        }
+
         LastTrace = trace;
 
         foreach (var rej in trace.Rejections)
@@ -654,9 +689,13 @@ public sealed class DirectorEngine
             t.UnitPrice = aw.UnitPrice;
             t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
             t.ExpectedCost = aw.ExpectedCost;
+            t.PredictedSeconds = aw.PredictedSeconds;
+            t.Award = aw.Reason;
             t.Explanation = $"round {round.Call.Round}: {aw.Explanation}";
             t.Deferral = null;
             t.Workflow.Reserved += aw.ExpectedCost;
+            t.Workflow.Allocated += t.Spec.Resources;
+            t.Workflow.Expected += aw.Breakdown;
             p.Allocated += t.Spec.Resources;
             p.Attempts.Add(aw.Attempt);
             cmds.Add(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, t.Explanation));
@@ -818,6 +857,16 @@ public sealed class DirectorEngine
             var runtime = double.IsFinite(res.RuntimeSeconds) ? Math.Max(0, res.RuntimeSeconds) : 0;
             var price = isCurrent ? t.UnitPrice : PriceOfAttempt(t, a.Attempt, p);
             var cost = price * Math.Max(0.001, t.Spec.Resources.Cores) * runtime;
+            if (isCurrent && t.ExpectedCost > 0 && (t.Workflow.Spec.Budget > 0 || TenantOf(t.Workflow.Spec.Tenant).Budget > 0))
+            {
+                // A budgeted application pays the metered cost up to what the award reserved, so spend never passes the cap.
+                cost = Math.Min(cost, t.ExpectedCost);
+            }
+
+            if (isCurrent && t.PredictedSeconds > 0 && runtime > 0)
+            {
+                p.ObserveRuntime(runtime / t.PredictedSeconds);
+            }
 
             // Cancel whatever other attempt is in flight: the first result wins.
             if (t.State is TaskState.Running or TaskState.Awarded && _probes.TryGetValue(t.ProbeId, out var holder))
@@ -836,6 +885,7 @@ public sealed class DirectorEngine
             t.Cost = cost;
             t.ProbeId = p.Id;
             t.Workflow.Spent += cost;
+            t.Workflow.SpentByProbe[p.Id] = t.Workflow.SpentByProbe.GetValueOrDefault(p.Id) + cost;
             t.Workflow.Succeeded++;
             p.Completed++;
             p.Earned += cost;
@@ -883,6 +933,21 @@ public sealed class DirectorEngine
     /// <summary>The price agreed for <paramref name="attempt"/> when it was awarded to <paramref name="p"/>.</summary>
     private static double PriceOfAttempt(TaskRun t, int attempt, ProbeRun p) =>
         t.AttemptPrices.TryGetValue(attempt, out var agreed) && agreed.ProbeId == p.Id ? agreed.UnitPrice : 0;
+
+    private TenantPolicy TenantOf(string tenant) => _options.Tenants.TryGetValue(tenant, out var t) ? t : TenantPolicy.Default;
+
+    /// <summary>What a tenant may still reserve: its budget minus what its workflows spent and hold.</summary>
+    private double TenantBudgetLeft(string tenant)
+    {
+        var budget = TenantOf(tenant).Budget;
+        if (budget <= 0)
+        {
+            return double.PositiveInfinity;
+        }
+
+        var used = _workflowOrder.Where(w => string.Equals(w.Spec.Tenant, tenant, StringComparison.Ordinal)).Sum(w => w.Spent + w.Reserved);
+        return Math.Max(0, budget - used);
+    }
 
     private bool TryGetTask(AttemptRef a, out TaskRun task)
     {

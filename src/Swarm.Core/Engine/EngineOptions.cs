@@ -27,6 +27,9 @@ public sealed record EngineOptions
     /// <summary>Workflow size limits.</summary>
     public WorkflowLimits Limits { get; init; } = WorkflowLimits.Default;
 
+    /// <summary>Fair-share weight and budget per tenant; tenants not listed get <see cref="TenantPolicy.Default"/>.</summary>
+    public IReadOnlyDictionary<string, TenantPolicy> Tenants { get; init; } = new Dictionary<string, TenantPolicy>();
+
     /// <summary>Negotiation settings.</summary>
     public NegotiationOptions Negotiation { get; init; } = new();
 

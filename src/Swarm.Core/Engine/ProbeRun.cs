@@ -35,4 +35,15 @@ internal sealed class ProbeRun(ProbeProfile profile)
     }
 
     public ResourceVector Free => Capacity - Allocated;
+
+    /// <summary>Exponentially weighted ratio of observed to predicted runtime (weight 0.2 per observation), in [0.05, 20].</summary>
+    public double RuntimeCorrection { get; private set; } = 1;
+
+    public void ObserveRuntime(double ratio)
+    {
+        if (double.IsFinite(ratio) && ratio > 0)
+        {
+            RuntimeCorrection = Math.Clamp((0.8 * RuntimeCorrection) + (0.2 * ratio * RuntimeCorrection), 0.05, 20);
+        }
+    }
 }

@@ -18,6 +18,8 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public string ProbeId { get; set; } = "";
     public double UnitPrice { get; set; }
     public double ExpectedCost { get; set; }
+    public double PredictedSeconds { get; set; }
+    public Negotiation.AwardReason? Award { get; set; }
     public double Cost { get; set; }
     public string Explanation { get; set; } = "";
     public (long Round, Negotiation.DeferredTask Task)? Deferral { get; set; }

@@ -18,6 +18,9 @@ internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTi
     public int Succeeded { get; set; }
     public double Spent { get; set; }
     public double Reserved { get; set; }
+    public ResourceVector Allocated { get; set; }
+    public Scoring.CostBreakdown Expected { get; set; }
+    public SortedDictionary<string, double> SpentByProbe { get; } = new(StringComparer.Ordinal);
 
     public double BudgetLeft => Spec.Budget > 0 ? Spec.Budget - Spent - Reserved : double.PositiveInfinity;
 }

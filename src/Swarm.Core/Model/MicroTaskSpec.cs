@@ -47,6 +47,12 @@ public sealed record MicroTaskSpec
     /// <summary>Expected runtime on a reference core in seconds; used by the cost model (default 1).</summary>
     public double EstimatedSeconds { get; init; } = 1;
 
+    /// <summary>
+    /// Name of the gang bundle the task belongs to (empty = none). All ready tasks of a gang are placed together in one
+    /// round or not at all (for example N tasks on GPUs in one zone). Tasks of a gang must have the same parents.
+    /// </summary>
+    public string Gang { get; init; } = "";
+
     /// <summary>Ids of tasks that must succeed before this one starts.</summary>
     public IReadOnlyList<string> DependsOn { get; init; } = [];
 

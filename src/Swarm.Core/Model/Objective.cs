@@ -1,37 +1,81 @@
 namespace Swarm.Core.Model;
 
 /// <summary>
-/// Weights of the named score terms an application wants the auction to favour. All weights are
-/// non-negative; an all-zero objective means <see cref="Balanced"/>.
+/// How an application weighs the terms of the expected-cost model. The auction minimises, per task,
+/// <c>price + time x Time + risk x Risk + transfer x Transfer + carbon x Carbon</c>, where every non-price term is first put
+/// on the price's scale (see <see cref="Scoring.CostModel"/>): a weight of 1 means "as important as price".
+/// Weights are finite and 0 or more; <see cref="Price"/> is the anchor and is treated as 1 when 0.
 /// </summary>
-/// <param name="Price">Weight of the price term.</param>
-/// <param name="Runtime">Weight of the predicted-runtime term.</param>
-/// <param name="Latency">Weight of the network-latency term.</param>
-/// <param name="Reliability">Weight of the measured-reliability term.</param>
-public sealed record Objective(double Price, double Runtime, double Latency, double Reliability)
+/// <param name="Price">Weight of what the probe asks (price x cores x predicted seconds). Default 1.</param>
+/// <param name="Time">Weight of the predicted runtime.</param>
+/// <param name="Risk">Weight of the expected rework: P(failure) x (price + time value) of the task.</param>
+/// <param name="Transfer">Weight of network latency and data-transfer time to the probe.</param>
+/// <param name="Carbon">Weight of the grams of CO2 the task's energy emits on the probe's grid.</param>
+public sealed record Objective(double Price, double Time, double Risk, double Transfer, double Carbon)
 {
-    /// <summary>Equal weight on every term.</summary>
-    public static Objective Balanced { get; } = new(1, 1, 1, 1);
+    /// <summary>Every term as important as price.</summary>
+    public static Objective Balanced { get; } = new(1, 1, 1, 1, 1);
 
-    /// <summary>Price first, others as tie-breakers.</summary>
-    public static Objective Cheapest { get; } = new(10, 1, 0.5, 1);
+    /// <summary>Price first; rework counts fully (it is money), time and carbon barely.</summary>
+    public static Objective Cheapest { get; } = new(1, 0.05, 1, 0.05, 0);
 
-    /// <summary>Runtime and reliability first.</summary>
-    public static Objective Fastest { get; } = new(0.5, 10, 2, 3);
+    /// <summary>Runtime first (ten times price), then latency and reliability.</summary>
+    public static Objective Fastest { get; } = new(1, 10, 2, 3, 0);
+
+    /// <summary>Carbon first (ten times price).</summary>
+    public static Objective Greenest { get; } = new(1, 0.2, 1, 0.1, 10);
+
+    /// <summary>Absolute value of one hour of task runtime in currency units; when above 0 the time term uses it instead of the price-scale rate.</summary>
+    public double TimeValuePerHour { get; init; }
+
+    /// <summary>Absolute carbon price in currency units per kg CO2; when above 0 the carbon term uses it instead of the price-scale rate.</summary>
+    public double CarbonPricePerKg { get; init; }
+
+    /// <summary>Preset names accepted by <see cref="TryParse"/>.</summary>
+    public static IReadOnlyList<string> PresetNames { get; } = ["balanced", "cheapest", "fastest", "greenest"];
 
     /// <summary>Returns the objective with all-zero weights replaced by <see cref="Balanced"/>.</summary>
-    public Objective Normalized() => Price + Runtime + Latency + Reliability <= 0 ? Balanced : this;
+    public Objective Normalized() => Price + Time + Risk + Transfer + Carbon <= 0 ? Balanced : this;
 
-    /// <summary>Parses "balanced", "cheapest" or "fastest" (case-insensitive).</summary>
+    /// <summary>The preset's name when this is one, else "custom".</summary>
+    public string Name =>
+        ReferenceEquals(this, Balanced) || this == Balanced ? "balanced"
+        : this == Cheapest ? "cheapest"
+        : this == Fastest ? "fastest"
+        : this == Greenest ? "greenest"
+        : "custom";
+
+    /// <summary>Checks weights and prices; returns one message per problem.</summary>
+    public IReadOnlyList<string> Validate()
+    {
+        var errors = new List<string>();
+        foreach (var (name, v) in new[] { ("price", Price), ("time", Time), ("risk", Risk), ("transfer", Transfer), ("carbon", Carbon), ("time_value_per_hour", TimeValuePerHour), ("carbon_price_per_kg", CarbonPricePerKg) })
+        {
+            if (!double.IsFinite(v) || v < 0 || v > 1e6)
+            {
+                errors.Add($"objective.{name} must be a finite number between 0 and 1000000 (got {v})");
+            }
+        }
+
+        return errors;
+    }
+
+    /// <summary>Parses "balanced", "cheapest", "fastest" or "greenest" (case-insensitive; empty means balanced).</summary>
     public static bool TryParse(string name, out Objective objective)
     {
-        objective = name.ToUpperInvariant() switch
+        ArgumentNullException.ThrowIfNull(name);
+        (var ok, objective) = name.ToUpperInvariant() switch
         {
-            "BALANCED" or "" => Balanced,
-            "CHEAPEST" => Cheapest,
-            "FASTEST" => Fastest,
-            _ => Balanced,
+            "BALANCED" or "" => (true, Balanced),
+            "CHEAPEST" => (true, Cheapest),
+            "FASTEST" => (true, Fastest),
+            "GREENEST" => (true, Greenest),
+            _ => (false, Balanced),
         };
-        return name.ToUpperInvariant() is "BALANCED" or "" or "CHEAPEST" or "FASTEST";
+        return ok;
     }
+
+    /// <inheritdoc />
+    public override string ToString() => Name != "custom" ? Name
+        : $"price {Price:0.###}, time {Time:0.###}, risk {Risk:0.###}, transfer {Transfer:0.###}, carbon {Carbon:0.###}";
 }

@@ -20,4 +20,16 @@ public sealed record WorkflowSpec
 
     /// <summary>Seconds after submission by which the workflow must finish; 0 means none.</summary>
     public double DeadlineSeconds { get; init; }
+
+    /// <summary>Higher wins contended capacity first (before fair share); default 0, range -1000 to 1000.</summary>
+    public int Priority { get; init; }
+
+    /// <summary>Reserve price: the most the application pays per core-second; bids above it are not considered. 0 = no reserve.</summary>
+    public double MaxUnitPrice { get; init; }
+
+    /// <summary>Where tasks may run.</summary>
+    public PlacementConstraints Constraints { get; init; } = PlacementConstraints.None;
+
+    /// <summary>When true (the default), the tasks of one gang bundle must all run in one zone.</summary>
+    public bool GangSameZone { get; init; } = true;
 }

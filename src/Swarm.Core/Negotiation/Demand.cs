@@ -9,4 +9,5 @@ namespace Swarm.Core.Negotiation;
 /// <param name="Function">Function handler name for function tasks, else empty.</param>
 /// <param name="Count">How many tasks want this shape.</param>
 /// <param name="EstimatedSeconds">Expected runtime of one task on a reference core, seconds.</param>
-public sealed record Demand(int Index, ResourceVector Shape, TaskKind Kind, string Function, int Count, double EstimatedSeconds);
+/// <param name="ReferencePrice">The recent clearing price per core-second for this shape (0 when unknown); public market information that market-following probes learn from.</param>
+public sealed record Demand(int Index, ResourceVector Shape, TaskKind Kind, string Function, int Count, double EstimatedSeconds, double ReferencePrice = 0);

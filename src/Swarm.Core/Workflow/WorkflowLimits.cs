@@ -18,6 +18,9 @@ public sealed record WorkflowLimits
     /// <summary>Most GPUs one task may ask for; default 64.</summary>
     public int MaxGpus { get; init; } = 64;
 
+    /// <summary>Most tasks in one gang bundle; default 1,024.</summary>
+    public int MaxGangSize { get; init; } = 1024;
+
     /// <summary>Default limits.</summary>
     public static WorkflowLimits Default { get; } = new();
 }

@@ -42,10 +42,47 @@ public static class WorkflowValidator
             errors.Add($"deadline must be a finite number of seconds >= 0 (got {spec.DeadlineSeconds})");
         }
 
-        var o = spec.Objective;
-        if (o is null || !(IsWeight(o.Price) && IsWeight(o.Runtime) && IsWeight(o.Latency) && IsWeight(o.Reliability)))
+        if (spec.Objective is null)
         {
-            errors.Add("objective weights must be finite numbers >= 0");
+            errors.Add("objective is missing");
+        }
+        else
+        {
+            errors.AddRange(spec.Objective.Validate());
+        }
+
+        if (spec.Constraints is null)
+        {
+            errors.Add("constraints are missing");
+        }
+        else
+        {
+            errors.AddRange(spec.Constraints.Validate());
+        }
+
+        if (spec.Priority is < -1000 or > 1000)
+        {
+            errors.Add($"priority must be between -1000 and 1000 (got {spec.Priority})");
+        }
+
+        if (!double.IsFinite(spec.MaxUnitPrice) || spec.MaxUnitPrice < 0)
+        {
+            errors.Add($"max_unit_price must be a finite number >= 0 (got {spec.MaxUnitPrice})");
+        }
+
+        foreach (var gang in spec.Tasks.Where(t => !string.IsNullOrEmpty(t.Gang)).GroupBy(t => t.Gang, StringComparer.Ordinal))
+        {
+            var members = gang.ToList();
+            var parents = members[0].DependsOn ?? [];
+            if (members.Any(m => !new HashSet<string>(m.DependsOn ?? [], StringComparer.Ordinal).SetEquals(parents)))
+            {
+                errors.Add($"gang '{gang.Key}': its tasks must all depend on the same tasks, so they become ready together");
+            }
+
+            if (members.Count > limits.MaxGangSize)
+            {
+                errors.Add($"gang '{gang.Key}': {members.Count} tasks; the limit is {limits.MaxGangSize}");
+            }
         }
 
         var ids = new HashSet<string>(StringComparer.Ordinal);
@@ -81,7 +118,6 @@ public static class WorkflowValidator
         return errors;
     }
 
-    private static bool IsWeight(double w) => double.IsFinite(w) && w >= 0;
 
     /// <summary>True for ids of 1-128 letters, digits, '-', '_' or '.'.</summary>
     public static bool IsValidId(string? id) =>

@@ -4,8 +4,8 @@ namespace Swarm.Probe.Agent;
 
 public sealed partial class ProbeAgent
 {
-    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} offering {Capacity} (speed {Speed:0.00}, {Gpus} GPUs {GpuModel}) to {DirectorUrl}")]
-    private static partial void LogStarting(ILogger logger, string probeId, string capacity, double speed, int gpus, string gpuModel, string directorUrl);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} offering {Capacity} (speed {Speed:0.00}, {Gpus} GPUs {GpuModel}) to {DirectorUrl}, pricing with the {Strategy} strategy")]
+    private static partial void LogStarting(ILogger logger, string probeId, string capacity, double speed, int gpus, string gpuModel, string directorUrl, string strategy);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Not accepting work now: {Reason}")]
     private static partial void LogNotAccepting(ILogger logger, string reason);

@@ -30,6 +30,7 @@ public sealed partial class ProbeAgent : BackgroundService
     private readonly ExecTaskRunner _exec;
     private readonly FunctionTaskRunner _functionRunner;
     private readonly IBidStrategy _strategy;
+    private readonly MarketFeed _market;
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeAgent> _log;
     private static readonly TimeSpan UndispatchedTimeout = TimeSpan.FromSeconds(60);
@@ -57,10 +58,8 @@ public sealed partial class ProbeAgent : BackgroundService
         _log = log;
         _exec = new ExecTaskRunner(time, _options.MaxOutputBytes);
         _functionRunner = new FunctionTaskRunner(functions, time);
-        var floor = Math.Max(policy.FloorPrice, 0);
-        _strategy = _options.PriceStrategy == "fixed"
-            ? new FixedPriceStrategy(Math.Max(floor, _options.BasePrice))
-            : new LoadSensitivePriceStrategy(_options.BasePrice, 1.0, floor);
+        _strategy = _options.CreateBidStrategy(); // the owner's floor is applied per line by ProbeBidder.
+        _market = new MarketFeed(_strategy);
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
     }
 
@@ -71,7 +70,7 @@ public sealed partial class ProbeAgent : BackgroundService
         _speed = ResourceSensor.MeasureSpeedFactor(_time);
         _lastSample = _sensor.Sample();
         _capacity = ComputeCapacity(_lastSample);
-        LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, _lastSample.Gpus, _lastSample.GpuModel, _options.DirectorUrl);
+        LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, _lastSample.Gpus, _lastSample.GpuModel, _options.DirectorUrl, _strategy.Name);
         var (accepting, reason) = Evaluate(_lastSample);
         if (!accepting)
         {
@@ -147,16 +146,20 @@ public sealed partial class ProbeAgent : BackgroundService
             return (false, "draining");
         }
 
-        // Load caused by Swarm's own tasks does not count against the owner's idle rule.
+        var local = TimeOnly.FromDateTime(_time.GetLocalNow().DateTime);
+        return _policy.Evaluate(local, ForeignLoad(m));
+    }
+
+    /// <summary>The owner's own load (0 or more; ProbeBidder clamps it to [0, 1]): load caused by Swarm's own tasks does not count against the owner.</summary>
+    private double ForeignLoad(MachineSnapshot m)
+    {
         double ours;
         lock (_gate)
         {
             ours = _running.Values.Sum(r => r.Resources.CpuMillis);
         }
 
-        var foreign = Math.Max(0, m.CpuLoad - (ours / Math.Max(1, m.CpuMillis)));
-        var local = TimeOnly.FromDateTime(_time.GetLocalNow().DateTime);
-        return _policy.Evaluate(local, foreign);
+        return Math.Max(0, m.CpuLoad - (ours / Math.Max(1, m.CpuMillis)));
     }
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
@@ -382,6 +385,8 @@ public sealed partial class ProbeAgent : BackgroundService
     {
         var sample = _lastSample ?? _sensor.Sample();
         var (accepting, _) = Evaluate(sample);
+        var coreCall = ProtoMapper.ToCore(call);
+        _market.OnCall(coreCall); // the market strategy learns the quoted prices (and the rounds it lost) before it prices.
         var bid = new Contracts.V1.Bid
         {
             ProbeId = _options.ProbeId,
@@ -396,7 +401,8 @@ public sealed partial class ProbeAgent : BackgroundService
                 free = FreeCapacity();
             }
 
-            var items = ProbeBidder.Compute(ProtoMapper.ToCore(call), _capacity, free, _policy, _functions.Names, _strategy);
+            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, ForeignLoad(sample));
+            _market.OnBid(coreCall.Round, items);
             bid.Items.AddRange(items.Select(i => new Contracts.V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
         }
 
@@ -407,6 +413,7 @@ public sealed partial class ProbeAgent : BackgroundService
     private void OnAward(Contracts.V1.Award award, ChannelWriter<ProbeMessage> outbox)
     {
         var reply = new AwardReply { AwardId = award.AwardId };
+        _market.OnAward(award.Round, award.Items.Select(i => i.UnitPrice).ToList());
         var sample = _lastSample ?? _sensor.Sample();
         var (accepting, reason) = Evaluate(sample);
         lock (_gate)

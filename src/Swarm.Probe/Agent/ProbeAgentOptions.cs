@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Swarm.Core.Bidding;
 
 namespace Swarm.Probe.Agent;
 
@@ -43,13 +44,35 @@ public sealed class ProbeAgentOptions
     [Range(0, 1)]
     public double DeclaredReliability { get; set; } = 0.95;
 
-    /// <summary>Asking price per core-second when idle; default 0.01.</summary>
-    [Range(0, 1e6)]
+    /// <summary>
+    /// Asking price per core-second when idle ("market": before any market price is seen); in [0, 1e6], default 0.01.
+    /// Checked with the other strategy numbers by <see cref="ProbeAgentOptionsValidator"/>.
+    /// </summary>
     public double BasePrice { get; set; } = 0.01;
 
-    /// <summary>Price strategy: "fixed" or "load" (rises with utilisation); default "load".</summary>
-    [RegularExpression("^(fixed|load)$", ErrorMessage = "Probe:PriceStrategy must be 'fixed' or 'load'")]
-    public string PriceStrategy { get; set; } = "load";
+    /// <summary>
+    /// Price strategy: "fixed", "load" (rises with utilisation), "owner-priority" (rises steeply with the owner's own load)
+    /// or "market" (follows recent clearing prices); default "load". See <see cref="BidStrategies"/>.
+    /// </summary>
+    public string PriceStrategy { get; set; } = BidStrategies.LoadName;
+
+    /// <summary>"load": what a fully used probe adds, as a multiple of the base price; in [0, 1000], default 1.</summary>
+    public double LoadSlope { get; set; } = 1;
+
+    /// <summary>"owner-priority": how steeply the owner's load raises the price; in [0, 1000], default 1.</summary>
+    public double OwnerWeight { get; set; } = 1;
+
+    /// <summary>"market": fraction below the average recent price to bid; in [0, 1), default 0.05.</summary>
+    public double MarketUndercut { get; set; } = 0.05;
+
+    /// <summary>"market": weight of a new price in the moving average; in (0, 1], default 0.3.</summary>
+    public double MarketSmoothing { get; set; } = 0.3;
+
+    /// <summary>"market": markup change after a round won (+) or lost (-); in [0, 1], default 0.05.</summary>
+    public double MarketStep { get; set; } = 0.05;
+
+    /// <summary>"market": largest markup either way; in [0, 1), default 0.5.</summary>
+    public double MarketMaxShift { get; set; } = 0.5;
 
     /// <summary>Owner policy file (JSON); empty means opt in with no limits.</summary>
     public string PolicyFile { get; set; } = "";
@@ -83,6 +106,21 @@ public sealed class ProbeAgentOptions
     /// <summary>Largest captured stdout of an exec task, bytes; default 4 MiB.</summary>
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxOutputBytes { get; set; } = 4 * 1024 * 1024;
+
+    /// <summary>The strategy tuning these options name.</summary>
+    public BidStrategyParameters BidParameters() => new()
+    {
+        LoadSlope = LoadSlope,
+        OwnerWeight = OwnerWeight,
+        MarketUndercut = MarketUndercut,
+        MarketSmoothing = MarketSmoothing,
+        MarketStep = MarketStep,
+        MarketMaxShift = MarketMaxShift,
+    };
+
+    /// <summary>Builds the bid strategy these options name; call on validated options.</summary>
+    /// <exception cref="ArgumentException">The strategy name or a number is bad.</exception>
+    public IBidStrategy CreateBidStrategy() => BidStrategies.Create(PriceStrategy, BasePrice, BidParameters());
 
     private static string SanitizedHostName()
     {

@@ -42,6 +42,7 @@ public static class ProbeApp
             .ValidateDataAnnotations()
             .Validate(o => Uri.TryCreate(o.DirectorUrl, UriKind.Absolute, out var u) && u.Scheme is "http" or "https", "Probe:DirectorUrl must be an absolute http:// or https:// URL")
             .ValidateOnStart();
+        services.AddSingleton<IValidateOptions<ProbeAgentOptions>, ProbeAgentOptionsValidator>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp =>
         {
