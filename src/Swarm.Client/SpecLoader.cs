@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 using YamlDotNet.Core;
@@ -9,7 +10,7 @@ using YamlDotNet.Serialization.NamingConventions;
 namespace Swarm.Client;
 
 /// <summary>Reads an application spec from YAML or JSON (JSON is YAML) and checks it.</summary>
-public static class SpecLoader
+public static partial class SpecLoader
 {
     /// <summary>Largest spec file accepted, bytes (64 MiB).</summary>
     public const long MaxFileBytes = 64L * 1024 * 1024;
@@ -39,6 +40,7 @@ public static class SpecLoader
         ArgumentNullException.ThrowIfNull(text);
         var deserializer = new DeserializerBuilder()
             .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .WithTypeConverter(new ObjectiveYamlConverter())
             .Build();
         SpecFile? file;
         try
@@ -47,8 +49,7 @@ public static class SpecLoader
         }
         catch (YamlException ex)
         {
-            var inner = ex.InnerException?.Message;
-            throw new SpecException($"{source}: line {ex.Start.Line}, column {ex.Start.Column}: {ex.Message}{(inner is null ? "" : " (" + inner + ")")}");
+            throw new SpecException($"{source}: {At(ex.Start)}{Describe(ex)}");
         }
 
         if (file is null)
@@ -73,6 +74,10 @@ public static class SpecLoader
             Objective = ParseObjective(file.Objective, errors),
             Budget = file.Budget,
             DeadlineSeconds = file.DeadlineSeconds,
+            Priority = file.Priority,
+            MaxUnitPrice = file.MaxUnitPrice,
+            Constraints = ToConstraints(file.Constraints),
+            GangSameZone = file.GangsSameZone ?? true,
         };
         errors.AddRange(WorkflowValidator.Validate(spec, limits ?? WorkflowLimits.Default));
         if (errors.Count > 0)
@@ -153,47 +158,102 @@ public static class SpecLoader
             TimeoutSeconds = t.TimeoutSeconds,
             EstimatedSeconds = t.EstimatedSeconds ?? 1,
             DependsOn = t.DependsOn ?? [],
+            Gang = t.Gang ?? "",
         };
     }
 
-    private static Objective ParseObjective(object? value, List<string> errors)
-    {
-        switch (value)
+    private static PlacementConstraints ToConstraints(SpecFile.ConstraintsFile? c) => c is null
+        ? PlacementConstraints.None
+        : new PlacementConstraints
         {
-            case null:
-                return Objective.Balanced;
-            case string name:
-                if (!Objective.TryParse(name, out var o))
-                {
-                    errors.Add($"objective '{name}' is not balanced, cheapest or fastest (or a mapping of weights)");
-                }
+            Regions = c.Regions ?? [],
+            DenyRegions = c.DenyRegions ?? [],
+            MaxLatencyMs = c.MaxLatencyMs,
+            MinReliability = c.MinReliability,
+            MaxCarbonIntensity = c.MaxCarbonIntensity,
+        };
 
-                return o;
-            case IDictionary<object, object> map:
-                double price = 0, runtime = 0, latency = 0, reliability = 0;
-                foreach (var (k, v) in map)
-                {
-                    var key = k?.ToString() ?? "";
-                    if (!double.TryParse(v?.ToString(), NumberStyles.Float, CultureInfo.InvariantCulture, out var w))
-                    {
-                        errors.Add($"objective.{key}: '{v}' is not a number");
-                        continue;
-                    }
-
-                    switch (key)
-                    {
-                        case "price": price = w; break;
-                        case "runtime": runtime = w; break;
-                        case "latency": latency = w; break;
-                        case "reliability": reliability = w; break;
-                        default: errors.Add($"objective: unknown weight '{key}' (use price, runtime, latency, reliability)"); break;
-                    }
-                }
-
-                return new Objective(price, runtime, latency, reliability);
-            default:
-                errors.Add("objective must be a name or a mapping of weights");
-                return Objective.Balanced;
+    private static Objective ParseObjective(SpecFile.ObjectiveFile? value, List<string> errors)
+    {
+        if (value is null)
+        {
+            return Objective.Balanced;
         }
+
+        if (value.Malformed)
+        {
+            errors.Add($"{At(value.Start)}objective must be a preset name ({string.Join(", ", Objective.PresetNames)}) or a mapping of {ObjectiveKeyList}");
+            return Objective.Balanced;
+        }
+
+        if (value.Name is { } name)
+        {
+            if (!Objective.TryParse(name, out var preset))
+            {
+                errors.Add($"{At(value.Start)}objective '{name}' is not one of {string.Join(", ", Objective.PresetNames)} (or a mapping of {ObjectiveKeyList})");
+            }
+
+            return preset;
+        }
+
+        // Unlisted weights are 0; all-zero weights mean balanced (price is the anchor and counts as 1 when 0).
+        var w = new Dictionary<string, double>(StringComparer.Ordinal);
+        foreach (var (key, keyStart, text, start) in value.Weights)
+        {
+            if (!ObjectiveKeys.Contains(key, StringComparer.Ordinal))
+            {
+                errors.Add($"{At(keyStart)}objective: unknown key '{key}' (valid keys: {ObjectiveKeyList})");
+            }
+            else if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var number))
+            {
+                errors.Add($"{At(start)}objective.{key}: '{text ?? "(not a scalar)"}' is not a number");
+            }
+            else
+            {
+                w[key] = number;
+            }
+        }
+
+        var weights = new Objective(w.GetValueOrDefault("price"), w.GetValueOrDefault("time"), w.GetValueOrDefault("risk"),
+            w.GetValueOrDefault("transfer"), w.GetValueOrDefault("carbon")).Normalized();
+        var perHour = w.GetValueOrDefault("time_value_per_hour");
+        var perKg = w.GetValueOrDefault("carbon_price_per_kg");
+        return perHour == 0 && perKg == 0 ? weights : weights with { TimeValuePerHour = perHour, CarbonPricePerKg = perKg };
     }
+
+    private static readonly string[] ObjectiveKeys = ["price", "time", "risk", "transfer", "carbon", "time_value_per_hour", "carbon_price_per_kg"];
+
+    private static string ObjectiveKeyList => string.Join(", ", ObjectiveKeys);
+
+    private static string At(Mark m) => m.Line > 0 ? $"line {m.Line}, column {m.Column}: " : "";
+
+    /// <summary>Rewrites YamlDotNet's unknown-property message into the spec's words, listing the valid keys.</summary>
+    private static string Describe(YamlException ex)
+    {
+        var inner = ex.InnerException?.Message;
+        var raw = MarkPrefix().Replace(ex.Message, "");
+        var m = UnknownProperty().Match(raw);
+        if (m.Success && SectionOf(m.Groups["type"].Value) is { } section)
+        {
+            var keys = section.Type.GetProperties().Select(p => UnderscoredNamingConvention.Instance.Apply(p.Name));
+            return $"unknown key '{m.Groups["key"].Value}' in {section.Where} (valid keys: {string.Join(", ", keys)})";
+        }
+
+        return raw + (inner is null ? "" : " (" + inner + ")");
+    }
+
+    private static (Type Type, string Where)? SectionOf(string typeName) => typeName switch
+    {
+        _ when typeName == typeof(SpecFile).FullName => (typeof(SpecFile), "the workflow"),
+        _ when typeName == typeof(SpecFile.TaskFile).FullName => (typeof(SpecFile.TaskFile), "a task"),
+        _ when typeName == typeof(SpecFile.ResourcesFile).FullName => (typeof(SpecFile.ResourcesFile), "resources"),
+        _ when typeName == typeof(SpecFile.ConstraintsFile).FullName => (typeof(SpecFile.ConstraintsFile), "constraints"),
+        _ => null,
+    };
+
+    [GeneratedRegex(@"^\(Line: \d+, Col: \d+, Idx: \d+\) - \(Line: \d+, Col: \d+, Idx: \d+\): ")]
+    private static partial Regex MarkPrefix();
+
+    [GeneratedRegex(@"^Property '(?<key>[^']*)' not found on type '(?<type>[^']*)'")]
+    private static partial Regex UnknownProperty();
 }

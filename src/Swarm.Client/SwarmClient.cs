@@ -6,7 +6,7 @@ using Swarm.Contracts.V1;
 
 namespace Swarm.Client;
 
-/// <summary>The C# client of a director: submit, watch, inspect, cancel, list probes, drain.</summary>
+/// <summary>The C# client of a director: submit, watch, inspect, explain, cancel, list probes, drain.</summary>
 public sealed class SwarmClient : IDisposable
 {
     private readonly GrpcChannel _channel;
@@ -73,6 +73,14 @@ public sealed class SwarmClient : IDisposable
     /// <summary>Lists workflows.</summary>
     public async Task<IReadOnlyList<WorkflowStatus>> ListAsync(CancellationToken ct = default) =>
         (await _client.ListWorkflowsAsync(new ListWorkflowsRequest(), cancellationToken: ct).ConfigureAwait(false)).Workflows;
+
+    /// <summary>
+    /// Explains a task (winner, runners-up, cost terms, payment; or why it waits) when <paramref name="taskId"/> is given,
+    /// else the workflow (objective, budget and spend, expected cost by term, spend per probe, pending tasks by reason).
+    /// </summary>
+    /// <exception cref="RpcException">NotFound for an unknown workflow or task; InvalidArgument for an empty workflow id.</exception>
+    public async Task<ExplainReply> ExplainAsync(string workflowId, string? taskId = null, CancellationToken ct = default) =>
+        await _client.ExplainAsync(new ExplainRequest { WorkflowId = workflowId ?? "", TaskId = taskId ?? "" }, cancellationToken: ct).ConfigureAwait(false);
 
     /// <summary>Cancels a workflow.</summary>
     public async Task CancelAsync(string workflowId, CancellationToken ct = default) =>

@@ -19,6 +19,21 @@ public sealed class WorkflowBuilder(string name)
     /// <summary>Deadline in seconds after submission (0 = none).</summary>
     public double DeadlineSeconds { get; set; }
 
+    /// <summary>Who pays; default "default".</summary>
+    public string Tenant { get; set; } = "default";
+
+    /// <summary>Higher wins contended capacity first; -1000 to 1000, default 0.</summary>
+    public int Priority { get; set; }
+
+    /// <summary>Reserve price: the most paid per core-second (0 = no reserve).</summary>
+    public double MaxUnitPrice { get; set; }
+
+    /// <summary>Where tasks may run; default none.</summary>
+    public PlacementConstraints Constraints { get; set; } = PlacementConstraints.None;
+
+    /// <summary>When true (the default), the tasks of one gang run in one zone.</summary>
+    public bool GangSameZone { get; set; } = true;
+
     /// <summary>Adds one task.</summary>
     public WorkflowBuilder Add(MicroTaskSpec task)
     {
@@ -68,7 +83,19 @@ public sealed class WorkflowBuilder(string name)
     /// <exception cref="SpecException">The workflow is invalid; the message names every problem.</exception>
     public WorkflowSpec Build(WorkflowLimits? limits = null)
     {
-        var spec = new WorkflowSpec { Name = name, Tasks = [.. _tasks], Objective = Objective, Budget = Budget, DeadlineSeconds = DeadlineSeconds };
+        var spec = new WorkflowSpec
+        {
+            Name = name,
+            Tenant = Tenant,
+            Tasks = [.. _tasks],
+            Objective = Objective,
+            Budget = Budget,
+            DeadlineSeconds = DeadlineSeconds,
+            Priority = Priority,
+            MaxUnitPrice = MaxUnitPrice,
+            Constraints = Constraints,
+            GangSameZone = GangSameZone,
+        };
         var errors = WorkflowValidator.Validate(spec, limits ?? WorkflowLimits.Default);
         return errors.Count > 0 ? throw new SpecException($"workflow '{name}': " + string.Join("; ", errors)) : spec;
     }

@@ -22,7 +22,7 @@ internal static class StoreTestData
     {
         Name = "render \"frames\" ✓",
         Tenant = "acme",
-        Objective = new Objective(3.5, 0.25, 1e-3, 7),
+        Objective = new Objective(3.5, 0.25, 1e-3, 7, 2) { CarbonPricePerKg = 0.5 },
         Budget = 123.456,
         DeadlineSeconds = 3600.5,
         Tasks =

@@ -1,3 +1,4 @@
+using Swarm.Core.Clearing;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
 
@@ -14,6 +15,8 @@ public sealed class AuctionBuilder
     private readonly List<(string ProbeId, BidItem Item, DateTimeOffset ValidUntil)> _bids = [];
     private readonly List<TaskRequest> _tasks = [];
     private readonly Dictionary<string, double> _budgets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _tenantBudgets = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WorkflowTerms> _workflows = new(StringComparer.Ordinal);
 
     /// <summary>Starts an auction that clears at <paramref name="now"/> (default <see cref="TestTime.Start"/>).</summary>
     public AuctionBuilder(DateTimeOffset? now = null, long round = 1)
@@ -43,6 +46,16 @@ public sealed class AuctionBuilder
         return this;
     }
 
+    /// <summary>Sets a workflow's terms (objective, constraints, reserve, priority, tenant, fair-share weight) for tasks added after.</summary>
+    public AuctionBuilder WithWorkflow(
+        string workflowId, Objective? objective = null, PlacementConstraints? constraints = null, double maxUnitPrice = 0, int priority = 0,
+        string tenant = "default", double weight = 1, bool gangSameZone = true, ResourceVector allocated = default)
+    {
+        _workflows[workflowId] = new WorkflowTerms(workflowId, tenant, (objective ?? Objective.Balanced).Normalized(), constraints ?? PlacementConstraints.None,
+            maxUnitPrice, priority, gangSameZone, weight, allocated);
+        return this;
+    }
+
     /// <summary>Adds a probe with <see cref="ProbeProfiles.Create"/> defaults and the given speed.</summary>
     public AuctionBuilder WithProbe(string probeId, ResourceVector capacity, double speedFactor = 1.0, double reliability = 0.95) =>
         WithProbe(ProbeProfiles.Create(probeId, speedFactor), capacity, reliability);
@@ -57,8 +70,34 @@ public sealed class AuctionBuilder
     /// <summary>Adds a ready task of a demand (attempt 1), after the tasks added before it in rank order.</summary>
     public AuctionBuilder WithTask(string workflowId, string taskId, int demandIndex, Objective? objective = null, params string[] avoidProbes)
     {
-        _tasks.Add(new TaskRequest(new AttemptRef(workflowId, taskId, 1), demandIndex, _demands[demandIndex].Shape,
-            (objective ?? Objective.Balanced).Normalized(), avoidProbes.Order(StringComparer.Ordinal).ToList()));
+        if (!_workflows.TryGetValue(workflowId, out var terms) || (objective is not null && terms.Objective != objective.Normalized()))
+        {
+            WithWorkflow(workflowId, objective);
+            terms = _workflows[workflowId];
+        }
+
+        _tasks.Add(new TaskRequest(new AttemptRef(workflowId, taskId, 1), demandIndex, _demands[demandIndex].Shape, terms, 0, "",
+            avoidProbes.Order(StringComparer.Ordinal).ToList()));
+        return this;
+    }
+
+    /// <summary>Adds a ready task with a priority and a gang.</summary>
+    public AuctionBuilder WithTask(string workflowId, string taskId, int demandIndex, int priority, string gang = "")
+    {
+        if (!_workflows.TryGetValue(workflowId, out var terms))
+        {
+            WithWorkflow(workflowId);
+            terms = _workflows[workflowId];
+        }
+
+        _tasks.Add(new TaskRequest(new AttemptRef(workflowId, taskId, 1), demandIndex, _demands[demandIndex].Shape, terms, priority, gang, []));
+        return this;
+    }
+
+    /// <summary>Limits what <paramref name="tenant"/> may still spend.</summary>
+    public AuctionBuilder WithTenantBudget(string tenant, double left)
+    {
+        _tenantBudgets[tenant] = left;
         return this;
     }
 
@@ -80,10 +119,14 @@ public sealed class AuctionBuilder
     }
 
     /// <summary>Runs the default pipeline (<see cref="NegotiationPipeline.Create"/>) and returns its trace.</summary>
-    public AuctionTrace Clear(NegotiationOptions? options = null, IWinnerSelector? selector = null)
+    public AuctionTrace Clear(NegotiationOptions? options = null, IClearingSolver? solver = null)
     {
-        var pipeline = NegotiationPipeline.Create(options ?? new NegotiationOptions(), selector);
+        var pipeline = NegotiationPipeline.Create(options ?? new NegotiationOptions(), solver);
         var free = _probes.ToDictionary(kv => kv.Key, kv => kv.Value.Free, StringComparer.Ordinal);
-        return pipeline.Clear(Call, Now, Candidates(), _tasks.ToList(), free, _budgets, _probes.Count, _bids.Select(b => b.ProbeId).Distinct().Count());
+        return pipeline.Clear(new ClearingInput
+        {
+            Call = Call, Now = Now, Candidates = Candidates(), Tasks = _tasks.ToList(), Free = free,
+            WorkflowBudgetLeft = _budgets, TenantBudgetLeft = _tenantBudgets, Called = _probes.Count, BidsReceived = _bids.Select(b => b.ProbeId).Distinct().Count(),
+        });
     }
 }

@@ -57,8 +57,8 @@ public static class CommandFormatter
         ArgumentNullException.ThrowIfNull(trace);
         return $"round={trace.Round} at={T(trace.ClearedAt)} called={trace.Called} bids={trace.BidsReceived}"
             + $" rejections=[{string.Join("; ", trace.Rejections.Select(r => $"{r.ProbeId}/{r.DemandIndex} {r.Reason} {r.Detail}"))}]"
-            + $" scores=[{string.Join("; ", trace.Scores.Select(s => $"{s.ProbeId}/{s.Candidate.Item.DemandIndex} {string.Join(",", s.Terms.Select(t => $"{t.Key}={D(t.Value)}"))}"))}]"
-            + $" awards=[{string.Join("; ", trace.Awards.Select(a => $"{a.Attempt}->{a.ProbeId} d{a.DemandIndex} price={D(a.UnitPrice)} cost={D(a.ExpectedCost)} score={D(a.Score)} {a.Explanation}"))}]"
+            + $" solver={trace.Solver} gap={D(trace.Gap)} classes={trace.Classes} arcs={trace.Arcs} payment={trace.PaymentRule}"
+            + $" awards=[{string.Join("; ", trace.Awards.Select(a => $"{a.Attempt}->{a.ProbeId} d{a.DemandIndex} price={D(a.UnitPrice)} cost={D(a.ExpectedCost)} total={D(a.Breakdown.Total)} {a.Explanation}"))}]"
             + $" deferred=[{string.Join("; ", trace.Deferred.Select(d => $"{d.WorkflowId}/{d.TaskId} {d.Reason} {d.Detail}"))}]";
     }
 

@@ -2,6 +2,7 @@ using Google.Protobuf;
 using Swarm.Core.Engine;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
+using Swarm.Core.Scoring;
 using V1 = Swarm.Contracts.V1;
 
 namespace Swarm.Contracts.Mapping;
@@ -52,6 +53,7 @@ public static class ProtoMapper
             TimeoutSeconds = t.TimeoutSeconds,
             EstimatedSeconds = t.EstimatedSeconds == 0 ? 1 : t.EstimatedSeconds,
             DependsOn = [.. t.DependsOn],
+            Gang = t.Gang,
         };
     }
 
@@ -72,6 +74,7 @@ public static class ProtoMapper
             MaxAttempts = t.MaxAttempts,
             TimeoutSeconds = t.TimeoutSeconds,
             EstimatedSeconds = t.EstimatedSeconds,
+            Gang = t.Gang ?? "",
         };
         p.Args.AddRange(t.Args);
         foreach (var (k, v) in t.Env)
@@ -86,16 +89,69 @@ public static class ProtoMapper
     public static WorkflowSpec ToCore(V1.WorkflowSpec w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var o = w.Objective;
         return new WorkflowSpec
         {
             Name = w.Name,
             Tenant = string.IsNullOrEmpty(w.Tenant) ? "default" : w.Tenant,
             Tasks = w.Tasks.Select(ToCore).ToList(),
-            Objective = o is null ? Objective.Balanced : new Objective(o.Price, o.Runtime, o.Latency, o.Reliability).Normalized(),
+            Objective = ToCore(w.Objective),
             Budget = w.Budget,
             DeadlineSeconds = w.DeadlineSeconds,
+            Priority = w.Priority,
+            MaxUnitPrice = w.MaxUnitPrice,
+            Constraints = ToCore(w.Constraints),
+            GangSameZone = !w.GangsAnyZone,
         };
+    }
+
+    /// <summary>Maps an objective; missing or all-zero weights mean balanced (the absolute rates are kept).</summary>
+    public static Objective ToCore(V1.Objective? o)
+    {
+        if (o is null)
+        {
+            return Objective.Balanced;
+        }
+
+        var weights = new Objective(o.Price, o.Time, o.Risk, o.Transfer, o.Carbon).Normalized();
+        return o.TimeValuePerHour == 0 && o.CarbonPricePerKg == 0
+            ? weights
+            : weights with { TimeValuePerHour = o.TimeValuePerHour, CarbonPricePerKg = o.CarbonPricePerKg };
+    }
+
+    public static V1.Objective ToProto(Objective o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new V1.Objective
+        {
+            Price = o.Price,
+            Time = o.Time,
+            Risk = o.Risk,
+            Transfer = o.Transfer,
+            Carbon = o.Carbon,
+            TimeValuePerHour = o.TimeValuePerHour,
+            CarbonPricePerKg = o.CarbonPricePerKg,
+        };
+    }
+
+    /// <summary>Maps placement rules; missing means none.</summary>
+    public static PlacementConstraints ToCore(V1.PlacementConstraints? c) => c is null
+        ? PlacementConstraints.None
+        : new PlacementConstraints
+        {
+            Regions = [.. c.Regions],
+            DenyRegions = [.. c.DenyRegions],
+            MaxLatencyMs = c.MaxLatencyMs,
+            MinReliability = c.MinReliability,
+            MaxCarbonIntensity = c.MaxCarbonIntensity,
+        };
+
+    public static V1.PlacementConstraints ToProto(PlacementConstraints c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        var p = new V1.PlacementConstraints { MaxLatencyMs = c.MaxLatencyMs, MinReliability = c.MinReliability, MaxCarbonIntensity = c.MaxCarbonIntensity };
+        p.Regions.AddRange(c.Regions);
+        p.DenyRegions.AddRange(c.DenyRegions);
+        return p;
     }
 
     public static V1.WorkflowSpec ToProto(WorkflowSpec w)
@@ -107,7 +163,11 @@ public static class ProtoMapper
             Tenant = w.Tenant,
             Budget = w.Budget,
             DeadlineSeconds = w.DeadlineSeconds,
-            Objective = new V1.Objective { Price = w.Objective.Price, Runtime = w.Objective.Runtime, Latency = w.Objective.Latency, Reliability = w.Objective.Reliability },
+            Objective = ToProto(w.Objective),
+            Priority = w.Priority,
+            MaxUnitPrice = w.MaxUnitPrice,
+            Constraints = ToProto(w.Constraints),
+            GangsAnyZone = !w.GangSameZone,
         };
         p.Tasks.AddRange(w.Tasks.Select(ToProto));
         return p;
@@ -332,5 +392,84 @@ public static class ProtoMapper
             PolicyReason = p.Draining ? "draining" : p.PolicyReason,
             SpeedFactor = p.Profile.SpeedFactor,
         };
+    }
+
+    public static V1.CostTerms ToProto(CostBreakdown b) => new()
+    {
+        Price = b.Price,
+        Time = b.Time,
+        Risk = b.Risk,
+        Transfer = b.Transfer,
+        Carbon = b.Carbon,
+        Total = b.Total,
+    };
+
+    public static CostBreakdown ToCore(V1.CostTerms? t) => t is null ? default : new CostBreakdown(t.Price, t.Time, t.Risk, t.Transfer, t.Carbon);
+
+    public static V1.CandidateLine ToProto(CandidateCost c)
+    {
+        ArgumentNullException.ThrowIfNull(c);
+        return new V1.CandidateLine { ProbeId = c.ProbeId, AskedPrice = c.AskedPrice, Terms = ToProto(c.Breakdown), Note = c.Note };
+    }
+
+    public static V1.TaskExplanation ToProto(TaskExplanation e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var p = new V1.TaskExplanation
+        {
+            WorkflowId = e.WorkflowId,
+            TaskId = e.TaskId,
+            State = ToProto(e.State),
+            Summary = e.Summary,
+            ProbeId = e.ProbeId,
+        };
+        if (e.Award is { } a)
+        {
+            p.Round = a.Round;
+            p.Winner = ToProto(a.Winner);
+            p.RunnersUp.AddRange(a.RunnersUp.Select(ToProto));
+            p.Objective = a.Objective.ToString();
+            p.PaymentRule = a.PaymentRule;
+            p.PaidPrice = a.PaidPrice;
+            p.Solver = a.Solver;
+        }
+
+        if (e.Deferral is { } d)
+        {
+            p.Round = e.DeferredRound;
+            p.DeferralReason = d.Reason.ToString();
+            p.DeferralDetail = d.Detail;
+        }
+
+        p.WaitingFor.AddRange(e.WaitingFor);
+        return p;
+    }
+
+    public static V1.WorkflowExplanation ToProto(WorkflowExplanation e)
+    {
+        ArgumentNullException.ThrowIfNull(e);
+        var p = new V1.WorkflowExplanation
+        {
+            WorkflowId = e.WorkflowId,
+            Name = e.Name,
+            Tenant = e.Tenant,
+            State = ToProto(e.State),
+            Objective = e.Objective,
+            PaymentRule = e.PaymentRule,
+            Budget = e.Budget,
+            Spent = e.Spent,
+            Reserved = e.Reserved,
+            TenantBudget = e.TenantBudget,
+            TenantSpent = e.TenantSpent,
+            Expected = ToProto(e.Expected),
+            Constraints = e.Constraints,
+        };
+        p.SpentByProbe.AddRange(e.SpentByProbe.Select(s => new V1.ProbeSpend { ProbeId = s.ProbeId, Spent = s.Spent, Tasks = s.Tasks }));
+        foreach (var (reason, count) in e.Waiting)
+        {
+            p.Waiting[reason] = count;
+        }
+
+        return p;
     }
 }

@@ -984,6 +984,95 @@ public sealed class DirectorEngine
         return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks);
     }
 
+    /// <summary>Why a task is pending or why it went to its probe; null when the workflow or task is unknown.</summary>
+    public TaskExplanation? ExplainTask(string workflowId, string taskId)
+    {
+        if (!_workflows.TryGetValue(workflowId, out var w) || !w.Tasks.TryGetValue(taskId, out var t))
+        {
+            return null;
+        }
+
+        var waiting = t.State == TaskState.Pending ? t.Spec.DependsOn.Where(d => w.Tasks[d].State != TaskState.Succeeded).ToList() : [];
+        var summary = t.State switch
+        {
+            TaskState.Pending => $"waiting for {waiting.Count} parent(s): {string.Join(", ", waiting)}",
+            TaskState.Ready when t.Deferral is null => "ready; waiting for the next auction round",
+            _ => ExplanationOf(t),
+        };
+        if (string.IsNullOrEmpty(summary))
+        {
+            summary = t.State.ToString();
+        }
+
+        var deferral = t.State == TaskState.Ready ? t.Deferral : null;
+        return new TaskExplanation(w.Id, t.Spec.Id, t.State, summary, t.ProbeId, t.State == TaskState.Ready ? null : t.Award, deferral?.Task, deferral?.Round ?? 0, waiting);
+    }
+
+    /// <summary>An application's price breakdown and spend; null when unknown.</summary>
+    public WorkflowExplanation? ExplainWorkflow(string workflowId)
+    {
+        if (!_workflows.TryGetValue(workflowId, out var w))
+        {
+            return null;
+        }
+
+        var byProbe = w.Ordered.Where(t => t.State == TaskState.Succeeded).GroupBy(t => t.ProbeId, StringComparer.Ordinal)
+            .Select(g => (g.Key, g.Sum(t => t.Cost), g.Count())).OrderByDescending(x => x.Item2).ThenBy(x => x.Key, StringComparer.Ordinal).ToList();
+        var waiting = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var t in w.Ordered)
+        {
+            var key = t.State switch
+            {
+                TaskState.Pending => "waiting for parents",
+                TaskState.Ready => t.Deferral is { } d ? d.Task.Reason.ToString() : "next round",
+                _ => null,
+            };
+            if (key is not null)
+            {
+                waiting[key] = waiting.GetValueOrDefault(key) + 1;
+            }
+        }
+
+        var tenant = TenantOf(w.Spec.Tenant);
+        var tenantUsed = _workflowOrder.Where(x => string.Equals(x.Spec.Tenant, w.Spec.Tenant, StringComparison.Ordinal)).Sum(x => x.Spent + x.Reserved);
+        var c = w.Spec.Constraints;
+        var rules = new List<string>();
+        if (c.Regions.Count > 0)
+        {
+            rules.Add($"regions {string.Join(", ", c.Regions)}");
+        }
+
+        if (c.DenyRegions.Count > 0)
+        {
+            rules.Add($"not {string.Join(", ", c.DenyRegions)}");
+        }
+
+        if (c.MaxLatencyMs > 0)
+        {
+            rules.Add(FormattableString.Invariant($"latency <= {c.MaxLatencyMs} ms"));
+        }
+
+        if (c.MinReliability > 0)
+        {
+            rules.Add(FormattableString.Invariant($"reliability >= {c.MinReliability}"));
+        }
+
+        if (c.MaxCarbonIntensity > 0)
+        {
+            rules.Add(FormattableString.Invariant($"carbon <= {c.MaxCarbonIntensity} g/kWh"));
+        }
+
+        if (w.Spec.MaxUnitPrice > 0)
+        {
+            rules.Add(FormattableString.Invariant($"reserve {w.Spec.MaxUnitPrice}/core-s"));
+        }
+
+        return new WorkflowExplanation(w.Id, w.Spec.Name, w.Spec.Tenant, w.State, w.Spec.Objective.ToString(), PaymentRuleName, w.Spec.Budget, w.Spent, w.Reserved,
+            tenant.Budget, tenantUsed, w.Expected, byProbe, waiting, string.Join("; ", rules));
+    }
+
+    private string PaymentRuleName => LastTrace?.PaymentRule is { Length: > 0 } r ? r : _options.Negotiation.PaymentRule.ToString().ToLowerInvariant();
+
     private static string ExplanationOf(TaskRun t) =>
         t.State == TaskState.Ready && t.Deferral is { } d ? $"pending after round {d.Round}: {d.Task.Reason}: {d.Task.Detail}" : t.Explanation;
 

@@ -7,7 +7,7 @@ using Swarm.Director.Runtime;
 
 namespace Swarm.Director.Services;
 
-/// <summary>The client API: submit, watch, inspect, cancel, list probes, drain. Validates and maps; the engine decides.</summary>
+/// <summary>The client API: submit, watch, inspect, explain, cancel, list probes, drain. Validates and maps; the engine decides.</summary>
 public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers) : SwarmService.SwarmServiceBase
 {
     /// <inheritdoc />
@@ -116,5 +116,39 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         var cmds = await loop.SendAsync(new DirectorEvent.ProbeDrainRequested(request.ProbeId, "drain requested by operator"), context.CancellationToken).ConfigureAwait(false);
         RpcErrors.ThrowIfRejected(cmds);
         return new DrainProbeReply();
+    }
+
+    /// <inheritdoc />
+    public override async Task<ExplainReply> Explain(ExplainRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        var workflowId = request.WorkflowId;
+        if (string.IsNullOrEmpty(workflowId))
+        {
+            RpcErrors.Invalid("ExplainRequest.workflow_id is empty");
+        }
+
+        var ct = context.CancellationToken;
+        if (string.IsNullOrEmpty(request.TaskId))
+        {
+            var workflow = await loop.QueryAsync(e => e.ExplainWorkflow(workflowId), ct).ConfigureAwait(false);
+            if (workflow is null)
+            {
+                RpcErrors.NotFound($"no workflow '{workflowId}'");
+            }
+
+            return new ExplainReply { Workflow = ProtoMapper.ToProto(workflow) };
+        }
+
+        var taskId = request.TaskId;
+        var (known, task) = await loop.QueryAsync(e => (e.GetWorkflow(workflowId, includeTasks: false) is not null, e.ExplainTask(workflowId, taskId)), ct)
+            .ConfigureAwait(false);
+        if (task is null)
+        {
+            RpcErrors.NotFound(known ? $"workflow '{workflowId}' has no task '{taskId}'" : $"no workflow '{workflowId}'");
+        }
+
+        return new ExplainReply { Task = ProtoMapper.ToProto(task) };
     }
 }

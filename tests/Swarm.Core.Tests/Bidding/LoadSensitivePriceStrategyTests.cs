@@ -4,15 +4,15 @@ namespace Swarm.Core.Tests.Bidding;
 
 public sealed class LoadSensitivePriceStrategyTests
 {
+    private static LoadSensitivePriceStrategy CreateSut() => new(basePrice: 2, slope: 1);
+
     [Theory]
     [InlineData(0, 2)]
     [InlineData(0.5, 3)]
     [InlineData(1, 4)]
     public void UnitPrice_Utilisation_RisesLinearlyFromBase(double utilisation, double expected)
     {
-        var sut = new LoadSensitivePriceStrategy(basePrice: 2, slope: 1);
-
-        Assert.Equal(expected, sut.UnitPrice(utilisation), 12);
+        Assert.Equal(expected, CreateSut().UnitPrice(BidContexts.For(utilisation)), 12);
     }
 
     [Theory]
@@ -20,16 +20,12 @@ public sealed class LoadSensitivePriceStrategyTests
     [InlineData(5, 4)]
     public void UnitPrice_UtilisationOutsideUnitInterval_IsClamped(double utilisation, double expected)
     {
-        var sut = new LoadSensitivePriceStrategy(basePrice: 2, slope: 1);
-
-        Assert.Equal(expected, sut.UnitPrice(utilisation), 12);
+        Assert.Equal(expected, CreateSut().UnitPrice(BidContexts.For(utilisation)), 12);
     }
 
     [Fact]
-    public void UnitPrice_BelowFloor_ReturnsFloor()
+    public void UnitPrice_OwnerLoad_IsIgnored()
     {
-        var sut = new LoadSensitivePriceStrategy(basePrice: 1, slope: 1, floor: 10);
-
-        Assert.Equal(10, sut.UnitPrice(0.5));
+        Assert.Equal(3, CreateSut().UnitPrice(BidContexts.For(utilisation: 0.5, ownerLoad: 0.9)), 12);
     }
 }

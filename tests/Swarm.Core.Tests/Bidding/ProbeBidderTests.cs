@@ -1,3 +1,6 @@
+using FsCheck;
+using FsCheck.Fluent;
+using FsCheck.Xunit;
 using Swarm.Core.Bidding;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
@@ -16,8 +19,9 @@ public sealed class ProbeBidderTests
     private static Demand ExecDemand(int index, ResourceVector shape, int count) => new(index, shape, TaskKind.Exec, "", count, 1);
 
     private static IReadOnlyList<BidItem> Compute(
-        CallForBids call, ResourceVector? free = null, OwnerPolicy? policy = null, IReadOnlyCollection<string>? functions = null, IBidStrategy? strategy = null) =>
-        ProbeBidder.Compute(call, Capacity, free ?? Capacity, policy ?? new OwnerPolicy(), functions ?? [], strategy ?? new FixedPriceStrategy(2));
+        CallForBids call, ResourceVector? free = null, OwnerPolicy? policy = null, IReadOnlyCollection<string>? functions = null, IBidStrategy? strategy = null,
+        double ownerLoad = 0) =>
+        ProbeBidder.Compute(call, Capacity, free ?? Capacity, policy ?? new OwnerPolicy(), functions ?? [], strategy ?? new FixedPriceStrategy(2), ownerLoad);
 
     [Fact]
     public void Compute_DemandFitsManyTimes_OffersUnitsUpToDemandCount()
@@ -99,5 +103,114 @@ public sealed class ProbeBidderTests
 
         Assert.Equal(prices.Order(), prices);
         Assert.Equal(prices.Count, prices.Distinct().Count());
+    }
+
+    [Fact]
+    public void Compute_SeveralDemands_PricesEachDemandSeparately()
+    {
+        var call = Call(ExecDemand(0, OneCore, 1) with { ReferencePrice = 3 }, ExecDemand(1, OneCore, 1) with { ReferencePrice = 5 });
+
+        var items = Compute(call, strategy: new ReferencePriceStrategy());
+
+        Assert.Equal([new BidItem(0, 1, 3), new BidItem(1, 1, 5)], items);
+    }
+
+    [Fact]
+    public void Compute_SeveralDemands_FloorsEachLine()
+    {
+        var call = Call(ExecDemand(0, OneCore, 1) with { ReferencePrice = 3 }, ExecDemand(1, OneCore, 1) with { ReferencePrice = 5 });
+
+        var items = Compute(call, policy: new OwnerPolicy { FloorPrice = 4 }, strategy: new ReferencePriceStrategy());
+
+        Assert.Equal([4.0, 5.0], items.Select(i => i.UnitPrice));
+    }
+
+    [Fact]
+    public void Compute_Context_CarriesUtilisationOwnerLoadFloorAndDemand()
+    {
+        var strategy = new ReferencePriceStrategy();
+        var demand = ExecDemand(0, OneCore, 1);
+
+        Compute(Call(demand), free: new ResourceVector(1000, 8192), policy: new OwnerPolicy { FloorPrice = 0.5 }, strategy: strategy, ownerLoad: 0.4);
+
+        Assert.Equal([new BidContext(demand, 0.75, 0.4, 0.5)], strategy.Seen);
+    }
+
+    [Theory]
+    [InlineData(-1, 0)]
+    [InlineData(double.NaN, 0)]
+    [InlineData(3, 1)]
+    public void Compute_OwnerLoadOutsideUnitInterval_IsClamped(double ownerLoad, double expected)
+    {
+        var strategy = new ReferencePriceStrategy();
+
+        Compute(Call(ExecDemand(0, OneCore, 1)), strategy: strategy, ownerLoad: ownerLoad);
+
+        Assert.Equal(expected, strategy.Seen.Single().OwnerLoad);
+    }
+
+    [Fact]
+    public void Compute_OwnerPriorityStrategyWithBusyOwner_AsksMore()
+    {
+        var call = Call(ExecDemand(0, OneCore, 1));
+        var strategy = new OwnerPriorityStrategy(basePrice: 1);
+
+        var (idle, busy) = (Compute(call, strategy: strategy, ownerLoad: 0).Single().UnitPrice, Compute(call, strategy: strategy, ownerLoad: 0.5).Single().UnitPrice);
+
+        Assert.Equal((1.0, 2.0), (idle, busy));
+    }
+
+    [Fact]
+    public void Compute_StrategyReturnsNaN_Throws()
+    {
+        var call = Call(ExecDemand(0, OneCore, 1) with { ReferencePrice = double.NaN });
+
+        Assert.Throws<InvalidOperationException>(() => Compute(call, strategy: new ReferencePriceStrategy()));
+    }
+
+    [Property(MaxTest = 500, Replay = PropertySeed.Replay)]
+    public Property Compute_AnyStrategyAndState_NeverAsksBelowTheFloorAndStaysFinite() => Prop.ForAll(
+        Arb.From(
+            from name in Gen.Elements(BidStrategies.Names.ToArray())
+            from basePrice in Gen.Choose(0, 100_000).Select(i => i / 1000.0)
+            from floor in Gen.Choose(0, 100_000).Select(i => i / 1000.0)
+            from cpuFree in Gen.Choose(1000, 4000)
+            from ownerLoad in Gen.OneOf(Gen.Choose(-500, 1500).Select(i => i / 1000.0), Gen.Elements(double.NaN, double.PositiveInfinity))
+            from reference in Gen.OneOf(Gen.Choose(0, 100_000).Select(i => i / 1000.0), Gen.Elements(double.NaN, -1.0))
+            from signals in Gen.ListOf(Gen.OneOf(
+                Gen.Choose(0, 100_000).Select(i => (MarketSignal)new MarketSignal.ReferenceSeen(i / 1000.0)),
+                Gen.Choose(0, 100_000).Select(i => (MarketSignal)new MarketSignal.Won(1, i / 1000.0)),
+                Gen.Constant((MarketSignal)new MarketSignal.Lost(1))))
+            select (name, basePrice, floor, cpuFree, ownerLoad, reference, signals)),
+        c =>
+        {
+            var strategy = BidStrategies.Create(c.name, c.basePrice);
+            if (strategy is ILearningBidStrategy learner)
+            {
+                foreach (var s in c.signals)
+                {
+                    learner.Observe(s);
+                }
+            }
+
+            var call = Call(ExecDemand(0, OneCore, 1) with { ReferencePrice = c.reference });
+            var items = Compute(call, free: new ResourceVector(c.cpuFree, 8192), policy: new OwnerPolicy { FloorPrice = c.floor }, strategy: strategy, ownerLoad: c.ownerLoad);
+
+            var price = items.Single().UnitPrice;
+            Assert.True(double.IsFinite(price) && price >= c.floor, $"{c.name} asked {price} with floor {c.floor}");
+        });
+
+    /// <summary>Asks each demand's reference price and remembers every context it saw.</summary>
+    private sealed class ReferencePriceStrategy : IBidStrategy
+    {
+        public List<BidContext> Seen { get; } = [];
+
+        public string Name => "reference";
+
+        public double UnitPrice(BidContext context)
+        {
+            Seen.Add(context);
+            return context.Demand.ReferencePrice;
+        }
     }
 }

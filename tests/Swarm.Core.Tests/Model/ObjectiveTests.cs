@@ -25,20 +25,20 @@ public sealed class ObjectiveTests
     [Fact]
     public void TryParse_UnknownName_ReturnsFalseAndBalanced()
     {
-        Assert.False(Objective.TryParse("greenest", out var objective));
+        Assert.False(Objective.TryParse("reddest", out var objective));
         Assert.Same(Objective.Balanced, objective);
     }
 
     [Fact]
     public void Normalized_AllZeroWeights_ReturnsBalanced()
     {
-        Assert.Same(Objective.Balanced, new Objective(0, 0, 0, 0).Normalized());
+        Assert.Same(Objective.Balanced, new Objective(0, 0, 0, 0, 0).Normalized());
     }
 
     [Fact]
     public void Normalized_SomeWeight_ReturnsItself()
     {
-        var objective = new Objective(0, 1, 0, 0);
+        var objective = new Objective(0, 1, 0, 0, 0);
 
         Assert.Same(objective, objective.Normalized());
     }

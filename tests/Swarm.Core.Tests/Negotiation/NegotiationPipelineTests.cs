@@ -24,9 +24,9 @@ public sealed class NegotiationPipelineTests
     }
 
     [Fact]
-    public void Create_DefaultOptions_UsesGreedyScoreSelector()
+    public void Create_DefaultOptions_UsesGreedySolver()
     {
-        Assert.Equal("greedy-score", NegotiationPipeline.Create(new NegotiationOptions()).SelectorName);
+        Assert.Equal("greedy", NegotiationPipeline.Create(new NegotiationOptions()).SolverName);
     }
 
     [Fact]
@@ -165,15 +165,17 @@ public sealed class NegotiationPipelineTests
     }
 
     [Fact]
-    public void Clear_ValidBids_WritesFourNamedTermsPerCandidate()
+    public void Clear_ValidBids_ExplainsWinnerWithNamedCostTerms()
     {
         var trace = CreateSut().WithProbe("p2", FourCores).WithBid("p1", 0, 1, 1).WithBid("p2", 0, 1, 2).Clear();
 
-        Assert.All(trace.Scores, s => Assert.Equal(["price", "runtime", "latency", "reliability"], s.Terms.Select(t => t.Key)));
+        var award = Assert.Single(trace.Awards);
+        Assert.Equal(["price", "time", "risk", "transfer", "carbon"], award.Breakdown.Terms.Select(t => t.Key));
+        Assert.Equal("p2", Assert.Single(award.Reason.RunnersUp).ProbeId);
     }
 
     [Property(MaxTest = 200, Replay = PropertySeed.Replay)]
-    public Property Clear_AnyValidBids_EveryScoreTermIsInUnitInterval() => Prop.ForAll(
+    public Property Clear_AnyValidBids_EveryCostTermIsFiniteAndNonNegative() => Prop.ForAll(
         BidderSetArb(),
         bidders =>
         {
@@ -185,9 +187,9 @@ public sealed class NegotiationPipelineTests
 
             var trace = sut.Clear();
 
-            Assert.Equal(bidders.Count, trace.Scores.Count);
-            Assert.All(trace.Scores.SelectMany(s => s.Terms), t => Assert.InRange(t.Value, 0, 1));
-            Assert.All(trace.Scores, s => Assert.InRange(ScoreCombiner.Combine(s, Objective.Balanced), 0, 1));
+            var award = Assert.Single(trace.Awards);
+            Assert.All(award.Reason.RunnersUp.Append(award.Reason.Winner).SelectMany(c => c.Breakdown.Terms), t => Assert.True(double.IsFinite(t.Value) && t.Value >= 0, t.Key));
+            Assert.All(award.Reason.RunnersUp, r => Assert.True(r.Breakdown.Total >= award.Breakdown.Total - 1e-12));
         });
 
     [Fact]
@@ -236,7 +238,7 @@ public sealed class NegotiationPipelineTests
     {
         var trace = CreateSut().WithBid("p1", 0, 1, 1).Clear();
 
-        Assert.Contains("; no other bidder had room;", Assert.Single(trace.Awards).Explanation, StringComparison.Ordinal);
+        Assert.Contains("; no other bidder could take it;", Assert.Single(trace.Awards).Explanation, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -246,7 +248,7 @@ public sealed class NegotiationPipelineTests
         var trace = CreateSut().WithBid("p1", 0, 1, 2).WithBudget("wf", 1.5).Clear();
 
         var deferred = Assert.Single(trace.Deferred);
-        Assert.Equal((DeferralReason.OverBudget, "cheapest remaining bid costs 2 but only 1.5 of the budget is left"), (deferred.Reason, deferred.Detail));
+        Assert.Equal((DeferralReason.OverBudget, "cheapest remaining bid costs 2 but only 1.5 of the workflow budget is left"), (deferred.Reason, deferred.Detail));
     }
 
     [Fact]

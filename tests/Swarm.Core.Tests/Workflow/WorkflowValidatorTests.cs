@@ -216,9 +216,9 @@ public sealed class WorkflowValidatorTests
     [Fact]
     public void Validate_NegativeObjectiveWeight_ReportsObjective()
     {
-        var errors = Validate(Valid().WithObjective(new Objective(-1, 1, 1, 1)).Build());
+        var errors = Validate(Valid().WithObjective(new Objective(-1, 1, 1, 1, 1)).Build());
 
-        Assert.Equal(["objective weights must be finite numbers >= 0"], errors);
+        Assert.Equal(["objective.price must be a finite number between 0 and 1000000 (got -1)"], errors);
     }
 
     [Theory]
