@@ -214,8 +214,11 @@ public static partial class SpecLoader
             }
         }
 
-        var weights = new Objective(w.GetValueOrDefault("price"), w.GetValueOrDefault("time"), w.GetValueOrDefault("risk"),
-            w.GetValueOrDefault("transfer"), w.GetValueOrDefault("carbon")).Normalized();
+        // Only all-zero weights mean balanced: a negative weight must reach validation, not vanish into the default.
+        var weights = ObjectiveKeys.Take(5).All(k => w.GetValueOrDefault(k) == 0)
+            ? Objective.Balanced
+            : new Objective(w.GetValueOrDefault("price"), w.GetValueOrDefault("time"), w.GetValueOrDefault("risk"),
+                w.GetValueOrDefault("transfer"), w.GetValueOrDefault("carbon"));
         var perHour = w.GetValueOrDefault("time_value_per_hour");
         var perKg = w.GetValueOrDefault("carbon_price_per_kg");
         return perHour == 0 && perKg == 0 ? weights : weights with { TimeValuePerHour = perHour, CarbonPricePerKg = perKg };

@@ -47,6 +47,9 @@ public sealed class CpSatClearingSolver : IClearingSolver
     /// <inheritdoc />
     public string Name => "cp-sat";
 
+    /// <summary>Test seam: rewrites CP-SAT's flow before it is checked (to prove a bad answer never escapes).</summary>
+    internal Func<int[], int[]>? Tamper { get; init; }
+
     /// <inheritdoc />
     public ClearingSolution Solve(ClearingProblem problem, ClearingLimits limits) => Solve(problem, limits, hint: null);
 
@@ -93,6 +96,11 @@ public sealed class CpSatClearingSolver : IClearingSolver
             {
                 flow[a] = (int)solver.Value(v);
             }
+        }
+
+        if (Tamper is not null)
+        {
+            flow = Tamper(flow);
         }
 
         var optimal = status == CpSolverStatus.Optimal && built.BudgetsExact;

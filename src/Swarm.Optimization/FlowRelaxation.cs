@@ -33,7 +33,11 @@ internal static class FlowRelaxation
     private const double CostBudget = 1L << 60;
 
     /// <summary>Solves the flow over the residual's unplaced tasks of the classes in <paramref name="include"/> (all when null).</summary>
-    public static FlowResult Solve(ClearingProblem problem, ClearingResidual residual, bool[]? include = null)
+    /// <param name="problem">The problem.</param>
+    /// <param name="residual">What is still free (its flow is not changed).</param>
+    /// <param name="include">Classes the flow may place; null for all.</param>
+    /// <param name="prune">Drop arcs that no optimal flow needs (tests turn it off to check that it is safe).</param>
+    public static FlowResult Solve(ClearingProblem problem, ClearingResidual residual, bool[]? include = null, bool prune = true)
     {
         var classLeft = residual.ClassLeft;
         var offerLeft = residual.OfferLeft;
@@ -138,7 +142,7 @@ internal static class FlowRelaxation
             var range = problem.ArcsOf(c);
             reach.Clear();
             long covered = 0;
-            for (var a = range.Start.Value; a < range.End.Value && covered <= total; a++)
+            for (var a = range.Start.Value; a < range.End.Value && (covered <= total || !prune); a++)
             {
                 var arc = problem.Arcs[a];
                 if (arc.Cost >= value)

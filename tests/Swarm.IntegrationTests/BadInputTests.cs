@@ -41,6 +41,38 @@ public sealed class BadInputTests : IAsyncLifetime
         await AssertNothingStoredAsync();
     }
 
+    [Theory]
+    [InlineData("objective: greenish\n", new[] { "greenish", "balanced, cheapest, fastest, greenest", "line 2" })]
+    [InlineData("objective: {price: 1, reliability: 2}\n", new[] { "reliability", "valid keys: price, time, risk, transfer, carbon", "line 2" })]
+    [InlineData("constraints:\n  regoins: [mars]\n", new[] { "regoins", "valid keys: regions, deny_regions", "line 3" })]
+    [InlineData("constraints: {min_reliability: 2}\n", new[] { "min_reliability", "between 0 and 1" })]
+    [InlineData("max_unit_price: -1\n", new[] { "max_unit_price" })]
+    public async Task SubmitCli_BadNegotiationKeys_ExitCode2NamingTheKey(string yaml, string[] expected)
+    {
+        var spec = Path.Combine(_cluster.DataDirectory, "terms.yaml");
+        await File.WriteAllTextAsync(spec, "name: x\n" + yaml + "tasks:\n  - id: a\n    command: /bin/true\n");
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, "--director", _cluster.Url], TimeSpan.FromSeconds(60));
+
+        Assert.Equal(2, code);
+        Assert.All(expected, e => Assert.Contains(e, stderr, StringComparison.Ordinal));
+        await AssertNothingStoredAsync();
+    }
+
+    [Fact]
+    public async Task Submit_WireConstraintsOutOfRange_InvalidArgumentNamingTheField()
+    {
+        var spec = new WorkflowSpec { Name = "wire", Constraints = new PlacementConstraints { MinReliability = 2 }, Objective = new Objective { Carbon = -1 } };
+        spec.Tasks.Add(Exec("a"));
+        using var client = _cluster.Client();
+
+        var ex = await Assert.ThrowsAsync<RpcException>(() => client.SubmitAsync(spec));
+
+        Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
+        Assert.Contains("min_reliability", ex.Status.Detail, StringComparison.Ordinal);
+        Assert.Contains("objective.carbon", ex.Status.Detail, StringComparison.Ordinal);
+        await AssertNothingStoredAsync();
+    }
+
     [Fact]
     public async Task Submit_CyclicDag_InvalidArgumentNamingTheCycle()
     {

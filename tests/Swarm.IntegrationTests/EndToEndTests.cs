@@ -61,7 +61,7 @@ public sealed class EndToEndTests
         Assert.Equal(Enumerable.Range(7, 6).Sum(i => i * i).ToString(CultureInfo.InvariantCulture), Text(final, "sum-b"));
         Assert.Equal(Enumerable.Range(1, 12).Sum(i => i * i).ToString(CultureInfo.InvariantCulture), Text(final, "total"));
         Assert.True(final.Tasks.Select(t => t.ProbeId).Distinct().Count() >= 2, "one-core probes should have shared the fan-out");
-        Assert.All(final.Tasks, t => Assert.Contains("score", t.Explanation, StringComparison.Ordinal));
+        Assert.All(final.Tasks, t => Assert.Contains("expected cost", t.Explanation, StringComparison.Ordinal));
     }
 
     [Fact]

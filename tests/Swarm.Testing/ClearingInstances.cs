@@ -14,6 +14,8 @@ public static class ClearingInstances
         new(1000, 1024),
         new(2000, 512),
         new(500, 2048),
+        new(1000, 1024),
+        new(500, 2048),
         new(1000, 1024, Gpus: 1, GpuModel: "a100"),
     ];
 
@@ -34,8 +36,8 @@ public static class ClearingInstances
         var probes = Enumerable.Range(0, rng.Next(1, 5)).Select(p => new ClearingProbe(
             $"p{p}",
             new ResourceVector(
-                500 * rng.Next(1, 9),
-                512 * rng.Next(1, 9),
+                500 * rng.Next(2, 10),
+                512 * rng.Next(2, 10),
                 Gpus: rng.Next(3) == 0 ? rng.Next(1, 3) : 0,
                 GpuModel: rng.Next(2) == 0 ? "a100" : "t4"),
             rng.Next(3) == 0 ? "z2" : "z1")).ToList();
@@ -44,7 +46,7 @@ public static class ClearingInstances
         {
             for (var d = 0; d < demands; d++)
             {
-                if (rng.NextDouble() < 0.75)
+                if (rng.NextDouble() < 0.85)
                 {
                     offers.Add(new ClearingOffer(p, d, rng.Next(1, 4), rng.Next(1, 4) * 0.01));
                 }
@@ -53,24 +55,26 @@ public static class ClearingInstances
 
         var useBudgets = budgets && rng.Next(2) == 0;
         var budgetList = useBudgets
-            ? Enumerable.Range(0, rng.Next(1, 3)).Select(b => new ClearingBudget($"b{b}", rng.Next(0, 9) * 0.5)).ToList()
+            ? Enumerable.Range(0, rng.Next(1, 3)).Select(b => new ClearingBudget($"b{b}", rng.Next(0, 13) * 0.5)).ToList()
             : [];
         var useGangs = gangs && rng.Next(3) == 0;
         var gangList = useGangs ? [new ClearingGang("g0", rng.Next(2) == 0)] : new List<ClearingGang>();
-        var classes = Enumerable.Range(0, rng.Next(1, 5)).Select(c => new ClearingClass(
-            rng.Next(demands),
-            rng.Next(1, 4),
-            default,
-            rng.Next(3, 7),
-            budgetList.Count == 0 ? [] : Enumerable.Range(0, budgetList.Count).Where(_ => rng.Next(3) > 0).ToList(),
-            useGangs && rng.Next(2) == 0 ? 0 : -1,
-            $"c{c}")).Select(c => c with { Shape = demandShape[c.DemandIndex] }).ToList();
+        var classes = new List<ClearingClass>();
+        var classCount = rng.Next(1, 5);
+        for (var c = 0; c < classCount; c++)
+        {
+            var demand = rng.Next(demands);
+            var inGang = useGangs && rng.Next(2) == 0;
+            var draws = budgetList.Count == 0 ? [] : Enumerable.Range(0, budgetList.Count).Where(_ => rng.Next(3) > 0).ToList();
+            classes.Add(new ClearingClass(demand, rng.Next(1, inGang ? 3 : 4), demandShape[demand], rng.Next(4, 9), draws, inGang ? 0 : -1, $"c{c}"));
+        }
+
         var arcs = new List<ClearingArc>();
         for (var c = 0; c < classes.Count; c++)
         {
             for (var o = 0; o < offers.Count; o++)
             {
-                if (offers[o].DemandIndex == classes[c].DemandIndex && rng.NextDouble() < 0.85)
+                if (offers[o].DemandIndex == classes[c].DemandIndex && rng.NextDouble() < 0.9)
                 {
                     var cost = Costs[rng.Next(Costs.Length)];
                     arcs.Add(new ClearingArc(c, o, cost, rng.Next(0, 4) * 0.5, cost / 2));

@@ -8,8 +8,8 @@ using Swarm.Contracts.V1;
 
 namespace Swarm.Cli.Commands;
 
-/// <summary>Commands that talk to a running director: submit, status, probes, cancel.</summary>
-internal static class ClientCommands
+/// <summary>Commands that talk to a running director: submit, status, probes, cancel (explain is <see cref="ExplainCommand"/>).</summary>
+internal static partial class ClientCommands
 {
     public static Command Submit(Option<string> director)
     {
@@ -72,7 +72,13 @@ internal static class ClientCommands
             {
                 if (pr.GetValue(id) is { } wf)
                 {
-                    PrintWorkflow(await client.GetAsync(wf, false, ct).ConfigureAwait(false));
+                    var w = await client.GetAsync(wf, false, ct).ConfigureAwait(false);
+                    PrintWorkflow(w);
+                    if (w.Tasks.Count > 0)
+                    {
+                        Ui.Info($"swarm explain {w.WorkflowId} TASK shows a task's cost terms, runners-up and payment; without TASK, the workflow's spend.");
+                    }
+
                     return ExitCodes.Ok;
                 }
 
@@ -190,8 +196,20 @@ internal static class ClientCommands
                 t.TaskId, t.State.ToString().ToLowerInvariant(), t.Attempts.ToString(CultureInfo.InvariantCulture), t.ProbeId,
                 t.UnitPrice.ToString("0.####", CultureInfo.InvariantCulture), t.Cost.ToString("0.######", CultureInfo.InvariantCulture),
                 t.RuntimeSeconds.ToString("0.000", CultureInfo.InvariantCulture), Trim((t.State == TaskState.Running && t.ProgressMessage.Length > 0 ? $"[{t.Progress:P0} {t.ProgressMessage}] " : "")
-                    + (string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? t.Explanation : t.Error), Ui.Rich ? 170 : 400)]));
+                    + (string.IsNullOrEmpty(t.Error) || t.State == TaskState.Succeeded ? (Ui.Rich ? ShortWhy(t.Explanation) : t.Explanation) : t.Error), Ui.Rich ? 170 : 400)]));
     }
+
+    /// <summary>
+    /// Shortens an award explanation for the terminal's status table: the term list and the objective in parentheses after the
+    /// expected cost, and the trailing solver, are left to `swarm explain`.
+    /// </summary>
+    public static string ShortWhy(string why) => SolverTail().Replace(TermList().Replace(why, ""), "");
+
+    [System.Text.RegularExpressions.GeneratedRegex(@" \([^()]*objective [^()]*\)")]
+    private static partial System.Text.RegularExpressions.Regex TermList();
+
+    [System.Text.RegularExpressions.GeneratedRegex(@"; [a-z-]+, (optimal|gap [^;]*)$")]
+    private static partial System.Text.RegularExpressions.Regex SolverTail();
 
     public static void PrintProbes(IEnumerable<ProbeStatus> probes) =>
         Ui.Table("Probes", ["probe", "region", "up", "accepting", "cpu", "mem MiB", "speed", "load", "running", "done", "failed", "reliability", "earned"],

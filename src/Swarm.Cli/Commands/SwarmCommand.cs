@@ -19,6 +19,7 @@ internal static class SwarmCommand
         root.Subcommands.Add(ProbeCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Submit(director));
         root.Subcommands.Add(ClientCommands.Status(director));
+        root.Subcommands.Add(ExplainCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Probes(director));
         root.Subcommands.Add(ClientCommands.Cancel(director));
         return root;

@@ -53,4 +53,60 @@ internal static class Ui
             Console.WriteLine(string.Join("  ", r.Select((c, i) => c.PadRight(widths[i]))).TrimEnd());
         }
     }
+
+    /// <summary>Writes label/value lines (a Spectre grid when rich, aligned text otherwise).</summary>
+    public static void Fields(IEnumerable<(string Label, string Value)> fields)
+    {
+        var data = fields.ToList();
+        if (Rich)
+        {
+            var g = new Grid();
+            g.AddColumn(new GridColumn().NoWrap());
+            g.AddColumn();
+            foreach (var (label, value) in data)
+            {
+                g.AddRow(new Markup("[grey]" + Markup.Escape(label) + "[/]"), new Text(value));
+            }
+
+            AnsiConsole.Write(g);
+            return;
+        }
+
+        var width = data.Count == 0 ? 0 : data.Max(f => f.Label.Length);
+        foreach (var (label, value) in data)
+        {
+            Console.WriteLine((label.PadRight(width) + "  " + value).TrimEnd());
+        }
+    }
+
+    /// <summary>
+    /// Shows how <paramref name="parts"/> add up: a Spectre breakdown chart plus one bar per part when rich,
+    /// else a table of value and share.
+    /// </summary>
+    public static void Breakdown(string title, IReadOnlyList<(string Label, double Value)> parts, Func<double, string> format)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        ArgumentNullException.ThrowIfNull(format);
+        var total = parts.Sum(p => Math.Max(0, p.Value));
+        if (Rich && total > 0)
+        {
+            AnsiConsole.MarkupLine("[bold]" + Markup.Escape(title) + "[/]");
+            Color[] palette = [Color.Green, Color.Blue, Color.Yellow, Color.Aqua, Color.Fuchsia, Color.Orange1, Color.Red];
+            var chart = new BreakdownChart().Width(Math.Min(80, Math.Max(20, AnsiConsole.Profile.Width - 2))).UseValueFormatter(v => format(v));
+            var bars = new BarChart().Width(Math.Min(80, Math.Max(20, AnsiConsole.Profile.Width - 2))).UseValueFormatter(v => format(v));
+            for (var i = 0; i < parts.Count; i++)
+            {
+                var (label, value) = parts[i];
+                chart.AddItem(label, Math.Max(0, value), palette[i % palette.Length]);
+                bars.AddItem(label, Math.Max(0, value), palette[i % palette.Length]);
+            }
+
+            AnsiConsole.Write(chart);
+            AnsiConsole.Write(bars);
+            return;
+        }
+
+        Table(title, ["term", "value", "share"], parts.Select(p => (IReadOnlyList<string>)[
+            p.Label, format(p.Value), total > 0 ? (p.Value / total * 100).ToString("0", System.Globalization.CultureInfo.InvariantCulture) + "%" : "-"]));
+    }
 }

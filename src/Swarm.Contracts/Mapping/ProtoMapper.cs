@@ -112,7 +112,10 @@ public static class ProtoMapper
             return Objective.Balanced;
         }
 
-        var weights = new Objective(o.Price, o.Time, o.Risk, o.Transfer, o.Carbon).Normalized();
+        // Only all-zero weights mean balanced: a negative weight must reach validation, not vanish into the default.
+        var weights = o.Price == 0 && o.Time == 0 && o.Risk == 0 && o.Transfer == 0 && o.Carbon == 0
+            ? Objective.Balanced
+            : new Objective(o.Price, o.Time, o.Risk, o.Transfer, o.Carbon);
         return o.TimeValuePerHour == 0 && o.CarbonPricePerKg == 0
             ? weights
             : weights with { TimeValuePerHour = o.TimeValuePerHour, CarbonPricePerKg = o.CarbonPricePerKg };

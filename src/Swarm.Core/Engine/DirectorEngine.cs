@@ -967,7 +967,7 @@ public sealed class DirectorEngine
     /// <summary>All probes ever seen, by id.</summary>
     public IReadOnlyList<ProbeView> ListProbes() => _probes.Values.OrderBy(p => p.Id, StringComparer.Ordinal)
         .Select(p => new ProbeView(p.Profile, p.Connected, p.Draining, p.Accepting, p.PolicyReason, p.Capacity, p.Allocated, p.CpuLoad,
-            p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned))
+            p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned, p.RuntimeCorrection))
         .ToList();
 
     /// <summary>True when <paramref name="probeId"/> has registered at least once.</summary>

@@ -5,4 +5,4 @@ namespace Swarm.Core.Engine;
 /// <summary>Read-only view of a probe for clients.</summary>
 public sealed record ProbeView(
     ProbeProfile Profile, bool Connected, bool Draining, bool Accepting, string PolicyReason, ResourceVector Capacity, ResourceVector Allocated,
-    double CpuLoad, int Running, int Completed, int Failed, int Lost, int BadBids, double Reliability, double Earned);
+    double CpuLoad, int Running, int Completed, int Failed, int Lost, int BadBids, double Reliability, double Earned, double RuntimeCorrection = 1);

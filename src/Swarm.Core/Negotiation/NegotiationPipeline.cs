@@ -304,7 +304,7 @@ public sealed class NegotiationPipeline
             {
                 var maxAsk = g.Max(o => _offers[o].UnitPrice);
                 var reserves = Enumerable.Range(0, _classes.Count).Where(c => _classes[c].DemandIndex == g.Key).Select(c => _classWorkflow[c].MaxUnitPrice).ToList();
-                caps[g.Key] = reserves.Count > 0 && reserves.All(r => r > 0) ? Math.Max(maxAsk, reserves.Min()) : maxAsk;
+                caps[g.Key] = reserves.Count > 0 && reserves.All(r => r > 0) ? reserves.Min() : maxAsk;
             }
 
             return caps;

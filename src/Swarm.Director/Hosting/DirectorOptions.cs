@@ -64,5 +64,24 @@ public sealed class DirectorOptions
     public int MaxTaskPayloadBytes { get; set; } = 1024 * 1024;
 
     /// <summary>Full path of the database file.</summary>
+    /// <summary>How winners are paid: "vcg" (truthful; the default), "uniform" or "pay-as-bid".</summary>
+    public string PaymentRule { get; set; } = "vcg";
+
+    /// <summary>Wall-clock cap of winner determination per round, ms; default 200.</summary>
+    [Range(10, 60_000)]
+    public int SolverTimeLimitMs { get; set; } = 200;
+
+    /// <summary>Fair-share weight and budget per tenant (Director:Tenants:NAME:Weight / :Budget); unlisted tenants get weight 1 and no budget.</summary>
+    public Dictionary<string, TenantOptions> Tenants { get; set; } = new(StringComparer.Ordinal);
+
+    /// <summary>The payment rule as the Core's enum; null when <see cref="PaymentRule"/> is not a known name.</summary>
+    public Core.Negotiation.PaymentRule? ParsedPaymentRule => PaymentRule.ToUpperInvariant() switch
+    {
+        "VCG" => Core.Negotiation.PaymentRule.Vcg,
+        "UNIFORM" => Core.Negotiation.PaymentRule.Uniform,
+        "PAY-AS-BID" or "PAYASBID" => Core.Negotiation.PaymentRule.PayAsBid,
+        _ => null,
+    };
+
     public string DatabasePath => Path.GetFullPath(Path.Combine(DataDirectory, DatabaseFile));
 }

@@ -30,6 +30,24 @@ public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
             errors.Add($"Director:DatabaseFile '{options.DatabaseFile}' must be a plain file name");
         }
 
+        if (options.ParsedPaymentRule is null)
+        {
+            errors.Add($"Director:PaymentRule '{options.PaymentRule}' is not vcg, uniform or pay-as-bid");
+        }
+
+        foreach (var (tenant, t) in options.Tenants)
+        {
+            if (!double.IsFinite(t.Weight) || t.Weight <= 0 || t.Weight > 1e6)
+            {
+                errors.Add($"Director:Tenants:{tenant}:Weight ({t.Weight}) must be above 0 and at most 1000000");
+            }
+
+            if (!double.IsFinite(t.Budget) || t.Budget < 0)
+            {
+                errors.Add($"Director:Tenants:{tenant}:Budget ({t.Budget}) must be a finite number >= 0");
+            }
+        }
+
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }
 }

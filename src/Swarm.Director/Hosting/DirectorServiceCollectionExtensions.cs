@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
 using Microsoft.Extensions.DependencyInjection;
@@ -27,6 +28,7 @@ public static class DirectorServiceCollectionExtensions
             Directory.CreateDirectory(Path.GetDirectoryName(o.DatabasePath)!);
             return new SqliteDirectorStore(o.DatabasePath, o.SynchronousFull);
         });
+        services.TryAddSingleton<Core.Clearing.IClearingSolver>(new Core.Clearing.GreedyClearingSolver());
         services.AddSingleton<ProbeConnectionRegistry>();
         services.AddSingleton<WorkflowWatchers>();
         services.AddSingleton<DirectorLoop>();

@@ -27,12 +27,14 @@ public sealed partial class DirectorLoop : BackgroundService
     private readonly IHostApplicationLifetime _lifetime;
     private readonly Channel<LoopItem> _inbox = Channel.CreateUnbounded<LoopItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly TaskCompletionSource _ready = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly Core.Clearing.IClearingSolver _solver;
     private DirectorEngine? _engine;
     private int _tickQueued;
 
     public DirectorLoop(IOptions<DirectorOptions> options, IDirectorStore store, ProbeConnectionRegistry connections, WorkflowWatchers watchers,
-        TimeProvider time, ILogger<DirectorLoop> log, IHostApplicationLifetime lifetime)
+        TimeProvider time, ILogger<DirectorLoop> log, IHostApplicationLifetime lifetime, Core.Clearing.IClearingSolver solver)
     {
+        _solver = solver;
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _store = store;
@@ -89,7 +91,13 @@ public sealed partial class DirectorLoop : BackgroundService
                 AwardTimeout = TimeSpan.FromSeconds(_options.AwardTimeoutSeconds),
                 ProbeTimeout = TimeSpan.FromSeconds(_options.ProbeTimeoutSeconds),
                 Limits = new Core.Workflow.WorkflowLimits { MaxTasks = _options.MaxTasksPerWorkflow, MaxTaskPayloadBytes = _options.MaxTaskPayloadBytes },
-            });
+                Negotiation = new Core.Negotiation.NegotiationOptions
+                {
+                    PaymentRule = _options.ParsedPaymentRule ?? Core.Negotiation.PaymentRule.Vcg,
+                    SolverTimeLimit = TimeSpan.FromMilliseconds(_options.SolverTimeLimitMs),
+                },
+                Tenants = _options.Tenants.ToDictionary(kv => kv.Key, kv => new Core.Engine.TenantPolicy(kv.Value.Weight, kv.Value.Budget), StringComparer.Ordinal),
+            }, _solver);
             _engine.Restore(snapshot);
             LogRestored(_log, epoch, snapshot.Workflows.Count, snapshot.Workflows.Count(w => w.State == Core.Workflow.WorkflowState.Running), _options.DatabasePath);
             _ready.TrySetResult();
