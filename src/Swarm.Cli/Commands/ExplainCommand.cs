@@ -56,10 +56,23 @@ internal static class ExplainCommand
     {
         ArgumentNullException.ThrowIfNull(t);
         var state = t.State.ToString().ToLowerInvariant();
-        Ui.Fields([
+        var fields = new List<(string, string)>
+        {
             ("task", $"{t.WorkflowId}/{t.TaskId}: {state}" + (t.ProbeId.Length > 0 ? $" on {t.ProbeId}" : "")),
             ("why", t.Summary),
-        ]);
+        };
+        if (t.DeferralReason.Length > 0)
+        {
+            fields.Add(("deferred", $"round {t.Round}: {t.DeferralReason}"));
+            fields.Add(("detail", t.DeferralDetail));
+        }
+
+        if (t.WaitingFor.Count > 0)
+        {
+            fields.Add(("waiting for", string.Join(", ", t.WaitingFor)));
+        }
+
+        Ui.Fields(fields);
         if (t.Winner is { } winner)
         {
             Console.WriteLine();
@@ -72,19 +85,6 @@ internal static class ExplainCommand
                 ("payment rule", t.PaymentRule),
                 ("solver", t.Solver),
             ]);
-        }
-
-        if (t.DeferralReason.Length > 0)
-        {
-            Ui.Fields([
-                ("deferred", $"round {t.Round}: {t.DeferralReason}"),
-                ("detail", t.DeferralDetail),
-            ]);
-        }
-
-        if (t.WaitingFor.Count > 0)
-        {
-            Ui.Fields([("waiting for", string.Join(", ", t.WaitingFor))]);
         }
     }
 

@@ -569,16 +569,25 @@ public sealed class DirectorEngine
             return;
         }
 
-        if (_round is null || _round.Call.Round != bid.Round)
+        if (bid.Round <= p.LastBidRound)
         {
-            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, $"round {bid.Round} is not open", Late: _round is null || bid.Round < _round.Call.Round));
+            // The probe already answered this round (or a later one): a duplicate or a replay, never honest lateness.
+            p.BadBids++;
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, bid.Round == p.LastBidRound
+                ? $"duplicate or replayed bid: round {bid.Round} was already answered"
+                : $"replayed bid: round {bid.Round} is older than the probe's last bid (round {p.LastBidRound})"));
             return;
         }
 
-        if (_round.Bids.ContainsKey(p.Id))
+        if (_round is null || _round.Call.Round != bid.Round)
         {
-            p.BadBids++;
-            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, "duplicate bid in this round"));
+            var future = bid.Round > _roundSeq + (_options.Epoch * 1_000_000_000L);
+            if (future)
+            {
+                p.BadBids++;
+            }
+
+            cmds.Add(new DirectorCommand.RejectBid(p.Id, bid.Round, future ? $"round {bid.Round} was never called" : $"round {bid.Round} is not open", Late: !future));
             return;
         }
 
@@ -589,6 +598,7 @@ public sealed class DirectorEngine
         }
 
         p.LastSeen = now;
+        p.LastBidRound = bid.Round;
         _round.Awaiting.Remove(p.Id);
         var bad = bid.Items.FirstOrDefault(i => i.DemandIndex < 0 || i.DemandIndex >= _round.Call.Demands.Count);
         if (bad is not null)

@@ -21,6 +21,7 @@ internal sealed class ProbeRun(ProbeProfile profile)
     public int Failed { get; set; }
     public int Lost { get; set; }
     public int BadBids { get; set; }
+    public long LastBidRound { get; set; } = long.MinValue;
     public double Earned { get; set; }
 
     /// <summary>Beta-style estimate: successes and losses pulled towards the declared value with weight 5.</summary>

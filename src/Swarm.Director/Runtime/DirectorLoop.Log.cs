@@ -28,8 +28,8 @@ public sealed partial class DirectorLoop
     [LoggerMessage(Level = LogLevel.Warning, Message = "Dropped probe {ProbeId}: {Reason}")]
     private static partial void LogProbeDropped(ILogger logger, string probeId, string reason);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: called {Called}, bids {Bids}, awards {Awards}, deferred {Deferred}, rejected {Rejected}")]
-    private static partial void LogRound(ILogger logger, long round, int called, int bids, int awards, int deferred, int rejected);
+    [LoggerMessage(Level = LogLevel.Information, Message = "Round {Round}: called {Called}, bids {Bids}, awards {Awards}, deferred {Deferred}, rejected {Rejected}; {Classes} classes x {Arcs} arcs by {Solver} (gap {Gap:P2}), paid {PaymentRule}")]
+    private static partial void LogRound(ILogger logger, long round, int called, int bids, int awards, int deferred, int rejected, int classes, int arcs, string solver, double gap, string paymentRule);
 
     [LoggerMessage(Level = LogLevel.Debug, Message = "Round {Round}: {WorkflowId}/{TaskId} -> {ProbeId}: {Explanation}")]
     private static partial void LogAward(ILogger logger, long round, string workflowId, string taskId, string probeId, string explanation);

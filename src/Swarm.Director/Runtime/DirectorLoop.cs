@@ -302,7 +302,7 @@ public sealed partial class DirectorLoop : BackgroundService
                     break;
                 case DirectorCommand.AuctionCleared a:
                     var t = a.Trace;
-                    LogRound(_log, t.Round, t.Called, t.BidsReceived, t.Awards.Count, t.Deferred.Count, t.Rejections.Count);
+                    LogRound(_log, t.Round, t.Called, t.BidsReceived, t.Awards.Count, t.Deferred.Count, t.Rejections.Count, t.Classes, t.Arcs, t.Solver, t.Gap, t.PaymentRule);
                     foreach (var aw in t.Awards)
                     {
                         LogAward(_log, t.Round, aw.Attempt.WorkflowId, aw.Attempt.TaskId, aw.ProbeId, aw.Explanation);

@@ -70,7 +70,7 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.SendBid("p1", round + 1, [new BidItem(0, 1, 1)]);
 
-        Assert.Equal(new DirectorCommand.RejectBid("p1", round + 1, $"round {round + 1} is not open"), Assert.Single(cmds));
+        Assert.Equal(new DirectorCommand.RejectBid("p1", round + 1, $"round {round + 1} was never called"), Assert.Single(cmds));
     }
 
     [Fact]
@@ -83,7 +83,35 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.SendBid("p1", round, [new BidItem(0, 1, 1)]);
 
-        Assert.Equal(new DirectorCommand.RejectBid("p1", round, "duplicate bid in this round"), Assert.Single(cmds));
+        Assert.Equal(new DirectorCommand.RejectBid("p1", round, $"duplicate or replayed bid: round {round} was already answered"), Assert.Single(cmds));
+    }
+
+    [Fact]
+    public void BidReceived_BidReplayedAfterItsRoundCleared_RejectsAndCountsAgainstProbe()
+    {
+        var d = WithTwoProbes();
+        d.Submit(Wf, OneTask());
+        var round = d.OpenCall!.Round;
+        d.BidAll();
+
+        var cmds = d.SendBid("p1", round, [new BidItem(0, 1, 1)]);
+
+        var reject = Assert.IsType<DirectorCommand.RejectBid>(Assert.Single(cmds));
+        Assert.False(reject.Late);
+        Assert.StartsWith("duplicate or replayed bid", reject.Reason, StringComparison.Ordinal);
+        Assert.Equal(1, d.Engine.ListProbes().Single(p => p.Profile.ProbeId == "p1").BadBids);
+    }
+
+    [Fact]
+    public void BidReceived_BidForNeverCalledRound_CountsAgainstProbe()
+    {
+        var d = WithTwoProbes();
+        d.Submit(Wf, OneTask());
+        var round = d.OpenCall!.Round;
+
+        d.SendBid("p1", round + 5, [new BidItem(0, 1, 1)]);
+
+        Assert.Equal(1, d.Engine.ListProbes().Single(p => p.Profile.ProbeId == "p1").BadBids);
     }
 
     [Fact]
