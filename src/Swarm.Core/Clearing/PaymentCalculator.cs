@@ -41,7 +41,15 @@ public static class PaymentCalculator
                 return Uniform(problem, solution, paid, cap, $"uniform (VCG skipped: {winners.Count} winners > {vcgMaxWinners})");
             }
 
-            return Vcg(problem, solution, paid, winners, solver, limits, cap);
+            if (!solution.Optimal)
+            {
+                // VCG is truthful only over exact optima; with a gap the uniform price is the honest choice.
+                return Uniform(problem, solution, paid, cap, "uniform (VCG skipped: the clearing was not proven optimal)");
+            }
+
+            // The re-solves share the round's time budget.
+            var each = new ClearingLimits(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, limits.TimeLimit.Ticks / Math.Max(1, winners.Count))), limits.MaxExactArcs);
+            return Vcg(problem, solution, paid, winners, solver, each, cap);
         }
 
         return Uniform(problem, solution, paid, cap, "uniform");

@@ -1,0 +1,608 @@
+using Google.OrTools.Graph;
+using Swarm.Core.Clearing;
+using Swarm.Core.Model;
+
+namespace Swarm.Optimization;
+
+/// <summary>
+/// Bound and placement for large problems whose probes are shared by several shapes, by Lagrangian relaxation of the
+/// class counts. With a price mu(c) &gt;= 0 per class, every probe decides alone: each of its offers earns
+/// v(o) = max(0, max over its classes of gain - mu(c)) per task, and the probe packs the integer counts of its offers
+/// that earn most within its vector capacity (a tiny knapsack, solved exactly by depth-first search). Then
+/// L(mu) = sum mu(c) x count(c) + sum over probes of their best packing is a valid upper bound for every mu, and it is
+/// tight at the best mu up to the few classes' integrality. Subgradient steps (Polyak, towards a known feasible
+/// objective) lower it.
+/// <para>
+/// Placement: at the best prices, each probe's packing fixes how many tasks each of its offers takes; a min-cost flow
+/// over the arcs within a small margin of their offer's best reduced gain assigns classes to those slots exactly
+/// (respecting class counts), and the greedy refill uses whatever capacity is left. Budgets and gangs are not modelled:
+/// callers keep those classes out.
+/// </para>
+/// </summary>
+internal static class LagrangianClearing
+{
+    private const int Dims = 5;
+
+    /// <summary>Result: the bound (infinite when the structure is not supported) and a flow to add to the residual.</summary>
+    internal sealed record Result(double Bound, int[]? Flow, int Iterations, string Note);
+
+    /// <summary>Runs the relaxation over the residual's unplaced tasks of the included classes.</summary>
+    /// <param name="problem">The problem.</param>
+    /// <param name="residual">What is still free (not changed).</param>
+    /// <param name="include">Classes to place; null for all.</param>
+    /// <param name="target">A feasible objective for these classes (the Polyak step's target).</param>
+    /// <param name="maxIterations">Subgradient iterations.</param>
+    /// <param name="place">Also build the placement (false: bound only).</param>
+    public static Result Run(ClearingProblem problem, ClearingResidual residual, bool[]? include, double target, int maxIterations, bool place)
+    {
+        var m = Model.Build(problem, residual, include);
+        if (m is null)
+        {
+            return new Result(double.PositiveInfinity, null, 0, "offers mix shapes");
+        }
+
+        var mu = new double[m.Classes];
+        var bestMu = new double[m.Classes];
+        var bestL = double.PositiveInfinity;
+        var assigned = new long[m.Classes];
+        var theta = 1.0;
+        var sinceBest = 0;
+        var it = 0;
+        for (; it < maxIterations; it++)
+        {
+            var l = m.Evaluate(mu, assigned, null);
+            if (l < bestL - (1e-12 * Math.Abs(l)))
+            {
+                bestL = l;
+                Array.Copy(mu, bestMu, mu.Length);
+                sinceBest = 0;
+            }
+            else if (++sinceBest >= 4)
+            {
+                theta /= 2;
+                sinceBest = 0;
+            }
+
+            double norm = 0;
+            for (var k = 0; k < m.Classes; k++)
+            {
+                var g = m.Count[k] - assigned[k];
+                if (mu[k] <= 0 && g > 0)
+                {
+                    g = 0; // at mu = 0 a surplus cannot push the price below zero
+                }
+
+                norm += (double)g * g;
+            }
+
+            var slack = l - target;
+            if (norm == 0 || slack <= 1e-9 * Math.Max(1, Math.Abs(l)) || theta < 1e-3)
+            {
+                break;
+            }
+
+            var step = theta * slack / norm;
+            for (var k = 0; k < m.Classes; k++)
+            {
+                mu[k] = Math.Max(0, mu[k] - (step * (m.Count[k] - assigned[k])));
+            }
+        }
+
+        if (!place)
+        {
+            return new Result(bestL, null, it, "");
+        }
+
+        var packed = new int[m.Offers];
+        m.Evaluate(bestMu, assigned, packed);
+        var flow = m.Assign(problem, bestMu, packed);
+        return new Result(bestL, flow, it, "");
+    }
+
+    /// <summary>The problem in flat arrays: classes, offers (with their arcs) and probes (with their offers).</summary>
+    private sealed class Model
+    {
+        public int Classes;
+        public int Offers;
+        public long[] Count = [];
+        public int[] ClassOf = []; // model class -> problem class
+        public int[] OfferOf = []; // model offer -> problem offer
+        public int[] OfferUnits = [];
+        public int[] OfferShape = [];
+        public int[] ArcStart = []; // per model offer, into the arc arrays
+        public int[] ArcClass = [];
+        public double[] ArcGain = [];
+        public int[] ArcIndex = [];
+        public int[] ProbeStart = []; // per probe, into ProbeOffers
+        public int[] ProbeOffers = [];
+        public long[] ProbeFree = []; // probe x Dims
+        public long[] ShapeDims = []; // shape x Dims
+        public double MaxGain;
+        private readonly Knapsack _knapsack = new();
+        private double[] _value = [];
+        private int[] _best = [];
+
+        public static Model? Build(ClearingProblem problem, ClearingResidual residual, bool[]? include)
+        {
+            var m = new Model();
+            var classMap = new int[problem.Classes.Count];
+            var classes = new List<int>();
+            for (var c = 0; c < problem.Classes.Count; c++)
+            {
+                classMap[c] = -1;
+                if ((include is null || include[c]) && residual.ClassLeft[c] > 0)
+                {
+                    classMap[c] = classes.Count;
+                    classes.Add(c);
+                }
+            }
+
+            var shapeIds = new Dictionary<ResourceVector, int>();
+            var shapeOfClass = new int[problem.Classes.Count];
+            for (var c = 0; c < problem.Classes.Count; c++)
+            {
+                var s = problem.Classes[c].Shape with { GpuModel = "" };
+                if (!shapeIds.TryGetValue(s, out var id))
+                {
+                    shapeIds[s] = id = shapeIds.Count;
+                }
+
+                shapeOfClass[c] = id;
+            }
+
+            // Usable profitable arcs, bucketed by offer.
+            var perOffer = new int[problem.Offers.Count];
+            var offerShape = new int[problem.Offers.Count];
+            Array.Fill(offerShape, -1);
+            var usable = new List<int>();
+            foreach (var c in classes)
+            {
+                var cls = problem.Classes[c];
+                var range = problem.ArcsOf(c);
+                for (var a = range.Start.Value; a < range.End.Value; a++)
+                {
+                    var arc = problem.Arcs[a];
+                    if (arc.Cost >= cls.Value)
+                    {
+                        break;
+                    }
+
+                    var p = problem.Offers[arc.Offer].Probe;
+                    if (residual.OfferLeft[arc.Offer] <= 0 || cls.Shape.CopiesIn(residual.Free[p], 1) == 0)
+                    {
+                        continue;
+                    }
+
+                    if (offerShape[arc.Offer] >= 0 && offerShape[arc.Offer] != shapeOfClass[c])
+                    {
+                        return null;
+                    }
+
+                    offerShape[arc.Offer] = shapeOfClass[c];
+                    perOffer[arc.Offer]++;
+                    usable.Add(a);
+                }
+            }
+
+            var offerMap = new int[problem.Offers.Count];
+            var offers = new List<int>();
+            for (var o = 0; o < problem.Offers.Count; o++)
+            {
+                offerMap[o] = -1;
+                if (perOffer[o] > 0)
+                {
+                    offerMap[o] = offers.Count;
+                    offers.Add(o);
+                }
+            }
+
+            m.Classes = classes.Count;
+            m.Offers = offers.Count;
+            m.ClassOf = [.. classes];
+            m.OfferOf = [.. offers];
+            m.Count = classes.Select(c => (long)residual.ClassLeft[c]).ToArray();
+            m.OfferUnits = offers.Select(o => residual.OfferLeft[o]).ToArray();
+            m.OfferShape = offers.Select(o => offerShape[o]).ToArray();
+            m.ArcStart = new int[offers.Count + 1];
+            for (var i = 0; i < offers.Count; i++)
+            {
+                m.ArcStart[i + 1] = m.ArcStart[i] + perOffer[offers[i]];
+            }
+
+            m.ArcClass = new int[usable.Count];
+            m.ArcGain = new double[usable.Count];
+            m.ArcIndex = new int[usable.Count];
+            var fill = (int[])m.ArcStart.Clone();
+            foreach (var a in usable)
+            {
+                var arc = problem.Arcs[a];
+                var i = fill[offerMap[arc.Offer]]++;
+                m.ArcClass[i] = classMap[arc.Class];
+                m.ArcGain[i] = problem.Classes[arc.Class].Value - arc.Cost;
+                m.ArcIndex[i] = a;
+                m.MaxGain = Math.Max(m.MaxGain, m.ArcGain[i]);
+            }
+
+            var nProbes = problem.Probes.Count;
+            m.ProbeStart = new int[nProbes + 1];
+            foreach (var o in offers)
+            {
+                m.ProbeStart[problem.Offers[o].Probe + 1]++;
+            }
+
+            for (var p = 0; p < nProbes; p++)
+            {
+                m.ProbeStart[p + 1] += m.ProbeStart[p];
+            }
+
+            m.ProbeOffers = new int[offers.Count];
+            var pf = (int[])m.ProbeStart.Clone();
+            for (var i = 0; i < offers.Count; i++)
+            {
+                m.ProbeOffers[pf[problem.Offers[offers[i]].Probe]++] = i;
+            }
+
+            m.ProbeFree = new long[nProbes * Dims];
+            for (var p = 0; p < nProbes; p++)
+            {
+                Write(m.ProbeFree, p, residual.Free[p]);
+            }
+
+            m.ShapeDims = new long[shapeIds.Count * Dims];
+            foreach (var (s, id) in shapeIds)
+            {
+                Write(m.ShapeDims, id, s);
+            }
+
+            m._value = new double[offers.Count];
+            m._best = new int[offers.Count];
+            return m;
+        }
+
+        /// <summary>L(mu); fills per-class assigned counts, and the per-offer packing when <paramref name="packed"/> is given.</summary>
+        public double Evaluate(double[] mu, long[] assigned, int[]? packed)
+        {
+            Array.Clear(assigned);
+            double l = 0;
+            for (var k = 0; k < Classes; k++)
+            {
+                l += mu[k] * Count[k];
+            }
+
+            for (var o = 0; o < Offers; o++)
+            {
+                double best = 0;
+                var bestClass = -1;
+                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                {
+                    var r = ArcGain[i] - mu[ArcClass[i]];
+                    if (r > best)
+                    {
+                        best = r;
+                        bestClass = ArcClass[i];
+                    }
+                }
+
+                _value[o] = best;
+                _best[o] = bestClass;
+            }
+
+            var probes = ProbeStart.Length - 1;
+            for (var p = 0; p < probes; p++)
+            {
+                var from = ProbeStart[p];
+                var to = ProbeStart[p + 1];
+                if (from == to)
+                {
+                    continue;
+                }
+
+                l += _knapsack.Solve(this, p, from, to, _value);
+                for (var j = 0; j < to - from; j++)
+                {
+                    var o = ProbeOffers[from + j];
+                    var n = _knapsack.Taken[j];
+                    if (n > 0)
+                    {
+                        assigned[_best[o]] += n;
+                    }
+
+                    if (packed is not null)
+                    {
+                        packed[o] = n;
+                    }
+                }
+            }
+
+            return l;
+        }
+
+        /// <summary>Assigns classes to the packed slots by a min-cost flow over near-best arcs; returns tasks per problem arc.</summary>
+        public int[] Assign(ClearingProblem problem, double[] mu, int[] packed)
+        {
+            var flow = new int[problem.Arcs.Count];
+            var margin = 0.02 * MaxGain;
+            var tails = new List<int>();
+            var heads = new List<int>();
+            var caps = new List<long>();
+            var costs = new List<double>();
+            var arcOf = new List<int>();
+            var nodes = 1 + Classes; // 0 sink, 1..Classes classes
+            for (var o = 0; o < Offers; o++)
+            {
+                if (packed[o] <= 0)
+                {
+                    continue;
+                }
+
+                var top = _value[o] - margin;
+                var count = 0;
+                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                {
+                    if (ArcGain[i] - mu[ArcClass[i]] >= top)
+                    {
+                        count++;
+                    }
+                }
+
+                var target = 0;
+                if (count > 1)
+                {
+                    target = nodes++;
+                    tails.Add(target);
+                    heads.Add(0);
+                    caps.Add(packed[o]);
+                    costs.Add(0);
+                    arcOf.Add(-1);
+                }
+
+                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                {
+                    if (ArcGain[i] - mu[ArcClass[i]] >= top)
+                    {
+                        tails.Add(1 + ArcClass[i]);
+                        heads.Add(target);
+                        caps.Add(Math.Min(packed[o], Count[ArcClass[i]]));
+                        costs.Add(-ArcGain[i]);
+                        arcOf.Add(ArcIndex[i]);
+                    }
+                }
+            }
+
+            for (var k = 0; k < Classes; k++)
+            {
+                tails.Add(1 + k);
+                heads.Add(0);
+                caps.Add(Count[k]);
+                costs.Add(0);
+                arcOf.Add(-1);
+            }
+
+            long total = Count.Sum();
+            var scale = Math.Min(1L << 40, (1L << 60) / ((nodes + 1.0) * (total + 1.0))) / Math.Max(1e-12, MaxGain);
+            using var mcf = new MinCostFlow(nodes, tails.Count);
+            for (var i = 0; i < tails.Count; i++)
+            {
+                mcf.AddArcWithCapacityAndUnitCost(tails[i], heads[i], caps[i], (long)Math.Round(costs[i] * scale));
+            }
+
+            for (var k = 0; k < Classes; k++)
+            {
+                mcf.SetNodeSupply(1 + k, Count[k]);
+            }
+
+            mcf.SetNodeSupply(0, -total);
+            if (mcf.Solve() != MinCostFlowBase.Status.OPTIMAL)
+            {
+                return flow;
+            }
+
+            for (var i = 0; i < tails.Count; i++)
+            {
+                if (arcOf[i] >= 0)
+                {
+                    flow[arcOf[i]] += (int)mcf.Flow(i);
+                }
+            }
+
+            return flow;
+        }
+
+        private static void Write(long[] into, int row, ResourceVector v)
+        {
+            into[(row * Dims) + 0] = v.CpuMillis;
+            into[(row * Dims) + 1] = v.MemoryMb;
+            into[(row * Dims) + 2] = v.Gpus;
+            into[(row * Dims) + 3] = v.DiskMb;
+            into[(row * Dims) + 4] = v.NetMbps;
+        }
+
+        /// <summary>Exact integer packing of one probe's offers (few items) by depth-first search with a surrogate bound.</summary>
+        private sealed class Knapsack
+        {
+            private readonly long[] _free = new long[Dims];
+            private double[] _lambda = new double[Dims];
+            private int[] _items = new int[8];
+            private double[] _v = new double[8];
+            private int[] _u = new int[8];
+            private long[] _s = new long[8 * Dims];
+            private double[] _w = new double[8];
+            private int[] _n = new int[8];
+            private int[] _scratch = new int[8];
+            private int _m;
+            private double _best;
+
+            public int[] Taken { get; private set; } = new int[8];
+
+            public double Solve(Model model, int probe, int from, int to, double[] value)
+            {
+                var count = to - from;
+                if (_items.Length < count)
+                {
+                    Grow(count);
+                }
+
+                Array.Clear(Taken, 0, count);
+                for (var d = 0; d < Dims; d++)
+                {
+                    _free[d] = model.ProbeFree[(probe * Dims) + d];
+                    _lambda[d] = _free[d] > 0 ? 1.0 / _free[d] : 0;
+                }
+
+                _m = 0;
+                for (var j = 0; j < count; j++)
+                {
+                    var o = model.ProbeOffers[from + j];
+                    if (value[o] <= 0)
+                    {
+                        continue;
+                    }
+
+                    var i = _m++;
+                    _items[i] = j;
+                    _v[i] = value[o];
+                    _u[i] = model.OfferUnits[o];
+                    double w = 0;
+                    for (var d = 0; d < Dims; d++)
+                    {
+                        var s = model.ShapeDims[(model.OfferShape[o] * Dims) + d];
+                        _s[(i * Dims) + d] = s;
+                        w += s * _lambda[d];
+                    }
+
+                    _w[i] = w;
+                }
+
+                if (_m == 0)
+                {
+                    return 0;
+                }
+
+                // Densest first (value per surrogate size), insertion sort over a handful of items.
+                for (var i = 1; i < _m; i++)
+                {
+                    for (var k = i; k > 0 && Density(k) > Density(k - 1); k--)
+                    {
+                        Swap(k, k - 1);
+                    }
+                }
+
+                _best = -1;
+                Array.Clear(_n, 0, _m);
+                Array.Clear(_scratch, 0, _m);
+                Search(0, 0, _scratch);
+                for (var i = 0; i < _m; i++)
+                {
+                    Taken[_items[i]] = _n[i];
+                }
+
+                return _best;
+            }
+
+            private double Density(int i) => _w[i] <= 0 ? double.PositiveInfinity : _v[i] / _w[i];
+
+            private void Search(int i, double value, int[] n)
+            {
+                if (i == _m)
+                {
+                    if (value > _best)
+                    {
+                        _best = value;
+                        Array.Copy(n, _n, _m);
+                    }
+
+                    return;
+                }
+
+                if (value + Optimistic(i) <= _best + 1e-9)
+                {
+                    return;
+                }
+
+                var max = Copies(i);
+                for (var k = max; k >= 0; k--)
+                {
+                    n[i] = k;
+                    Take(i, k);
+                    Search(i + 1, value + (k * _v[i]), n);
+                    Take(i, -k);
+                }
+
+                n[i] = 0;
+            }
+
+            /// <summary>Fractional bound of items i.. on the surrogate constraint, each capped by its own copies.</summary>
+            private double Optimistic(int i)
+            {
+                double cap = 0;
+                for (var d = 0; d < Dims; d++)
+                {
+                    cap += _free[d] * _lambda[d];
+                }
+
+                double bound = 0;
+                for (var k = i; k < _m && cap > 1e-12; k++)
+                {
+                    double take = Copies(k);
+                    if (_w[k] > 0)
+                    {
+                        take = Math.Min(take, cap / _w[k]);
+                    }
+
+                    bound += take * _v[k];
+                    cap -= take * _w[k];
+                }
+
+                return bound;
+            }
+
+            private int Copies(int i)
+            {
+                long n = _u[i];
+                for (var d = 0; d < Dims; d++)
+                {
+                    var s = _s[(i * Dims) + d];
+                    if (s > 0)
+                    {
+                        n = Math.Min(n, _free[d] / s);
+                    }
+                }
+
+                return (int)Math.Max(0, n);
+            }
+
+            private void Take(int i, int k)
+            {
+                for (var d = 0; d < Dims; d++)
+                {
+                    _free[d] -= k * _s[(i * Dims) + d];
+                }
+            }
+
+            private void Swap(int a, int b)
+            {
+                (_items[a], _items[b]) = (_items[b], _items[a]);
+                (_v[a], _v[b]) = (_v[b], _v[a]);
+                (_u[a], _u[b]) = (_u[b], _u[a]);
+                (_w[a], _w[b]) = (_w[b], _w[a]);
+                for (var d = 0; d < Dims; d++)
+                {
+                    (_s[(a * Dims) + d], _s[(b * Dims) + d]) = (_s[(b * Dims) + d], _s[(a * Dims) + d]);
+                }
+            }
+
+            private void Grow(int count)
+            {
+                _items = new int[count];
+                _v = new double[count];
+                _u = new int[count];
+                _s = new long[count * Dims];
+                _w = new double[count];
+                _n = new int[count];
+                _scratch = new int[count];
+                Taken = new int[count];
+                _lambda = new double[Dims];
+            }
+        }
+    }
+}
