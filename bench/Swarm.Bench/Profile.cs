@@ -20,7 +20,7 @@ public static class Profile
             {
                 t = Stopwatch.GetTimestamp();
                 var lr = new ClearingResidual(p);
-                var lag = LagrangianClearing.Run(p, lr, null, g.Objective, iters, place: true);
+                var lag = LagrangianClearing.Run(p, lr, null, g.Objective, iters, place: true, _ => false, 0.001 * g.Cost);
                 var lagMs = Stopwatch.GetElapsedTime(t).TotalMilliseconds;
                 for (var a = 0; a < lag.Flow!.Length; a++)
                 {

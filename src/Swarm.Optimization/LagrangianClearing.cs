@@ -30,10 +30,12 @@ internal static class LagrangianClearing
     /// <param name="problem">The problem.</param>
     /// <param name="residual">What is still free (not changed).</param>
     /// <param name="include">Classes to place; null for all.</param>
-    /// <param name="target">A feasible objective for these classes (the Polyak step's target).</param>
+    /// <param name="target">A feasible objective for these classes (raised as better placements turn up).</param>
     /// <param name="maxIterations">Subgradient iterations.</param>
     /// <param name="place">Also build the placement (false: bound only).</param>
-    public static Result Run(ClearingProblem problem, ClearingResidual residual, bool[]? include, double target, int maxIterations, bool place)
+    /// <param name="stop">Asked before each iteration with its number; true stops the search (time limit).</param>
+    /// <param name="closeEnough">Stop once the bound is within this of a feasible objective.</param>
+    public static Result Run(ClearingProblem problem, ClearingResidual residual, bool[]? include, double target, int maxIterations, bool place, Func<int, bool> stop, double closeEnough)
     {
         var m = Model.Build(problem, residual, include);
         if (m is null)
@@ -41,62 +43,130 @@ internal static class LagrangianClearing
             return new Result(double.PositiveInfinity, null, 0, "offers mix shapes");
         }
 
-        var mu = new double[m.Classes];
         var bestMu = new double[m.Classes];
-        var bestL = double.PositiveInfinity;
-        var assigned = new long[m.Classes];
-        var theta = 1.0;
-        var sinceBest = 0;
-        var it = 0;
-        for (; it < maxIterations; it++)
-        {
-            var l = m.Evaluate(mu, assigned, null);
-            if (l < bestL - (1e-12 * Math.Abs(l)))
-            {
-                bestL = l;
-                Array.Copy(mu, bestMu, mu.Length);
-                sinceBest = 0;
-            }
-            else if (++sinceBest >= 4)
-            {
-                theta /= 2;
-                sinceBest = 0;
-            }
-
-            double norm = 0;
-            for (var k = 0; k < m.Classes; k++)
-            {
-                var g = m.Count[k] - assigned[k];
-                if (mu[k] <= 0 && g > 0)
-                {
-                    g = 0; // at mu = 0 a surplus cannot push the price below zero
-                }
-
-                norm += (double)g * g;
-            }
-
-            var slack = l - target;
-            if (norm == 0 || slack <= 1e-9 * Math.Max(1, Math.Abs(l)) || theta < 1e-3)
-            {
-                break;
-            }
-
-            var step = theta * slack / norm;
-            for (var k = 0; k < m.Classes; k++)
-            {
-                mu[k] = Math.Max(0, mu[k] - (step * (m.Count[k] - assigned[k])));
-            }
-        }
-
+        var it = Minimise(m, bestMu, ref target, maxIterations, stop, closeEnough, out var bestL);
         if (!place)
         {
             return new Result(bestL, null, it, "");
         }
 
         var packed = new int[m.Offers];
-        m.Evaluate(bestMu, assigned, packed);
+        m.Evaluate(bestMu, new long[m.Classes], packed);
         var flow = m.Assign(problem, bestMu, packed);
         return new Result(bestL, flow, it, "");
+    }
+
+    /// <summary>
+    /// Minimises L over mu &gt;= 0 by Kelley's cutting planes in a trust region (a box around the best point, doubled
+    /// after a good step, halved after a poor one): each evaluation adds the cut L(mu_k) + g_k (mu - mu_k), with
+    /// g_k = count - tasks the probes took per class, and a small GLOP linear program picks the next point. Stops when
+    /// the model promises less than a millionth, when L meets a feasible objective, or after the iteration limit.
+    /// Writes the best prices into <paramref name="best"/>; returns the iterations used.
+    /// </summary>
+    private static int Minimise(Model m, double[] best, ref double target, int maxIterations, Func<int, bool> stop, double closeEnough, out double bestL)
+    {
+        var k = m.Classes;
+        var assigned = new long[k];
+        var packing = new int[m.Offers];
+        var cuts = new List<(double L, double[] G, double[] Mu)>();
+        var center = new double[k];
+        var lc = m.Evaluate(center, assigned, packing);
+        target = Math.Max(target, m.PackedGreedy(center, packing));
+        cuts.Add((lc, Gradient(m, assigned), (double[])center.Clone()));
+        var delta = Math.Max(1e-6, m.MaxGain / 4);
+        using var lp = Google.OrTools.LinearSolver.Solver.CreateSolver("GLOP");
+        var z = lp.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "z");
+        var mu = new Google.OrTools.LinearSolver.Variable[k];
+        for (var c = 0; c < k; c++)
+        {
+            mu[c] = lp.MakeNumVar(0, double.PositiveInfinity, "");
+        }
+
+        lp.Objective().SetCoefficient(z, 1);
+        lp.Objective().SetMinimization();
+        AddCut(lp, z, mu, cuts[0]);
+        var it = 1;
+        for (; it < maxIterations && !stop(it); it++)
+        {
+            if (lc - target <= closeEnough)
+            {
+                break;
+            }
+
+            for (var c = 0; c < k; c++)
+            {
+                mu[c].SetBounds(Math.Max(0, center[c] - delta), center[c] + delta);
+            }
+
+            if (lp.Solve() != Google.OrTools.LinearSolver.Solver.ResultStatus.OPTIMAL)
+            {
+                break;
+            }
+
+            var predicted = z.SolutionValue();
+            var next = mu.Select(v => Math.Max(0, v.SolutionValue())).ToArray();
+            var promise = lc - predicted;
+            if (promise <= 1e-7 * Math.Max(1, Math.Abs(lc)))
+            {
+                break;
+            }
+
+            var refresh = it % 5 == 0;
+            var ln = m.Evaluate(next, assigned, refresh ? packing : null);
+            if (refresh)
+            {
+                target = Math.Max(target, m.PackedGreedy(next, packing));
+            }
+
+            var cut = (ln, Gradient(m, assigned), next);
+            cuts.Add(cut);
+            AddCut(lp, z, mu, cut);
+            if (lc - ln >= 0.1 * promise)
+            {
+                center = next;
+                lc = ln;
+                delta = Math.Min(m.MaxGain, delta * 2);
+            }
+            else
+            {
+                delta = Math.Max(1e-9, delta / 2);
+            }
+        }
+
+        Array.Copy(center, best, k);
+        bestL = lc;
+        return it;
+    }
+
+    private static void AddCut(Google.OrTools.LinearSolver.Solver lp, Google.OrTools.LinearSolver.Variable z, Google.OrTools.LinearSolver.Variable[] mu, (double L, double[] G, double[] Mu) cut)
+    {
+        // z - g.mu >= L - g.at
+        var rhs = cut.L;
+        for (var c = 0; c < mu.Length; c++)
+        {
+            rhs -= cut.G[c] * cut.Mu[c];
+        }
+
+        var row = lp.MakeConstraint(rhs, double.PositiveInfinity);
+        row.SetCoefficient(z, 1);
+        for (var c = 0; c < mu.Length; c++)
+        {
+            if (cut.G[c] != 0)
+            {
+                row.SetCoefficient(mu[c], -cut.G[c]);
+            }
+        }
+    }
+
+    private static double[] Gradient(Model m, long[] assigned)
+    {
+        var g = new double[m.Classes];
+        for (var c = 0; c < g.Length; c++)
+        {
+            g[c] = m.Count[c] - assigned[c];
+        }
+
+        return g;
     }
 
     /// <summary>The problem in flat arrays: classes, offers (with their arcs) and probes (with their offers).</summary>
@@ -119,6 +189,8 @@ internal static class LagrangianClearing
         public long[] ShapeDims = []; // shape x Dims
         public double MaxGain;
         private readonly Knapsack _knapsack = new();
+        private int[] _packStart = []; // per probe, into _packs (in units of the probe's offer count); -1: search instead
+        private int[] _packs = [];
         private double[] _value = [];
         private int[] _best = [];
 
@@ -256,6 +328,7 @@ internal static class LagrangianClearing
 
             m._value = new double[offers.Count];
             m._best = new int[offers.Count];
+            m.EnumeratePackings();
             return m;
         }
 
@@ -297,11 +370,12 @@ internal static class LagrangianClearing
                     continue;
                 }
 
-                l += _knapsack.Solve(this, p, from, to, _value);
+                var taken = Best(p, from, to, out var best);
+                l += best;
                 for (var j = 0; j < to - from; j++)
                 {
                     var o = ProbeOffers[from + j];
-                    var n = _knapsack.Taken[j];
+                    var n = taken[j];
                     if (n > 0)
                     {
                         assigned[_best[o]] += n;
@@ -315,6 +389,212 @@ internal static class LagrangianClearing
             }
 
             return l;
+        }
+
+        /// <summary>Objective of a greedy class assignment to the packed slots (feasible: packings fit, counts kept).</summary>
+        public double PackedGreedy(double[] mu, int[] packed)
+        {
+            var left = (long[])Count.Clone();
+            double objective = 0;
+            for (var o = 0; o < Offers; o++)
+            {
+                long slots = packed[o];
+                while (slots > 0)
+                {
+                    var best = double.NegativeInfinity;
+                    var bestArc = -1;
+                    for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                    {
+                        var r = ArcGain[i] - mu[ArcClass[i]];
+                        if (left[ArcClass[i]] > 0 && r > best)
+                        {
+                            best = r;
+                            bestArc = i;
+                        }
+                    }
+
+                    if (bestArc < 0)
+                    {
+                        break;
+                    }
+
+                    var take = Math.Min(slots, left[ArcClass[bestArc]]);
+                    left[ArcClass[bestArc]] -= take;
+                    slots -= take;
+                    objective += take * ArcGain[bestArc];
+                }
+            }
+
+            return objective;
+        }
+
+        /// <summary>
+        /// Every maximal integer packing of each probe's offers (no offer could take one more task), enumerated once:
+        /// with v &gt;= 0 the best packing is always maximal, so each evaluation only scores them. Probes with too
+        /// many packings use the depth-first search instead.
+        /// </summary>
+        private void EnumeratePackings()
+        {
+            const int MaxPerProbe = 512;
+            var probes = ProbeStart.Length - 1;
+            _packStart = new int[probes + 1];
+            var packs = new List<int>();
+            var free = new long[Dims];
+            var n = new int[64];
+            var found = new List<int>();
+            for (var p = 0; p < probes; p++)
+            {
+                var from = ProbeStart[p];
+                var count = ProbeStart[p + 1] - from;
+                _packStart[p] = packs.Count;
+                if (count == 0)
+                {
+                    continue;
+                }
+
+                if (count > n.Length)
+                {
+                    _packStart[p] = -1 - packs.Count;
+                    continue;
+                }
+
+                Array.Copy(ProbeFree, p * Dims, free, 0, Dims);
+                found.Clear();
+                var ok = Enumerate(from, count, 0, free, n, found, MaxPerProbe * count);
+                if (!ok)
+                {
+                    _packStart[p] = -1 - packs.Count;
+                    continue;
+                }
+
+                packs.AddRange(found);
+            }
+
+            _packStart[probes] = packs.Count;
+            _packs = [.. packs];
+        }
+
+        private bool Enumerate(int from, int count, int j, long[] free, int[] n, List<int> found, int limit)
+        {
+            var o = ProbeOffers[from + j];
+            var copies = (long)OfferUnits[o];
+            for (var d = 0; d < Dims; d++)
+            {
+                var s = ShapeDims[(OfferShape[o] * Dims) + d];
+                if (s > 0)
+                {
+                    copies = Math.Min(copies, free[d] / s);
+                }
+            }
+
+            if (j == count - 1)
+            {
+                // The last offer takes all it can; keep the packing only if no other offer could still add one.
+                n[j] = (int)copies;
+                Use(free, o, n[j]);
+                var maximal = true;
+                for (var k = 0; k < count - 1 && maximal; k++)
+                {
+                    var ok = ProbeOffers[from + k];
+                    if (n[k] < OfferUnits[ok] && Fits(free, ok))
+                    {
+                        maximal = false;
+                    }
+                }
+
+                Use(free, o, -n[j]);
+                if (maximal)
+                {
+                    if (found.Count + count > limit)
+                    {
+                        return false;
+                    }
+
+                    for (var k = 0; k < count; k++)
+                    {
+                        found.Add(n[k]);
+                    }
+                }
+
+                return true;
+            }
+
+            for (var k = 0; k <= copies; k++)
+            {
+                n[j] = k;
+                Use(free, o, k);
+                var ok = Enumerate(from, count, j + 1, free, n, found, limit);
+                Use(free, o, -k);
+                if (!ok)
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private void Use(long[] free, int o, int k)
+        {
+            for (var d = 0; d < Dims; d++)
+            {
+                free[d] -= k * ShapeDims[(OfferShape[o] * Dims) + d];
+            }
+        }
+
+        private bool Fits(long[] free, int o)
+        {
+            for (var d = 0; d < Dims; d++)
+            {
+                if (ShapeDims[(OfferShape[o] * Dims) + d] > free[d])
+                {
+                    return false;
+                }
+            }
+
+            return true;
+        }
+
+        private readonly int[] _taken = new int[64];
+
+        /// <summary>The best packing of probe <paramref name="p"/> at the current offer values.</summary>
+        private int[] Best(int p, int from, int to, out double best)
+        {
+            var start = _packStart[p];
+            if (start < 0)
+            {
+                best = _knapsack.Solve(this, p, from, to, _value);
+                return _knapsack.Taken;
+            }
+
+            var count = to - from;
+            var end = _packStart[p + 1] < 0 ? -1 - _packStart[p + 1] : _packStart[p + 1];
+            best = -1;
+            var bestAt = start;
+            for (var at = start; at < end; at += count)
+            {
+                double v = 0;
+                for (var j = 0; j < count; j++)
+                {
+                    v += _packs[at + j] * _value[ProbeOffers[from + j]];
+                }
+
+                if (v > best)
+                {
+                    best = v;
+                    bestAt = at;
+                }
+            }
+
+            if (best < 0)
+            {
+                best = 0;
+                Array.Clear(_taken, 0, count);
+                return _taken;
+            }
+
+            Array.Copy(_packs, bestAt, _taken, 0, count);
+            return _taken;
         }
 
         /// <summary>Assigns classes to the packed slots by a min-cost flow over near-best arcs; returns tasks per problem arc.</summary>

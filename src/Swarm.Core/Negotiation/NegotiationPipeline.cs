@@ -296,15 +296,18 @@ public sealed class NegotiationPipeline
             return _problem;
         }
 
-        /// <summary>Highest payable unit price per demand: the reserve when every class of the demand has one, else the highest ask.</summary>
+        /// <summary>
+        /// Highest payable unit price per demand: the highest admissible ask of the round (never above a reserve, since asks
+        /// above it are not admissible). A probe without which tasks would go unplaced is paid at most the dearest ask the
+        /// market offered, not the application's whole value for the task.
+        /// </summary>
         public Dictionary<int, double> PaymentCaps()
         {
             var caps = new Dictionary<int, double>();
-            foreach (var g in Enumerable.Range(0, _offers.Count).GroupBy(o => _offers[o].DemandIndex))
+            foreach (var arc in _arcs)
             {
-                var maxAsk = g.Max(o => _offers[o].UnitPrice);
-                var reserves = Enumerable.Range(0, _classes.Count).Where(c => _classes[c].DemandIndex == g.Key).Select(c => _classWorkflow[c].MaxUnitPrice).ToList();
-                caps[g.Key] = reserves.Count > 0 && reserves.All(r => r > 0) ? reserves.Min() : maxAsk;
+                var offer = _offers[arc.Offer];
+                caps[offer.DemandIndex] = Math.Max(caps.GetValueOrDefault(offer.DemandIndex), offer.UnitPrice);
             }
 
             return caps;
