@@ -355,6 +355,51 @@ internal static class FlowRelaxation
         return new FlowResult(flow, objective, objective + (total / scale), exact, Solved: true, Nodes: nodeCount, Arcs: tails.Count);
     }
 
+    /// <summary>
+    /// True when every probe reached by a profitable arc with room (of the included classes with tasks left) sees a
+    /// single shape, so the flow is exact there.
+    /// </summary>
+    public static bool OneShapePerProbe(ClearingProblem problem, ClearingResidual residual, bool[]? include)
+    {
+        var probeShape = new ResourceVector?[problem.Probes.Count];
+        for (var c = 0; c < problem.Classes.Count; c++)
+        {
+            if ((include is not null && !include[c]) || residual.ClassLeft[c] == 0)
+            {
+                continue;
+            }
+
+            var cls = problem.Classes[c];
+            var range = problem.ArcsOf(c);
+            for (var a = range.Start.Value; a < range.End.Value && problem.Arcs[a].Cost < cls.Value; a++)
+            {
+                var o = problem.Arcs[a].Offer;
+                var p = problem.Offers[o].Probe;
+                if (residual.OfferLeft[o] <= 0 || probeShape[p] == cls.Shape)
+                {
+                    continue;
+                }
+
+                if (probeShape[p] is null)
+                {
+                    if (cls.Shape.CopiesIn(residual.Free[p], 1) > 0)
+                    {
+                        probeShape[p] = cls.Shape;
+                    }
+
+                    continue;
+                }
+
+                if (cls.Shape.CopiesIn(residual.Free[p], 1) > 0)
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
     private static ResourceVector Min(ResourceVector a, ResourceVector b) => new(
         Math.Min(a.CpuMillis, b.CpuMillis), Math.Min(a.MemoryMb, b.MemoryMb), Math.Min(a.Gpus, b.Gpus),
         Math.Min(a.DiskMb, b.DiskMb), Math.Min(a.NetMbps, b.NetMbps));

@@ -1,4 +1,3 @@
-using Google.OrTools.Graph;
 using Swarm.Core.Clearing;
 using Swarm.Core.Model;
 
@@ -10,12 +9,11 @@ namespace Swarm.Optimization;
 /// v(o) = max(0, max over its classes of gain - mu(c)) per task, and the probe packs the integer counts of its offers
 /// that earn most within its vector capacity (a tiny knapsack, solved exactly by depth-first search). Then
 /// L(mu) = sum mu(c) x count(c) + sum over probes of their best packing is a valid upper bound for every mu, and it is
-/// tight at the best mu up to the few classes' integrality. Subgradient steps (Polyak, towards a known feasible
-/// objective) lower it.
+/// tight at the best mu up to the few classes' integrality. Kelley's cutting planes in a trust region lower it.
 /// <para>
-/// Placement: at the best prices, each probe's packing fixes how many tasks each of its offers takes; a min-cost flow
-/// over the arcs within a small margin of their offer's best reduced gain assigns classes to those slots exactly
-/// (respecting class counts), and the greedy refill uses whatever capacity is left. Budgets and gangs are not modelled:
+/// Placement: at a point's prices, each probe's packing fixes how many tasks each of its offers takes; classes fill those
+/// slots greedily (offers with the largest regret first, each to its best class with tasks left), and the caller's
+/// greedy refill uses whatever capacity is left. The best such placement seen while minimising is returned. Budgets and gangs are not modelled:
 /// callers keep those classes out.
 /// </para>
 /// </summary>
@@ -44,16 +42,41 @@ internal static class LagrangianClearing
         }
 
         var bestMu = new double[m.Classes];
-        var it = Minimise(m, bestMu, ref target, maxIterations, stop, closeEnough, out var bestL);
+        var state = new Search { Target = target };
+        var it = Minimise(problem, m, bestMu, state, maxIterations, stop, closeEnough, out var bestL);
         if (!place)
         {
             return new Result(bestL, null, it, "");
         }
 
-        var packed = new int[m.Offers];
-        m.Evaluate(bestMu, new long[m.Classes], packed);
-        var flow = m.Assign(problem, bestMu, packed);
+        // Place by the packing that gave the best feasible objective (the last prices' packing when none did better).
+        var packed = state.BestPacking ?? new int[m.Offers];
+        var prices = state.BestMu ?? bestMu;
+        if (state.BestPacking is null)
+        {
+            m.Evaluate(prices, new long[m.Classes], packed);
+        }
+
+        var flow = m.PackedGreedy(problem, prices, packed, wantFlow: true).Flow;
         return new Result(bestL, flow, it, "");
+    }
+
+    /// <summary>Best feasible packing seen while minimising.</summary>
+    private sealed class Search
+    {
+        public double Target;
+        public int[]? BestPacking;
+        public double[]? BestMu;
+
+        public void Offer(double objective, int[] packing, double[] mu)
+        {
+            if (objective > Target || BestPacking is null)
+            {
+                Target = Math.Max(Target, objective);
+                BestPacking = (int[])packing.Clone();
+                BestMu = (double[])mu.Clone();
+            }
+        }
     }
 
     /// <summary>
@@ -63,7 +86,7 @@ internal static class LagrangianClearing
     /// the model promises less than a millionth, when L meets a feasible objective, or after the iteration limit.
     /// Writes the best prices into <paramref name="best"/>; returns the iterations used.
     /// </summary>
-    private static int Minimise(Model m, double[] best, ref double target, int maxIterations, Func<int, bool> stop, double closeEnough, out double bestL)
+    private static int Minimise(ClearingProblem problem, Model m, double[] best, Search state, int maxIterations, Func<int, bool> stop, double closeEnough, out double bestL)
     {
         var k = m.Classes;
         var assigned = new long[k];
@@ -71,9 +94,9 @@ internal static class LagrangianClearing
         var cuts = new List<(double L, double[] G, double[] Mu)>();
         var center = new double[k];
         var lc = m.Evaluate(center, assigned, packing);
-        target = Math.Max(target, m.PackedGreedy(center, packing));
+        state.Offer(m.PackedGreedy(problem, center, packing, wantFlow: false).Objective, packing, center);
         cuts.Add((lc, Gradient(m, assigned), (double[])center.Clone()));
-        var delta = Math.Max(1e-6, m.MaxGain / 4);
+        var delta = Math.Max(1e-6, m.MaxGain);
         using var lp = Google.OrTools.LinearSolver.Solver.CreateSolver("GLOP");
         var z = lp.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "z");
         var mu = new Google.OrTools.LinearSolver.Variable[k];
@@ -88,7 +111,7 @@ internal static class LagrangianClearing
         var it = 1;
         for (; it < maxIterations && !stop(it); it++)
         {
-            if (lc - target <= closeEnough)
+            if (lc - state.Target <= closeEnough)
             {
                 break;
             }
@@ -111,11 +134,11 @@ internal static class LagrangianClearing
                 break;
             }
 
-            var refresh = it % 5 == 0;
+            var refresh = it % 4 == 0;
             var ln = m.Evaluate(next, assigned, refresh ? packing : null);
             if (refresh)
             {
-                target = Math.Max(target, m.PackedGreedy(next, packing));
+                state.Offer(m.PackedGreedy(problem, next, packing, wantFlow: false).Objective, packing, next);
             }
 
             var cut = (ln, Gradient(m, assigned), next);
@@ -213,7 +236,7 @@ internal static class LagrangianClearing
             var shapeOfClass = new int[problem.Classes.Count];
             for (var c = 0; c < problem.Classes.Count; c++)
             {
-                var s = problem.Classes[c].Shape with { GpuModel = "" };
+                var s = problem.Classes[c].Shape;
                 if (!shapeIds.TryGetValue(s, out var id))
                 {
                     shapeIds[s] = id = shapeIds.Count;
@@ -222,7 +245,8 @@ internal static class LagrangianClearing
                 shapeOfClass[c] = id;
             }
 
-            // Usable profitable arcs, bucketed by offer.
+            // Usable profitable arcs, bucketed by offer; whether a shape fits a probe at all is cached.
+            var fits = new sbyte[problem.Probes.Count * shapeIds.Count];
             var perOffer = new int[problem.Offers.Count];
             var offerShape = new int[problem.Offers.Count];
             Array.Fill(offerShape, -1);
@@ -240,7 +264,18 @@ internal static class LagrangianClearing
                     }
 
                     var p = problem.Offers[arc.Offer].Probe;
-                    if (residual.OfferLeft[arc.Offer] <= 0 || cls.Shape.CopiesIn(residual.Free[p], 1) == 0)
+                    if (residual.OfferLeft[arc.Offer] <= 0)
+                    {
+                        continue;
+                    }
+
+                    ref var fit = ref fits[(p * shapeIds.Count) + shapeOfClass[c]];
+                    if (fit == 0)
+                    {
+                        fit = (sbyte)(cls.Shape.CopiesIn(residual.Free[p], 1) > 0 ? 1 : -1);
+                    }
+
+                    if (fit < 0)
                     {
                         continue;
                     }
@@ -391,12 +426,46 @@ internal static class LagrangianClearing
             return l;
         }
 
-        /// <summary>Objective of a greedy class assignment to the packed slots (feasible: packings fit, counts kept).</summary>
-        public double PackedGreedy(double[] mu, int[] packed)
+        /// <summary>
+        /// A feasible class assignment to the packed slots (packings fit, counts kept), offers with the largest regret
+        /// (best minus second-best reduced gain) first, each to its best class with tasks left. Returns tasks per
+        /// problem arc and the objective.
+        /// </summary>
+        public (int[] Flow, double Objective) PackedGreedy(ClearingProblem problem, double[] mu, int[] packed, bool wantFlow)
         {
             var left = (long[])Count.Clone();
-            double objective = 0;
+            var flow = wantFlow ? new int[problem.Arcs.Count] : [];
+            var order = new List<int>(Offers);
+            var regret = new double[Offers];
             for (var o = 0; o < Offers; o++)
+            {
+                if (packed[o] <= 0)
+                {
+                    continue;
+                }
+
+                double first = 0, second = 0;
+                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                {
+                    var r = ArcGain[i] - mu[ArcClass[i]];
+                    if (r > first)
+                    {
+                        second = first;
+                        first = r;
+                    }
+                    else if (r > second)
+                    {
+                        second = r;
+                    }
+                }
+
+                regret[o] = first - second;
+                order.Add(o);
+            }
+
+            order.Sort((x, y) => regret[y].CompareTo(regret[x]) is var c && c != 0 ? c : x.CompareTo(y));
+            double objective = 0;
+            foreach (var o in order)
             {
                 long slots = packed[o];
                 while (slots > 0)
@@ -422,10 +491,14 @@ internal static class LagrangianClearing
                     left[ArcClass[bestArc]] -= take;
                     slots -= take;
                     objective += take * ArcGain[bestArc];
+                    if (wantFlow)
+                    {
+                        flow[ArcIndex[bestArc]] += (int)take;
+                    }
                 }
             }
 
-            return objective;
+            return (flow, objective);
         }
 
         /// <summary>
@@ -595,97 +668,6 @@ internal static class LagrangianClearing
 
             Array.Copy(_packs, bestAt, _taken, 0, count);
             return _taken;
-        }
-
-        /// <summary>Assigns classes to the packed slots by a min-cost flow over near-best arcs; returns tasks per problem arc.</summary>
-        public int[] Assign(ClearingProblem problem, double[] mu, int[] packed)
-        {
-            var flow = new int[problem.Arcs.Count];
-            var margin = 0.02 * MaxGain;
-            var tails = new List<int>();
-            var heads = new List<int>();
-            var caps = new List<long>();
-            var costs = new List<double>();
-            var arcOf = new List<int>();
-            var nodes = 1 + Classes; // 0 sink, 1..Classes classes
-            for (var o = 0; o < Offers; o++)
-            {
-                if (packed[o] <= 0)
-                {
-                    continue;
-                }
-
-                var top = _value[o] - margin;
-                var count = 0;
-                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
-                {
-                    if (ArcGain[i] - mu[ArcClass[i]] >= top)
-                    {
-                        count++;
-                    }
-                }
-
-                var target = 0;
-                if (count > 1)
-                {
-                    target = nodes++;
-                    tails.Add(target);
-                    heads.Add(0);
-                    caps.Add(packed[o]);
-                    costs.Add(0);
-                    arcOf.Add(-1);
-                }
-
-                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
-                {
-                    if (ArcGain[i] - mu[ArcClass[i]] >= top)
-                    {
-                        tails.Add(1 + ArcClass[i]);
-                        heads.Add(target);
-                        caps.Add(Math.Min(packed[o], Count[ArcClass[i]]));
-                        costs.Add(-ArcGain[i]);
-                        arcOf.Add(ArcIndex[i]);
-                    }
-                }
-            }
-
-            for (var k = 0; k < Classes; k++)
-            {
-                tails.Add(1 + k);
-                heads.Add(0);
-                caps.Add(Count[k]);
-                costs.Add(0);
-                arcOf.Add(-1);
-            }
-
-            long total = Count.Sum();
-            var scale = Math.Min(1L << 40, (1L << 60) / ((nodes + 1.0) * (total + 1.0))) / Math.Max(1e-12, MaxGain);
-            using var mcf = new MinCostFlow(nodes, tails.Count);
-            for (var i = 0; i < tails.Count; i++)
-            {
-                mcf.AddArcWithCapacityAndUnitCost(tails[i], heads[i], caps[i], (long)Math.Round(costs[i] * scale));
-            }
-
-            for (var k = 0; k < Classes; k++)
-            {
-                mcf.SetNodeSupply(1 + k, Count[k]);
-            }
-
-            mcf.SetNodeSupply(0, -total);
-            if (mcf.Solve() != MinCostFlowBase.Status.OPTIMAL)
-            {
-                return flow;
-            }
-
-            for (var i = 0; i < tails.Count; i++)
-            {
-                if (arcOf[i] >= 0)
-                {
-                    flow[arcOf[i]] += (int)mcf.Flow(i);
-                }
-            }
-
-            return flow;
         }
 
         private static void Write(long[] into, int row, ResourceVector v)

@@ -26,8 +26,8 @@ internal static class DemoCommand
         var width = new Option<int>("--width") { Description = "Image width in pixels", DefaultValueFactory = _ => 960 };
         var height = new Option<int>("--height") { Description = "Image height in pixels", DefaultValueFactory = _ => 640 };
         var output = new Option<string>("--out", "-o") { Description = "Where to write the PNG", DefaultValueFactory = _ => "swarm-demo.png" };
-        var objective = new Option<string>("--objective") { Description = "Auction objective: balanced, cheapest or fastest", DefaultValueFactory = _ => "balanced" };
-        objective.AcceptOnlyFromAmong("balanced", "cheapest", "fastest");
+        var objective = new Option<string>("--objective") { Description = "Auction objective: balanced, cheapest, fastest or greenest", DefaultValueFactory = _ => "balanced" };
+        objective.AcceptOnlyFromAmong([.. Objective.PresetNames]);
         var data = new Option<string?>("--data-dir") { Description = "State and logs directory (default: a fresh temporary one)" };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("demo", "Run a whole swarm on this machine: 4 probe processes render a fractal in tiles, then assemble a PNG")
@@ -69,8 +69,8 @@ internal static class DemoCommand
             "spot VM: cheap, may be reclaimed, price rises with load"),
         ("edge-paris", ["--region", "eu-west", "--zone", "paris-edge", "--price", "0.020", "--strategy", "load", "--reliability", "0.97", "--max-cores", "1", "--carbon", "60"],
             "edge box: one core, low-carbon grid"),
-        ("laptop-ana", ["--region", "eu-central", "--price", "0.005", "--strategy", "fixed", "--reliability", "0.80", "--max-cores", "1", "--max-memory-mb", "512"],
-            "personal laptop: cheapest, least reliable, owner policy caps it"),
+        ("laptop-ana", ["--region", "eu-central", "--price", "0.005", "--strategy", "market", "--reliability", "0.80", "--max-cores", "1", "--max-memory-mb", "512", "--carbon", "320"],
+            "personal laptop: follows the market price, least reliable, owner policy caps it"),
     ];
 
     private static async Task<int> RunAsync(int tiles, int width, int height, string output, Objective objective, string objectiveName, string dataDir, LogLevel level, CancellationToken ct)
@@ -134,6 +134,15 @@ internal static class DemoCommand
                 Ui.Error($"workflow {id} ended {ClientCommands.Short(final.State)}: {final.Reason}");
                 return ExitCodes.WorkflowFailed;
             }
+
+            // Why the auction did what it did: one tile task and the application's price breakdown.
+            var explainedTile = final.Tasks.Where(t => t.TaskId.StartsWith("tile", StringComparison.Ordinal)).Select(t => t.TaskId).Order(StringComparer.Ordinal).First();
+            Ui.Info($"swarm explain {id} {explainedTile}");
+            var te = await client.ExplainAsync(id, explainedTile, ct).ConfigureAwait(false);
+            ExplainCommand.PrintTask(te.Task);
+            Ui.Info($"swarm explain {id}");
+            var we = await client.ExplainAsync(id, null, ct).ConfigureAwait(false);
+            ExplainCommand.PrintWorkflow(we.Workflow);
 
             var png = final.Tasks.Single(t => t.TaskId == "assemble").Output.ToByteArray();
             await File.WriteAllBytesAsync(output, png, ct).ConfigureAwait(false);

@@ -380,7 +380,10 @@ public sealed class DirectorEngine
         p.CpuLoad = double.IsFinite(h.CpuLoad) ? Math.Clamp(h.CpuLoad, 0, 1) : 0;
         if (double.IsFinite(h.RttMs) && h.RttMs > 0)
         {
-            p.Profile = p.Profile with { RttMs = h.RttMs };
+            // Smoothed (weight 0.2 per sample): one round trip measured while the machine was saturated must not
+            // swing the transfer term of the next auction.
+            var rtt = Math.Min(h.RttMs, 60_000);
+            p.Profile = p.Profile with { RttMs = p.Profile.RttMs > 0 ? (0.8 * p.Profile.RttMs) + (0.2 * rtt) : rtt };
         }
 
         p.Accepting = h.Accepting;
