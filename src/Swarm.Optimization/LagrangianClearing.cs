@@ -410,7 +410,7 @@ internal static class LagrangianClearing
                 for (var j = 0; j < to - from; j++)
                 {
                     var o = ProbeOffers[from + j];
-                    var n = taken[j];
+                    var n = _best[o] >= 0 ? taken[j] : 0; // an offer that earns nothing takes nothing
                     if (n > 0)
                     {
                         assigned[_best[o]] += n;
