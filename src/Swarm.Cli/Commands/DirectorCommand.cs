@@ -18,10 +18,17 @@ internal static class DirectorCommand
         var data = new Option<string>("--data-dir") { Description = "Directory of the SQLite state file", DefaultValueFactory = _ => ".swarm" };
         var probeTimeout = new Option<double>("--probe-timeout") { Description = "Seconds of silence before a probe is declared lost", DefaultValueFactory = _ => 10 };
         var heartbeat = new Option<double>("--heartbeat") { Description = "Probe heartbeat interval, seconds", DefaultValueFactory = _ => 1 };
+        var payment = new Option<string>("--payment-rule")
+        {
+            Description = "How auction winners are paid: vcg (truthful), uniform (one clearing price per shape) or pay-as-bid",
+            DefaultValueFactory = _ => "vcg",
+        };
+        payment.AcceptOnlyFromAmong("vcg", "uniform", "pay-as-bid");
+        var solverMs = new Option<int>("--solver-time-ms") { Description = "Time limit of winner determination per round, ms", DefaultValueFactory = _ => 200 };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("director", "Run a director: the gRPC server, the engine and its SQLite state")
         {
-            host, port, data, probeTimeout, heartbeat, verbose,
+            host, port, data, probeTimeout, heartbeat, payment, solverMs, verbose,
         };
         cmd.SetAction(async (pr, ct) => await RunAsync(new Dictionary<string, string?>
         {
@@ -30,6 +37,8 @@ internal static class DirectorCommand
             ["Director:DataDirectory"] = pr.GetValue(data),
             ["Director:ProbeTimeoutSeconds"] = pr.GetValue(probeTimeout).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:HeartbeatIntervalSeconds"] = pr.GetValue(heartbeat).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:PaymentRule"] = pr.GetValue(payment),
+            ["Director:SolverTimeLimitMs"] = pr.GetValue(solverMs).ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false));
         return cmd;
     }
