@@ -1,5 +1,10 @@
 using Swarm.Cli.Commands;
+using Swarm.Cli.Infrastructure;
 
 // Exit codes: 0 success; 1 the workflow failed or was cancelled; 2 bad input or usage;
 // 3 the director is unreachable or its store failed; 130 interrupted.
-return await SwarmCommand.Create().Parse(args).InvokeAsync().ConfigureAwait(false);
+var parsed = SwarmCommand.Create().Parse(args);
+var code = await parsed.InvokeAsync().ConfigureAwait(false);
+
+// System.CommandLine reports usage errors (unknown option, value not among the allowed ones) with 1; ours is 2.
+return parsed.Errors.Count > 0 && code == 1 ? ExitCodes.BadInput : code;
