@@ -11,10 +11,10 @@ namespace Swarm.Optimization;
 /// L(mu) = sum mu(c) x count(c) + sum over probes of their best packing is a valid upper bound for every mu, and it is
 /// tight at the best mu up to the few classes' integrality. Kelley's cutting planes in a trust region lower it.
 /// <para>
-/// Placement: at a point's prices, each probe's packing fixes how many tasks each of its offers takes; classes fill those
-/// slots greedily (offers with the largest regret first, each to its best class with tasks left), and the caller's
-/// greedy refill uses whatever capacity is left. The best such placement seen while minimising is returned. Budgets and gangs are not modelled:
-/// callers keep those classes out.
+/// Placement: at a point's prices, each probe's packing fixes how many tasks each of its offers takes; classes fill
+/// those slots greedily (offers with the largest regret first, each to its best class with tasks left), and the
+/// caller's greedy refill uses whatever capacity is left. The best such placement seen while minimising is returned.
+/// Budgets and gangs are not modelled: callers keep those classes out (or relax them, for a bound).
 /// </para>
 /// </summary>
 internal static class LagrangianClearing
@@ -29,7 +29,7 @@ internal static class LagrangianClearing
     /// <param name="residual">What is still free (not changed).</param>
     /// <param name="include">Classes to place; null for all.</param>
     /// <param name="target">A feasible objective for these classes (raised as better placements turn up).</param>
-    /// <param name="maxIterations">Subgradient iterations.</param>
+    /// <param name="maxIterations">Most evaluations of L.</param>
     /// <param name="place">Also build the placement (false: bound only).</param>
     /// <param name="stop">Asked before each iteration with its number; true stops the search (time limit).</param>
     /// <param name="closeEnough">Stop once the bound is within this of a feasible objective.</param>
@@ -92,22 +92,27 @@ internal static class LagrangianClearing
         var assigned = new long[k];
         var packing = new int[m.Offers];
         var cuts = new List<(double L, double[] G, double[] Mu)>();
+        // Two starts, both kept as cuts: no prices (right when capacity is scarce), and each class's marginal gain
+        // when it alone takes its cheapest offer units (right when capacity is plentiful: without prices the probes
+        // would take far more tasks than there are). The one that suits the capacity is the centre.
         var center = new double[k];
         var lc = m.Evaluate(center, assigned, packing);
+        var plentiful = assigned.Sum() > 1.5 * m.Count.Sum();
         state.Offer(m.PackedGreedy(problem, center, packing, wantFlow: false).Objective, packing, center);
         cuts.Add((lc, Gradient(m, assigned), (double[])center.Clone()));
-        var delta = Math.Max(1e-6, m.MaxGain);
-        using var lp = Google.OrTools.LinearSolver.Solver.CreateSolver("GLOP");
-        var z = lp.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "z");
-        var mu = new Google.OrTools.LinearSolver.Variable[k];
-        for (var c = 0; c < k; c++)
+        var marginal = m.MarginalGains();
+        var lm = m.Evaluate(marginal, assigned, packing);
+        state.Offer(m.PackedGreedy(problem, marginal, packing, wantFlow: false).Objective, packing, marginal);
+        cuts.Add((lm, Gradient(m, assigned), marginal));
+        if (plentiful)
         {
-            mu[c] = lp.MakeNumVar(0, double.PositiveInfinity, "");
+            center = (double[])marginal.Clone();
+            lc = lm;
         }
 
-        lp.Objective().SetCoefficient(z, 1);
-        lp.Objective().SetMinimization();
-        AddCut(lp, z, mu, cuts[0]);
+        var delta = Math.Max(1e-6, m.MaxGain);
+        var lowest = Math.Min(lc, lm);
+        var lp = NewMaster(k, cuts, out var z, out var mu);
         var it = 1;
         for (; it < maxIterations && !stop(it); it++)
         {
@@ -123,7 +128,19 @@ internal static class LagrangianClearing
 
             if (lp.Solve() != Google.OrTools.LinearSolver.Solver.ResultStatus.OPTIMAL)
             {
-                break;
+                // GLOP can give up on a long, badly scaled cut set: start a fresh master from the newest cuts.
+                lp.Dispose();
+                cuts.RemoveRange(0, cuts.Count / 2);
+                lp = NewMaster(k, cuts, out z, out mu);
+                for (var c = 0; c < k; c++)
+                {
+                    mu[c].SetBounds(Math.Max(0, center[c] - delta), center[c] + delta);
+                }
+
+                if (lp.Solve() != Google.OrTools.LinearSolver.Solver.ResultStatus.OPTIMAL)
+                {
+                    break;
+                }
             }
 
             var predicted = z.SolutionValue();
@@ -141,6 +158,7 @@ internal static class LagrangianClearing
                 state.Offer(m.PackedGreedy(problem, next, packing, wantFlow: false).Objective, packing, next);
             }
 
+            lowest = Math.Min(lowest, ln);
             var cut = (ln, Gradient(m, assigned), next);
             cuts.Add(cut);
             AddCut(lp, z, mu, cut);
@@ -156,27 +174,50 @@ internal static class LagrangianClearing
             }
         }
 
+        lp.Dispose();
         Array.Copy(center, best, k);
-        bestL = lc;
+        bestL = lowest; // every L(mu) is a valid bound: keep the smallest seen, serious step or not
         return it;
+    }
+
+    private static Google.OrTools.LinearSolver.Solver NewMaster(int k, List<(double L, double[] G, double[] Mu)> cuts, out Google.OrTools.LinearSolver.Variable z, out Google.OrTools.LinearSolver.Variable[] mu)
+    {
+        var lp = Google.OrTools.LinearSolver.Solver.CreateSolver("GLOP");
+        z = lp.MakeNumVar(double.NegativeInfinity, double.PositiveInfinity, "z");
+        mu = new Google.OrTools.LinearSolver.Variable[k];
+        for (var c = 0; c < k; c++)
+        {
+            mu[c] = lp.MakeNumVar(0, double.PositiveInfinity, "");
+        }
+
+        lp.Objective().SetCoefficient(z, 1);
+        lp.Objective().SetMinimization();
+        foreach (var cut in cuts)
+        {
+            AddCut(lp, z, mu, cut);
+        }
+
+        return lp;
     }
 
     private static void AddCut(Google.OrTools.LinearSolver.Solver lp, Google.OrTools.LinearSolver.Variable z, Google.OrTools.LinearSolver.Variable[] mu, (double L, double[] G, double[] Mu) cut)
     {
-        // z - g.mu >= L - g.at
+        // z - g.mu >= L - g.at, divided by max(1, |g|max) so rows stay well scaled.
         var rhs = cut.L;
+        var scale = 1.0;
         for (var c = 0; c < mu.Length; c++)
         {
             rhs -= cut.G[c] * cut.Mu[c];
+            scale = Math.Max(scale, Math.Abs(cut.G[c]));
         }
 
-        var row = lp.MakeConstraint(rhs, double.PositiveInfinity);
-        row.SetCoefficient(z, 1);
+        var row = lp.MakeConstraint(rhs / scale, double.PositiveInfinity);
+        row.SetCoefficient(z, 1 / scale);
         for (var c = 0; c < mu.Length; c++)
         {
             if (cut.G[c] != 0)
             {
-                row.SetCoefficient(mu[c], -cut.G[c]);
+                row.SetCoefficient(mu[c], -cut.G[c] / scale);
             }
         }
     }
@@ -424,6 +465,42 @@ internal static class LagrangianClearing
             }
 
             return l;
+        }
+
+        /// <summary>Per class: the gain of the arc at which its cheapest arcs' offer units first cover its count (0 if never).</summary>
+        public double[] MarginalGains()
+        {
+            var byClass = new List<(double Gain, int Units)>[Classes];
+            for (var c = 0; c < Classes; c++)
+            {
+                byClass[c] = [];
+            }
+
+            for (var o = 0; o < Offers; o++)
+            {
+                for (var i = ArcStart[o]; i < ArcStart[o + 1]; i++)
+                {
+                    byClass[ArcClass[i]].Add((ArcGain[i], OfferUnits[o]));
+                }
+            }
+
+            var mu = new double[Classes];
+            for (var c = 0; c < Classes; c++)
+            {
+                byClass[c].Sort((x, y) => y.Gain.CompareTo(x.Gain));
+                long covered = 0;
+                foreach (var (gain, units) in byClass[c])
+                {
+                    covered += units;
+                    if (covered >= Count[c])
+                    {
+                        mu[c] = Math.Max(0, gain);
+                        break;
+                    }
+                }
+            }
+
+            return mu;
         }
 
         /// <summary>

@@ -124,6 +124,30 @@ public sealed class ClearingSolverPropertyTests
         }
     });
 
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
+    public Property Optimal_TinyProblemForcedOntoLargePath_FeasibleWithValidBound() => Prop.ForAll(Seeds, seed =>
+    {
+        // MaxExactArcs 0 sends every problem that is not a pure flow down the Lagrangian path.
+        var problem = ClearingInstances.Tiny(seed);
+        var solution = new OptimalClearingSolver().Solve(problem, new ClearingLimits(TimeSpan.FromSeconds(5), MaxExactArcs: 0));
+        var best = ClearingBruteForce.Solve(problem).Objective;
+        Assert.Empty(ClearingChecker.Violations(problem, solution));
+        Assert.True(solution.Objective <= best + Tolerance, $"seed {seed}: {solution.Objective} above optimum {best}");
+        Assert.True(solution.Bound >= best - (Tolerance * Math.Max(1, Math.Abs(best))), $"seed {seed}: bound {solution.Bound} below optimum {best} ({solution.Note})");
+    });
+
+    [Property(MaxTest = MaxTest, Replay = PropertySeed.Replay)]
+    public Property Optimal_MixedShapeProblemOnLargePath_BoundCoversCpSatAnswer() => Prop.ForAll(Seeds, seed =>
+    {
+        // Medium problems with probes shared by several shapes: the Lagrangian bound must stay above what CP-SAT finds.
+        var rng = new Random(seed);
+        var problem = ClearingInstances.Realistic(seed, tasks: rng.Next(20, 120), probes: rng.Next(3, 12), shapes: rng.Next(2, 5), workflows: 2);
+        var large = new OptimalClearingSolver().Solve(problem, new ClearingLimits(TimeSpan.FromSeconds(5), MaxExactArcs: 0));
+        var exact = new CpSatClearingSolver().Solve(problem, new ClearingLimits(TimeSpan.FromSeconds(5)));
+        Assert.Empty(ClearingChecker.Violations(problem, large));
+        Assert.True(large.Bound >= exact.Objective - (Tolerance * Math.Max(1, exact.Objective)), $"seed {seed}: bound {large.Bound} below a feasible {exact.Objective} ({large.Note})");
+    });
+
     private static IClearingSolver[] Solvers() =>
         [new GreedyClearingSolver(), new MinCostFlowClearingSolver(), new CpSatClearingSolver(), new OptimalClearingSolver()];
 

@@ -62,7 +62,8 @@ public sealed class GreedyClearingSolver : IClearingSolver
             }
 
             var cost = trial.Cost - state.Cost;
-            if (cost < bestCost)
+            var value = members.Sum(c => problem.Classes[c].Count * problem.Classes[c].Value);
+            if (cost < bestCost && value - cost > 0)
             {
                 best = trial;
                 bestCost = cost;
