@@ -242,7 +242,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [InlineData(new[] { "--probe-timeout", "1", "--heartbeat", "1" }, "ProbeTimeoutSeconds")]
     [InlineData(new[] { "--host", "not-an-ip" }, "Host")]
     [InlineData(new[] { "--solver-time-ms", "1" }, "SolverTimeLimitMs")]
-    [InlineData(new[] { "--payment-rule", "second-price" }, "payment-rule")]
+    [InlineData(new[] { "--payment-rule", "second-price" }, "second-price")]
     public async Task Director_BadConfig_ExitCode2NamingTheSetting(string[] args, string setting)
     {
         var dir = Path.Combine(_cluster.DataDirectory, "other");

@@ -28,7 +28,7 @@ public static class DirectorServiceCollectionExtensions
             Directory.CreateDirectory(Path.GetDirectoryName(o.DatabasePath)!);
             return new SqliteDirectorStore(o.DatabasePath, o.SynchronousFull);
         });
-        services.TryAddSingleton<Core.Clearing.IClearingSolver>(new Core.Clearing.GreedyClearingSolver());
+        services.TryAddSingleton<Core.Clearing.IClearingSolver>(sp => new Optimization.OptimalClearingSolver(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ProbeConnectionRegistry>();
         services.AddSingleton<WorkflowWatchers>();
         services.AddSingleton<DirectorLoop>();

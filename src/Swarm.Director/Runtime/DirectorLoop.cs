@@ -99,6 +99,7 @@ public sealed partial class DirectorLoop : BackgroundService
                 Tenants = _options.Tenants.ToDictionary(kv => kv.Key, kv => new Core.Engine.TenantPolicy(kv.Value.Weight, kv.Value.Budget), StringComparer.Ordinal),
             }, _solver);
             _engine.Restore(snapshot);
+            (_solver as Optimization.OptimalClearingSolver)?.Warm();
             LogRestored(_log, epoch, snapshot.Workflows.Count, snapshot.Workflows.Count(w => w.State == Core.Workflow.WorkflowState.Running), _options.DatabasePath);
             _ready.TrySetResult();
         }
