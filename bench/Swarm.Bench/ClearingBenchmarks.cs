@@ -6,8 +6,8 @@ namespace Swarm.Bench;
 
 /// <summary>
 /// One negotiation round through the real engine: N ready tasks, P probes each bidding for every demand,
-/// clearing (filter, score, greedy select) and awards. Setup (submit, register, open the round) is outside
-/// the measurement.
+/// clearing (filters, cost model, classes and fair share, winner determination, payment) and awards with their
+/// explanations. Setup (submit, register, open the round) is outside the measurement.
 /// </summary>
 [MemoryDiagnoser]
 public class ClearingBenchmarks
@@ -22,10 +22,14 @@ public class ClearingBenchmarks
     [Params(10, 100, 1_000)]
     public int Probes { get; set; }
 
+    [Params("greedy", "optimal")]
+    public string Solver { get; set; } = "optimal";
+
     [IterationSetup]
     public void Setup()
     {
-        _engine = new DirectorEngine(new EngineOptions { MaxTasksPerRound = 100_000 });
+        Swarm.Core.Clearing.IClearingSolver solver = Solver == "greedy" ? new Swarm.Core.Clearing.GreedyClearingSolver() : new Swarm.Optimization.OptimalClearingSolver();
+        _engine = new DirectorEngine(new EngineOptions { MaxTasksPerRound = 100_000 }, solver);
         var rng = new Random(42);
         for (var p = 0; p < Probes; p++)
         {

@@ -31,6 +31,24 @@ public static class SolverFigures
             $"[figures] {label}: arcs={problem.Arcs.Count} classes={problem.Classes.Count} path={s.Solver} time={ms:0.0}ms placed={s.Placed}/{problem.TotalTasks} objective={s.Objective:0.00} bound={s.Bound:0.00} cost={s.Cost:0.00} gap={s.Gap:P3} optimal={s.Optimal} {feasible} note=\"{s.Note}\"");
     }
 
+    /// <summary>The 100k x 10k target case, single-shape and three-shape, at a few time limits (3 solves each).</summary>
+    public static void RunTarget()
+    {
+        foreach (var shapes in new[] { 1, 3 })
+        {
+            var problem = Problem(100_000, 10_000, shapes);
+            foreach (var ms in new[] { 500, 800, 950 })
+            {
+                var solver = new OptimalClearingSolver();
+                solver.Warm();
+                for (var i = 0; i < 3; i++)
+                {
+                    Console.WriteLine(Describe(string.Create(CultureInfo.InvariantCulture, $"100000x10000 shapes={shapes} limit={ms}ms run={i}"), problem, solver, new ClearingLimits(TimeSpan.FromMilliseconds(ms))));
+                }
+            }
+        }
+    }
+
     /// <summary>Runs the grid (5 solves each, median time) and prints it.</summary>
     public static void Run()
     {
