@@ -958,9 +958,12 @@ public sealed class DirectorEngine
             return double.PositiveInfinity;
         }
 
-        var used = _workflowOrder.Where(w => string.Equals(w.Spec.Tenant, tenant, StringComparison.Ordinal)).Sum(w => w.Spent + w.Reserved);
-        return Math.Max(0, budget - used);
+        return Math.Max(0, budget - TenantUsed(tenant));
     }
+
+    /// <summary>What a tenant's workflows have spent and still hold.</summary>
+    private double TenantUsed(string tenant) =>
+        _workflowOrder.Where(w => string.Equals(w.Spec.Tenant, tenant, StringComparison.Ordinal)).Sum(w => w.Spent + w.Reserved);
 
     private bool TryGetTask(AttemptRef a, out TaskRun task)
     {
@@ -1047,7 +1050,6 @@ public sealed class DirectorEngine
         }
 
         var tenant = TenantOf(w.Spec.Tenant);
-        var tenantUsed = _workflowOrder.Where(x => string.Equals(x.Spec.Tenant, w.Spec.Tenant, StringComparison.Ordinal)).Sum(x => x.Spent + x.Reserved);
         var c = w.Spec.Constraints;
         var rules = new List<string>();
         if (c.Regions.Count > 0)
@@ -1081,7 +1083,7 @@ public sealed class DirectorEngine
         }
 
         return new WorkflowExplanation(w.Id, w.Spec.Name, w.Spec.Tenant, w.State, w.Spec.Objective.ToString(), PaymentRuleName, w.Spec.Budget, w.Spent, w.Reserved,
-            tenant.Budget, tenantUsed, w.Expected, byProbe, waiting, string.Join("; ", rules));
+            tenant.Budget, TenantUsed(w.Spec.Tenant), w.Expected, byProbe, waiting, string.Join("; ", rules));
     }
 
     private string PaymentRuleName => LastTrace?.PaymentRule is { Length: > 0 } r ? r : _options.Negotiation.PaymentRule.ToString().ToLowerInvariant();

@@ -39,7 +39,7 @@ public sealed record Objective(double Price, double Time, double Risk, double Tr
 
     /// <summary>The preset's name when this is one, else "custom".</summary>
     public string Name =>
-        ReferenceEquals(this, Balanced) || this == Balanced ? "balanced"
+        this == Balanced ? "balanced"
         : this == Cheapest ? "cheapest"
         : this == Fastest ? "fastest"
         : this == Greenest ? "greenest"

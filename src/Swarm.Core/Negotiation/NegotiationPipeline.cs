@@ -98,7 +98,7 @@ public sealed class NegotiationPipeline
         }
 
         // 3. Classes of interchangeable tasks, split by fair-share tier.
-        var builder = new ProblemBuilder(input, byDemand, raw, rates, trace);
+        var builder = new ProblemBuilder(input, byDemand, raw, rates, _costs, trace);
         var problem = builder.Build();
         trace.Classes = problem.Classes.Count;
         trace.Arcs = problem.Arcs.Count;
@@ -127,6 +127,7 @@ public sealed class NegotiationPipeline
         Dictionary<int, List<BidCandidate>> byDemand,
         Dictionary<BidCandidate, CostTerms> raw,
         Dictionary<int, CostRates> rates,
+        CostModel costs,
         AuctionTrace trace)
     {
         private readonly List<ClearingClass> _classes = [];
@@ -137,7 +138,7 @@ public sealed class NegotiationPipeline
         private readonly List<ClearingProbe> _probes = [];
         private readonly Dictionary<string, int> _probeIndex = new(StringComparer.Ordinal);
         private readonly List<ClearingArc> _arcs = [];
-        private readonly List<CostBreakdown> _arcBreakdown = [];
+        private readonly Dictionary<(int Class, int Offer), CostBreakdown> _breakdown = [];
         private readonly List<ClearingBudget> _budgets = [];
         private readonly Dictionary<string, int> _budgetIndex = new(StringComparer.Ordinal);
         private readonly List<ClearingGang> _gangs = [];
@@ -251,12 +252,7 @@ public sealed class NegotiationPipeline
                         continue;
                     }
 
-                    var terms = raw[c];
-                    if (inputBytes > 0)
-                    {
-                        var bandwidth = c.Probe.Capacity.NetMbps > 0 ? c.Probe.Capacity.NetMbps : 100;
-                        terms = terms with { TransferSeconds = terms.TransferSeconds + (inputBytes * 8 / (bandwidth * 1e6)) };
-                    }
+                    var terms = inputBytes > 0 ? costs.WithInput(raw[c], c, inputBytes) : raw[c];
 
                     var b = CostModel.Weigh(terms, wf.Objective, rates[cls.DemandIndex]);
                     var cost = b.Total;
@@ -267,7 +263,7 @@ public sealed class NegotiationPipeline
 
                     maxCost = Math.Max(maxCost, cost);
                     _arcs.Add(new ClearingArc(ci, o, cost, terms.Price, terms.Price, terms.CoreSeconds));
-                    _arcBreakdown.Add(b);
+                    _breakdown[(ci, o)] = b;
                 }
 
                 if (blocked.Count > 0)
@@ -373,7 +369,7 @@ public sealed class NegotiationPipeline
                     var reason = new AwardReason
                     {
                         Round = trace.Round,
-                        Winner = new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _arcBreakdown[IndexOf(arc)]),
+                        Winner = new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _breakdown[(arc.Class, arc.Offer)]),
                         RunnersUp = RunnersUp(ci, a, used, flow),
                         Objective = _classWorkflow[ci].Objective,
                         PaymentRule = payments.Rule,
@@ -417,21 +413,6 @@ public sealed class NegotiationPipeline
             }
         }
 
-        private readonly Dictionary<ClearingArc, int> _arcPosition = new(ReferenceEqualityComparer.Instance);
-
-        private int IndexOf(ClearingArc arc)
-        {
-            if (_arcPosition.Count == 0)
-            {
-                for (var i = 0; i < _arcs.Count; i++)
-                {
-                    _arcPosition[_arcs[i]] = i;
-                }
-            }
-
-            return _arcPosition[arc];
-        }
-
         private List<CandidateCost> RunnersUp(int ci, int winnerArc, int[] used, int[] flow)
         {
             var p = _problem;
@@ -451,7 +432,7 @@ public sealed class NegotiationPipeline
                     : used[arc.Offer] >= offer.Units ? "its units went to other tasks"
                     : arc.Cost < p.Arcs[winnerArc].Cost ? "no free capacity left for this shape"
                     : "costlier";
-                list.Add(new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _arcBreakdown[IndexOf(arc)], note));
+                list.Add(new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _breakdown[(arc.Class, arc.Offer)], note));
             }
 
             return list;

@@ -47,11 +47,24 @@ public sealed class CostModel
         var coreSeconds = cores * seconds;
         var price = candidate.Item.UnitPrice * coreSeconds;
         var p = _predictor.FailureProbability(probe, seconds);
-        var bandwidth = probe.Capacity.NetMbps > 0 ? probe.Capacity.NetMbps : _options.DefaultBandwidthMbps;
-        var transfer = (_options.RoundTripsPerTask * Math.Max(0, probe.Profile.RttMs) / 1000.0) + (Math.Max(0, inputBytes) * 8 / (bandwidth * 1e6));
+        var transfer = (_options.RoundTripsPerTask * Math.Max(0, probe.Profile.RttMs) / 1000.0) + SendSeconds(probe, inputBytes);
         var watts = (cores * _options.WattsPerCore) + (shape.Gpus * _options.WattsPerGpu);
         var grams = watts * seconds / 3.6e6 * Math.Max(0, probe.Profile.CarbonIntensity);
         return new CostTerms(price, seconds, p, transfer, grams, coreSeconds);
+    }
+
+    /// <summary>The same terms for a task that must also receive <paramref name="inputBytes"/> on <paramref name="candidate"/>'s probe.</summary>
+    public CostTerms WithInput(CostTerms terms, BidCandidate candidate, double inputBytes)
+    {
+        ArgumentNullException.ThrowIfNull(candidate);
+        return terms with { TransferSeconds = terms.TransferSeconds + SendSeconds(candidate.Probe, inputBytes) };
+    }
+
+    /// <summary>Seconds to send <paramref name="bytes"/> at the probe's declared bandwidth (or the default).</summary>
+    private double SendSeconds(ProbeSnapshot probe, double bytes)
+    {
+        var bandwidth = probe.Capacity.NetMbps > 0 ? probe.Capacity.NetMbps : _options.DefaultBandwidthMbps;
+        return Math.Max(0, bytes) * 8 / (bandwidth * 1e6);
     }
 
     /// <summary>Rates for one demand from the raw terms of all its bids (medians; 0 when a median is 0).</summary>
