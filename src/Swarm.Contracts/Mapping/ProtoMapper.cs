@@ -254,6 +254,9 @@ public static class ProtoMapper
             Stderr = r.Stderr,
             Error = r.Error,
             RuntimeSeconds = r.RuntimeSeconds,
+            OutputBlob = r.OutputBlob,
+            OutputBytes = r.OutputBytes > 0 ? r.OutputBytes : r.Output.Length,
+            Spawned = r.Spawned.Select(ToCore).ToList(),
         };
     }
 
@@ -302,10 +305,15 @@ public static class ProtoMapper
         var p = new V1.TaskBatch();
         foreach (var i in d.Items)
         {
-            var t = new V1.DispatchTask { Attempt = ToProto(i.Attempt), Spec = ToProto(i.Spec) };
+            var t = new V1.DispatchTask { Attempt = ToProto(i.Attempt), Spec = ToProto(i.Spec), CheckpointBlob = i.CheckpointBlob };
             foreach (var (k, v) in i.ParentOutputs)
             {
                 t.ParentOutputs[k] = ByteString.CopyFrom(v);
+            }
+
+            foreach (var (k, v) in i.ParentOutputBlobs)
+            {
+                t.ParentOutputBlobs[k] = v;
             }
 
             p.Tasks.Add(t);

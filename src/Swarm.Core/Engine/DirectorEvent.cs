@@ -28,7 +28,8 @@ public abstract record DirectorEvent
     public sealed record AwardReplied(string ProbeId, long ConnectionId, string AwardId, IReadOnlyList<AttemptRef> Accepted, IReadOnlyList<AttemptRef> Declined, string Reason) : DirectorEvent;
 
     /// <summary>A running attempt reported progress (fraction in [0, 1] and a short message).</summary>
-    public sealed record ProgressReported(string ProbeId, long ConnectionId, AttemptRef Attempt, double Fraction, string Message) : DirectorEvent;
+    /// <remarks><paramref name="CheckpointBlob"/> is set when the attempt saved a checkpoint (already in the blob store).</remarks>
+    public sealed record ProgressReported(string ProbeId, long ConnectionId, AttemptRef Attempt, double Fraction, string Message, string CheckpointBlob = "", long CheckpointBytes = 0) : DirectorEvent;
 
     /// <summary>A batch of results from a probe.</summary>
     public sealed record ResultsReceived(string ProbeId, long ConnectionId, IReadOnlyList<TaskResult> Results) : DirectorEvent;
@@ -36,8 +37,9 @@ public abstract record DirectorEvent
     /// <summary>A probe's stream closed or broke.</summary>
     public sealed record ProbeDisconnected(string ProbeId, long ConnectionId, string Reason) : DirectorEvent;
 
-    /// <summary>An operator or the probe's owner asked the probe to drain (take no new work).</summary>
-    public sealed record ProbeDrainRequested(string ProbeId, string Reason) : DirectorEvent;
+    /// <summary>An operator or the probe's owner asked the probe to drain: no new work, queued work moves now, and
+    /// running work has until <paramref name="Deadline"/> (null: the engine's default grace) to finish or checkpoint.</summary>
+    public sealed record ProbeDrainRequested(string ProbeId, string Reason, DateTimeOffset? Deadline = null) : DirectorEvent;
 
     /// <summary>Time passed; lets the engine close rounds and expire timers.</summary>
     public sealed record Tick : DirectorEvent;

@@ -23,4 +23,13 @@ public sealed record TaskResult
 
     /// <summary>Measured runtime in seconds.</summary>
     public double RuntimeSeconds { get; init; }
+
+    /// <summary>SHA-256 of the output in the director's blob store when it was too large to send inline; <see cref="Output"/> is then empty.</summary>
+    public string OutputBlob { get; init; } = "";
+
+    /// <summary>Size of the output in bytes (inline or in the blob store).</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Tasks the attempt adds to its workflow (dynamic decomposition); committed with the result.</summary>
+    public IReadOnlyList<MicroTaskSpec> Spawned { get; init; } = [];
 }

@@ -155,10 +155,12 @@ public sealed partial class ProbeStreamService(
                     loop.Post(new DirectorEvent.ResultsReceived(id, cid, results));
                     break;
                 case ProbeMessage.BodyOneofCase.Drain:
-                    loop.Post(new DirectorEvent.ProbeDrainRequested(id, string.IsNullOrEmpty(m.Drain.Reason) ? "owner reclaimed the machine" : m.Drain.Reason));
+                    loop.Post(new DirectorEvent.ProbeDrainRequested(id, string.IsNullOrEmpty(m.Drain.Reason) ? "owner reclaimed the machine" : m.Drain.Reason,
+                        m.Drain.DeadlineUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(m.Drain.DeadlineUnixMs, 0, 253402300799999)) : null));
                     break;
                 case ProbeMessage.BodyOneofCase.Progress when m.Progress.Attempt is not null:
-                    loop.Post(new DirectorEvent.ProgressReported(id, cid, ProtoMapper.ToCore(m.Progress.Attempt), m.Progress.Fraction, m.Progress.Message ?? ""));
+                    loop.Post(new DirectorEvent.ProgressReported(id, cid, ProtoMapper.ToCore(m.Progress.Attempt), m.Progress.Fraction, m.Progress.Message ?? "",
+                        m.Progress.CheckpointBlob ?? "", m.Progress.CheckpointBytes));
                     break;
                 case ProbeMessage.BodyOneofCase.Progress:
                     break;
