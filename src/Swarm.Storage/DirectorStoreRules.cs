@@ -80,6 +80,18 @@ internal static class DirectorStoreRules
                 }
 
                 break;
+            case DirectorCommand.WorkflowExtended x:
+                ArgumentException.ThrowIfNullOrEmpty(x.WorkflowId, "WorkflowExtended.WorkflowId");
+                ArgumentNullException.ThrowIfNull(x.Spec, "WorkflowExtended.Spec");
+                break;
+            case DirectorCommand.CheckpointSaved c:
+                ValidateAttempt(c.Attempt, c.ProbeId, nameof(DirectorCommand.CheckpointSaved));
+                if (!BlobId.IsValid(c.Blob))
+                {
+                    throw new ArgumentException($"CheckpointSaved for {c.Attempt}: '{c.Blob}' is not a SHA-256 blob id.", nameof(command));
+                }
+
+                break;
             case DirectorCommand.WorkflowFinished w:
                 ArgumentException.ThrowIfNullOrEmpty(w.WorkflowId, "WorkflowFinished.WorkflowId");
                 ArgumentNullException.ThrowIfNull(w.Reason, "WorkflowFinished.Reason");
@@ -118,6 +130,7 @@ internal static class DirectorStoreRules
                 Cost = r.Cost,
                 Result = r.Result with { Output = r.Result.Output.ToArray() },
             },
+            DirectorCommand.CheckpointSaved c => current with { CheckpointBlob = c.Blob },
             DirectorCommand.AttemptFailed f => current with
             {
                 Attempts = Math.Max(current.Attempts, f.Attempt.Attempt),
@@ -135,6 +148,7 @@ internal static class DirectorStoreRules
         DirectorCommand.AttemptStarted s => s.Attempt,
         DirectorCommand.ResultCommitted r => r.Attempt,
         DirectorCommand.AttemptFailed f => f.Attempt,
+        DirectorCommand.CheckpointSaved c => c.Attempt,
         _ => throw new ArgumentException($"{command.GetType().Name} is not a task command.", nameof(command)),
     };
 

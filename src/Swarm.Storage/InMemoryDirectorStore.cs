@@ -47,7 +47,10 @@ public sealed class InMemoryDirectorStore : IDirectorStore
                 w.State,
                 w.Reason,
                 w.FinishedAt,
-                [.. w.Tasks.Values.OrderBy(t => w.TaskIndex[t.TaskId]).Select(CopyOf)]))
+                [.. w.Tasks.Values.OrderBy(t => w.TaskIndex[t.TaskId]).Select(CopyOf)])
+            {
+                RescueOf = w.RescueOf,
+            })
             .ToList();
         return new EngineSnapshot(stored);
     }
@@ -112,8 +115,15 @@ public sealed class InMemoryDirectorStore : IDirectorStore
                     "",
                     null,
                     0,
-                    ImmutableDictionary.Create<string, StoredTask>(StringComparer.Ordinal));
+                    ImmutableDictionary.Create<string, StoredTask>(StringComparer.Ordinal))
+                {
+                    RescueOf = a.RescueOf,
+                };
                 return workflows.Add(a.WorkflowId, entry);
+
+            case DirectorCommand.WorkflowExtended x:
+                var extended = Find(workflows, command, x.WorkflowId) with { SpecJson = StoreJson.SerializeSpec(x.Spec), TaskIndex = DirectorStoreRules.IndexTasks(x.Spec) };
+                return workflows.SetItem(x.WorkflowId, extended);
 
             case DirectorCommand.WorkflowFinished f:
                 var finished = Find(workflows, command, f.WorkflowId) with { State = f.State, Reason = f.Reason, FinishedAt = f.At };
@@ -149,11 +159,14 @@ public sealed class InMemoryDirectorStore : IDirectorStore
         long Sequence,
         string WorkflowId,
         string SpecJson,
-        IReadOnlyDictionary<string, int> TaskIndex,
+        Dictionary<string, int> TaskIndex,
         DateTimeOffset SubmittedAt,
         WorkflowState State,
         string Reason,
         DateTimeOffset? FinishedAt,
         double Spent,
-        ImmutableDictionary<string, StoredTask> Tasks);
+        ImmutableDictionary<string, StoredTask> Tasks)
+    {
+        public string RescueOf { get; init; } = "";
+    }
 }

@@ -36,6 +36,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
     private readonly SqliteCommand _addSpent;
     private readonly SqliteCommand _selectTask;
     private readonly SqliteCommand _upsertTask;
+    private readonly SqliteCommand _updateSpec;
     private readonly SqliteCommand[] _statements;
     private bool _disposed;
 
@@ -77,7 +78,8 @@ public sealed class SqliteDirectorStore : IDirectorStore
             _workflowExists = Prepare(SqliteSchema.WorkflowExists, "$id");
             _selectSpec = Prepare(SqliteSchema.SelectSpec, "$id");
             _selectSpent = Prepare(SqliteSchema.SelectSpent, "$id");
-            _insertWorkflow = Prepare(SqliteSchema.InsertWorkflow, "$id", "$spec", "$submitted_at", "$state");
+            _insertWorkflow = Prepare(SqliteSchema.InsertWorkflow, "$id", "$spec", "$submitted_at", "$state", "$rescue_of");
+            _updateSpec = Prepare(SqliteSchema.UpdateSpec, "$id", "$spec");
             _finishWorkflow = Prepare(SqliteSchema.FinishWorkflow, "$id", "$state", "$reason", "$finished_at");
             _addSpent = Prepare(SqliteSchema.AddSpent, "$id", "$cost");
             _selectTask = Prepare(SqliteSchema.SelectTask, "$workflow_id", "$task_id");
@@ -85,11 +87,12 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 SqliteSchema.UpsertTask,
                 "$workflow_id", "$task_id", "$task_index", "$attempts", "$failures", "$state", "$probe_id", "$unit_price",
                 "$cost", "$explanation", "$error", "$result_attempt", "$result_success", "$result_exit_code",
-                "$result_output", "$result_stderr", "$result_error", "$result_runtime");
+                "$result_output", "$result_stderr", "$result_error", "$result_runtime", "$checkpoint_blob", "$result_output_blob",
+                "$result_output_bytes");
             _statements =
             [
                 _nextEpoch, _workflowExists, _selectSpec, _selectSpent, _insertWorkflow, _finishWorkflow, _addSpent,
-                _selectTask, _upsertTask,
+                _selectTask, _upsertTask, _updateSpec,
             ];
         }
         catch (SqliteException ex)
@@ -135,7 +138,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
             using var transaction = _connection.BeginTransaction(deferred: true);
-            var order = new List<(string Id, WorkflowSpec Spec, DateTimeOffset SubmittedAt, WorkflowState State, string Reason, DateTimeOffset? FinishedAt)>();
+            var order = new List<(string Id, WorkflowSpec Spec, DateTimeOffset SubmittedAt, WorkflowState State, string Reason, DateTimeOffset? FinishedAt, string RescueOf)>();
             using (var command = _connection.CreateCommand())
             {
                 command.Transaction = transaction;
@@ -150,7 +153,8 @@ public sealed class SqliteDirectorStore : IDirectorStore
                         ParseTime(reader.GetString(2)),
                         Enum.Parse<WorkflowState>(reader.GetString(3)),
                         reader.GetString(4),
-                        reader.IsDBNull(5) ? null : ParseTime(reader.GetString(5))));
+                        reader.IsDBNull(5) ? null : ParseTime(reader.GetString(5)),
+                        reader.GetString(6)));
                 }
             }
 
@@ -176,7 +180,10 @@ public sealed class SqliteDirectorStore : IDirectorStore
             transaction.Commit();
             return new EngineSnapshot(
                 [.. order.Select(w => new StoredWorkflow(
-                    w.Id, w.Spec, w.SubmittedAt, w.State, w.Reason, w.FinishedAt, tasks.TryGetValue(w.Id, out var list) ? list : []))]);
+                    w.Id, w.Spec, w.SubmittedAt, w.State, w.Reason, w.FinishedAt, tasks.TryGetValue(w.Id, out var list) ? list : [])
+                {
+                    RescueOf = w.RescueOf,
+                })]);
         }
     }
 
@@ -266,6 +273,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 _insertWorkflow.Parameters["$spec"].Value = StoreJson.SerializeSpec(a.Spec);
                 _insertWorkflow.Parameters["$submitted_at"].Value = FormatTime(a.At);
                 _insertWorkflow.Parameters["$state"].Value = nameof(WorkflowState.Running);
+                _insertWorkflow.Parameters["$rescue_of"].Value = a.RescueOf;
                 _insertWorkflow.ExecuteNonQuery();
                 _taskIndexes[a.WorkflowId] = DirectorStoreRules.IndexTasks(a.Spec);
                 break;
@@ -282,6 +290,17 @@ public sealed class SqliteDirectorStore : IDirectorStore
 
                 // Late commands for a finished workflow are rare; reload its spec if one comes.
                 _taskIndexes.Remove(f.WorkflowId);
+                break;
+
+            case DirectorCommand.WorkflowExtended x:
+                _updateSpec.Parameters["$id"].Value = x.WorkflowId;
+                _updateSpec.Parameters["$spec"].Value = StoreJson.SerializeSpec(x.Spec);
+                if (_updateSpec.ExecuteNonQuery() == 0)
+                {
+                    throw DirectorStoreRules.UnknownWorkflow(command, x.WorkflowId);
+                }
+
+                _taskIndexes[x.WorkflowId] = DirectorStoreRules.IndexTasks(x.Spec);
                 break;
 
             default:
@@ -355,7 +374,10 @@ public sealed class SqliteDirectorStore : IDirectorStore
             reader.GetDouble(5),
             reader.GetString(6),
             reader.GetString(7),
-            null);
+            null)
+        {
+            CheckpointBlob = reader.GetString(8),
+        };
     }
 
     private void UpsertTask(string workflowId, int index, StoredTask task)
@@ -380,6 +402,9 @@ public sealed class SqliteDirectorStore : IDirectorStore
         p["$result_stderr"].Value = result is null ? DBNull.Value : result.Stderr;
         p["$result_error"].Value = result is null ? DBNull.Value : result.Error;
         p["$result_runtime"].Value = result is null ? DBNull.Value : result.RuntimeSeconds;
+        p["$checkpoint_blob"].Value = task.CheckpointBlob;
+        p["$result_output_blob"].Value = result is null ? DBNull.Value : result.OutputBlob;
+        p["$result_output_bytes"].Value = result is null ? DBNull.Value : result.OutputBytes;
         _upsertTask.ExecuteNonQuery();
     }
 
@@ -398,6 +423,8 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 Stderr = reader.GetString(14),
                 Error = reader.GetString(15),
                 RuntimeSeconds = reader.GetDouble(16),
+                OutputBlob = reader.IsDBNull(18) ? "" : reader.GetString(18),
+                OutputBytes = reader.IsDBNull(19) ? 0 : reader.GetInt64(19),
             };
         }
 
@@ -411,7 +438,10 @@ public sealed class SqliteDirectorStore : IDirectorStore
             reader.GetDouble(7),
             reader.GetString(8),
             reader.GetString(9),
-            result);
+            result)
+        {
+            CheckpointBlob = reader.GetString(17),
+        };
     }
 
     private WorkflowSpec ReadSpec(string workflowId, string json)
@@ -456,7 +486,10 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 throw new InvalidDataException($"Director store '{_path}' has schema version {version}, newer than version {SqliteSchema.Version} that this build reads; use a newer build.");
             }
 
-            // Version 1 is the first; migrations from older versions go here when there are any.
+            if (version == 1)
+            {
+                Execute(SqliteSchema.MigrateFrom1, transaction);
+            }
         }
 
         transaction.Commit();

@@ -4,7 +4,7 @@ namespace Swarm.Storage;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 1;
+    public const int Version = 2;
 
     public const string CreateTables = """
         CREATE TABLE meta (
@@ -19,7 +19,8 @@ internal static class SqliteSchema
             state        TEXT NOT NULL,
             reason       TEXT NOT NULL DEFAULT '',
             finished_at  TEXT,
-            spent        REAL NOT NULL DEFAULT 0
+            spent        REAL NOT NULL DEFAULT 0,
+            rescue_of    TEXT NOT NULL DEFAULT ''
         );
 
         -- Specs live apart from the mutable workflow columns: SQLite rewrites a whole row on update,
@@ -48,9 +49,23 @@ internal static class SqliteSchema
             result_stderr    TEXT,
             result_error     TEXT,
             result_runtime   REAL,
+            checkpoint_blob  TEXT NOT NULL DEFAULT '',
+            result_output_blob  TEXT,
+            result_output_bytes INTEGER,
             PRIMARY KEY (workflow_id, task_id)
         ) WITHOUT ROWID;
         """;
+
+    /// <summary>Version 1 to 2 (issue 4): checkpoints, outputs in the blob store, rescue runs.</summary>
+    public const string MigrateFrom1 = """
+        ALTER TABLE workflows ADD COLUMN rescue_of TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tasks ADD COLUMN checkpoint_blob TEXT NOT NULL DEFAULT '';
+        ALTER TABLE tasks ADD COLUMN result_output_blob TEXT;
+        ALTER TABLE tasks ADD COLUMN result_output_bytes INTEGER;
+        UPDATE meta SET value = '2' WHERE key = 'schema_version';
+        """;
+
+    public const string UpdateSpec = "UPDATE specs SET spec = $spec WHERE workflow_id = $id";
 
     public const string SelectMetaTable = "SELECT count(*) FROM sqlite_master WHERE type = 'table' AND name = 'meta'";
 
@@ -73,7 +88,7 @@ internal static class SqliteSchema
     public const string SelectSpent = "SELECT spent FROM workflows WHERE id = $id";
 
     public const string InsertWorkflow = """
-        INSERT INTO workflows (id, submitted_at, state) VALUES ($id, $submitted_at, $state);
+        INSERT INTO workflows (id, submitted_at, state, rescue_of) VALUES ($id, $submitted_at, $state, $rescue_of);
         INSERT INTO specs (workflow_id, spec) VALUES ($id, $spec);
         """;
 
@@ -85,28 +100,30 @@ internal static class SqliteSchema
     public const string AddSpent = "UPDATE workflows SET spent = spent + $cost WHERE id = $id";
 
     public const string SelectTask = """
-        SELECT attempts, failures, state, probe_id, unit_price, cost, explanation, error
+        SELECT attempts, failures, state, probe_id, unit_price, cost, explanation, error, checkpoint_blob
         FROM tasks WHERE workflow_id = $workflow_id AND task_id = $task_id
         """;
 
     public const string UpsertTask = """
         INSERT INTO tasks (workflow_id, task_id, task_index, attempts, failures, state, probe_id, unit_price, cost,
             explanation, error, result_attempt, result_success, result_exit_code, result_output, result_stderr,
-            result_error, result_runtime)
+            result_error, result_runtime, checkpoint_blob, result_output_blob, result_output_bytes)
         VALUES ($workflow_id, $task_id, $task_index, $attempts, $failures, $state, $probe_id, $unit_price, $cost,
             $explanation, $error, $result_attempt, $result_success, $result_exit_code, $result_output, $result_stderr,
-            $result_error, $result_runtime)
+            $result_error, $result_runtime, $checkpoint_blob, $result_output_blob, $result_output_bytes)
         ON CONFLICT (workflow_id, task_id) DO UPDATE SET
             attempts = excluded.attempts, failures = excluded.failures, state = excluded.state,
             probe_id = excluded.probe_id, unit_price = excluded.unit_price, cost = excluded.cost,
             explanation = excluded.explanation, error = excluded.error, result_attempt = excluded.result_attempt,
             result_success = excluded.result_success, result_exit_code = excluded.result_exit_code,
             result_output = excluded.result_output, result_stderr = excluded.result_stderr,
-            result_error = excluded.result_error, result_runtime = excluded.result_runtime
+            result_error = excluded.result_error, result_runtime = excluded.result_runtime,
+            checkpoint_blob = excluded.checkpoint_blob, result_output_blob = excluded.result_output_blob,
+            result_output_bytes = excluded.result_output_bytes
         """;
 
     public const string LoadWorkflows = """
-        SELECT w.id, s.spec, w.submitted_at, w.state, w.reason, w.finished_at
+        SELECT w.id, s.spec, w.submitted_at, w.state, w.reason, w.finished_at, w.rescue_of
         FROM workflows AS w JOIN specs AS s ON s.workflow_id = w.id
         ORDER BY w.seq
         """;
@@ -114,7 +131,7 @@ internal static class SqliteSchema
     public const string LoadTasks = """
         SELECT t.workflow_id, t.task_id, t.attempts, t.failures, t.state, t.probe_id, t.unit_price, t.cost,
             t.explanation, t.error, t.result_attempt, t.result_success, t.result_exit_code, t.result_output,
-            t.result_stderr, t.result_error, t.result_runtime
+            t.result_stderr, t.result_error, t.result_runtime, t.checkpoint_blob, t.result_output_blob, t.result_output_bytes
         FROM tasks AS t JOIN workflows AS w ON w.id = t.workflow_id
         ORDER BY w.seq, t.task_index
         """;

@@ -350,6 +350,7 @@ public static class ProtoMapper
             Reason = w.Reason,
             SubmittedUnixMs = w.SubmittedAt.ToUnixTimeMilliseconds(),
             FinishedUnixMs = w.FinishedAt?.ToUnixTimeMilliseconds() ?? 0,
+            RescueOf = w.RescueOf,
         };
         foreach (var t in w.Tasks)
         {
@@ -365,12 +366,15 @@ public static class ProtoMapper
                 Error = t.Error,
                 Progress = t.Progress,
                 ProgressMessage = t.ProgressMessage,
+                CheckpointBlob = t.CheckpointBlob,
+                Speculative = t.Speculative,
             };
             if (t.Result is { } r)
             {
                 s.RuntimeSeconds = r.RuntimeSeconds;
                 s.ExitCode = r.ExitCode;
                 s.Stderr = r.Stderr;
+                s.OutputBlob = r.OutputBlob;
                 if (includeOutputs)
                 {
                     s.Output = ByteString.CopyFrom(r.Output);
@@ -381,6 +385,22 @@ public static class ProtoMapper
         }
 
         return p;
+    }
+
+    public static V1.Incident ToProto(Incident i)
+    {
+        ArgumentNullException.ThrowIfNull(i);
+        return new V1.Incident
+        {
+            ProbeId = i.ProbeId,
+            Kind = i.Kind.ToString().ToLowerInvariant(),
+            Reason = i.Reason,
+            DetectionSeconds = i.Detection.TotalSeconds,
+            AttemptsLost = i.AttemptsLost,
+            RecoverySeconds = i.Recovery?.TotalSeconds ?? -1,
+            WastedTaskSeconds = i.WastedTaskSeconds,
+            AtUnixMs = i.At.ToUnixTimeMilliseconds(),
+        };
     }
 
     public static V1.ProbeStatus ToProto(ProbeView p)
@@ -402,6 +422,10 @@ public static class ProtoMapper
             Accepting = p.Accepting && !p.Draining,
             PolicyReason = p.Draining ? "draining" : p.PolicyReason,
             SpeedFactor = p.Profile.SpeedFactor,
+            Health = p.Health.ToString().ToLowerInvariant(),
+            Phi = p.Phi,
+            Lost = p.Lost,
+            Flaps = p.Flaps,
         };
     }
 

@@ -14,7 +14,8 @@ public abstract record DirectorCommand
     public virtual bool IsDurable => false;
 
     /// <summary>A workflow was accepted: store its spec.</summary>
-    public sealed record WorkflowAccepted(string WorkflowId, WorkflowSpec Spec, DateTimeOffset At) : DirectorCommand
+    /// <remarks><paramref name="RescueOf"/> names the workflow a rescue run reruns.</remarks>
+    public sealed record WorkflowAccepted(string WorkflowId, WorkflowSpec Spec, DateTimeOffset At, string RescueOf = "") : DirectorCommand
     {
         /// <inheritdoc />
         public override bool IsDurable => true;
@@ -48,6 +49,32 @@ public abstract record DirectorCommand
         public override bool IsDurable => true;
     }
 
+    /// <summary>Tasks were added to a running workflow (spawned by a task): store the whole new spec.</summary>
+    public sealed record WorkflowExtended(string WorkflowId, WorkflowSpec Spec, int Added) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>An attempt saved a checkpoint; a later attempt resumes from the latest one.</summary>
+    public sealed record CheckpointSaved(AttemptRef Attempt, string ProbeId, string Blob, long Bytes) : DirectorCommand
+    {
+        /// <inheritdoc />
+        public override bool IsDurable => true;
+    }
+
+    /// <summary>A result arrived that was not committed (the task already had one, or the attempt was not ours); for the log.</summary>
+    public sealed record ResultDiscarded(AttemptRef Attempt, string ProbeId, string Reason) : DirectorCommand;
+
+    /// <summary>A probe's health changed (suspect, dead, damped, draining, alive again); for the log.</summary>
+    public sealed record ProbeHealthChanged(string ProbeId, Health.ProbeHealth Health, string Reason) : DirectorCommand;
+
+    /// <summary>A failure was acted on, or the work it lost runs again; for the log and the figures.</summary>
+    public sealed record IncidentUpdated(Incident Incident, bool Recovered) : DirectorCommand;
+
+    /// <summary>A straggler got a speculative copy auctioned; for the log.</summary>
+    public sealed record StragglerDetected(AttemptRef Attempt, string ProbeId, double RunningSeconds, double PredictedSeconds) : DirectorCommand;
+
     /// <summary>Send a call for bids to these probes.</summary>
     public sealed record SendCallForBids(IReadOnlyList<string> ProbeIds, CallForBids Call) : DirectorCommand;
 
@@ -70,7 +97,7 @@ public abstract record DirectorCommand
     public sealed record DisconnectProbe(string ProbeId, long ConnectionId, string Reason) : DirectorCommand;
 
     /// <summary>Ask a probe to drain.</summary>
-    public sealed record SendDrain(string ProbeId, string Reason) : DirectorCommand;
+    public sealed record SendDrain(string ProbeId, string Reason, DateTimeOffset Deadline) : DirectorCommand;
 
     /// <summary>The request event was refused.</summary>
     public sealed record Rejected(RejectCode Code, string Message) : DirectorCommand;

@@ -1,4 +1,5 @@
 using Swarm.Core.Clearing;
+using Swarm.Core.Health;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
 using Swarm.Core.Workflow;
@@ -17,6 +18,12 @@ public sealed class DirectorEngine
     private readonly List<WorkflowRun> _workflowOrder = [];
     private readonly Dictionary<string, ProbeRun> _probes = new(StringComparer.Ordinal);
     private readonly SortedSet<TaskRun> _ready = new(ReadyOrder.Instance);
+    private readonly SortedSet<TaskRun> _delayed = new(DelayedOrder.Instance);
+    private readonly SortedSet<TaskRun> _running = new(ReadyOrder.Instance);
+    private readonly SortedSet<TaskRun> _spareWanted = new(ReadyOrder.Instance);
+    private readonly List<Incident> _incidents = [];
+    private DateTimeOffset _now;
+    private List<DirectorCommand> _out = [];
     private readonly Dictionary<string, PendingAward> _awards = new(StringComparer.Ordinal);
     private long _workflowSeq;
     private long _roundSeq;
@@ -51,6 +58,7 @@ public sealed class DirectorEngine
         foreach (var w in snapshot.Workflows)
         {
             var run = AddWorkflow(w.WorkflowId, w.Spec, w.SubmittedAt);
+            run.RescueOf = w.RescueOf;
             run.State = w.State;
             run.Reason = w.Reason;
             run.FinishedAt = w.FinishedAt;
@@ -62,7 +70,9 @@ public sealed class DirectorEngine
                 }
 
                 t.Attempts = st.Attempts;
+                t.Primary = st.Attempts;
                 t.Failures = st.Failures;
+                t.CheckpointBlob = st.CheckpointBlob;
                 t.ProbeId = st.ProbeId;
                 t.UnitPrice = st.UnitPrice;
                 t.Explanation = st.Explanation;
@@ -116,6 +126,8 @@ public sealed class DirectorEngine
     {
         ArgumentNullException.ThrowIfNull(e);
         var cmds = new List<DirectorCommand>();
+        _now = now;
+        _out = cmds;
         switch (e)
         {
             case DirectorEvent.WorkflowSubmitted s: OnSubmitted(s, now, cmds); break;
@@ -125,9 +137,10 @@ public sealed class DirectorEngine
             case DirectorEvent.BidReceived b: OnBid(b, now, cmds); break;
             case DirectorEvent.AwardReplied a: OnAwardReplied(a, now, cmds); break;
             case DirectorEvent.ResultsReceived r: OnResults(r, now, cmds); break;
-            case DirectorEvent.ProgressReported p: OnProgress(p, now); break;
+            case DirectorEvent.ProgressReported p: OnProgress(p, now, cmds); break;
             case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, now, cmds); break;
-            case DirectorEvent.ProbeDrainRequested d: OnDrain(d, cmds); break;
+            case DirectorEvent.ProbeDrainRequested d: OnDrain(d, now, cmds); break;
+            case DirectorEvent.WorkflowResubmitted r: OnResubmitted(r, now, cmds); break;
             case DirectorEvent.Tick: OnTick(now, cmds); break;
             default: throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }
@@ -224,7 +237,7 @@ public sealed class DirectorEngine
         run.State = state;
         run.Reason = reason;
         run.FinishedAt = now;
-        var cancels = new Dictionary<string, List<AttemptRef>>(StringComparer.Ordinal);
+        var cancels = new SortedDictionary<string, List<AttemptRef>>(StringComparer.Ordinal);
         foreach (var t in run.Ordered)
         {
             if (TaskTransitions.IsTerminal(t.State))
@@ -232,32 +245,39 @@ public sealed class DirectorEngine
                 continue;
             }
 
+            // Kill every process the workflow still has: primaries (accepted or not yet) and speculative copies.
+            if (t.Spare is { } spare && _probes.TryGetValue(spare.ProbeId, out var sp))
+            {
+                Add(cancels, sp.Id, t.RefOf(spare.Number));
+                ReleaseSpare(sp, t);
+            }
+
             if (t.State is TaskState.Awarded or TaskState.Running && _probes.TryGetValue(t.ProbeId, out var p))
             {
-                var a = t.Current;
-                if (t.State == TaskState.Running)
-                {
-                    if (!cancels.TryGetValue(p.Id, out var list))
-                    {
-                        cancels[p.Id] = list = [];
-                    }
-
-                    list.Add(a);
-                }
-
+                Add(cancels, p.Id, t.Current);
                 Release(p, t);
             }
 
             SetState(t, state == WorkflowState.Cancelled ? TaskState.Cancelled : TaskState.Failed);
         }
 
-        foreach (var (probe, list) in cancels.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        foreach (var (probe, list) in cancels)
         {
             cmds.Add(new DirectorCommand.CancelAttempts(probe, list, reason));
         }
 
         cmds.Add(new DirectorCommand.WorkflowFinished(run.Id, state, reason, now));
         cmds.Add(new DirectorCommand.WorkflowChanged(run.Id));
+
+        static void Add(SortedDictionary<string, List<AttemptRef>> map, string probe, AttemptRef a)
+        {
+            if (!map.TryGetValue(probe, out var list))
+            {
+                map[probe] = list = [];
+            }
+
+            list.Add(a);
+        }
     }
 
     private void SetState(TaskRun t, TaskState to)
@@ -271,13 +291,42 @@ public sealed class DirectorEngine
         if (t.State == TaskState.Ready)
         {
             _ready.Remove(t);
+            _delayed.Remove(t);
+        }
+        else if (t.State == TaskState.Running)
+        {
+            _running.Remove(t);
+            _spareWanted.Remove(t);
+            t.WantsSpare = false;
         }
 
         t.State = to;
         if (to == TaskState.Ready)
         {
-            _ready.Add(t);
-            _dirty = true;
+            if (t.NotBefore > _now)
+            {
+                _delayed.Add(t); // retry backoff: auctioned once the delay has passed.
+            }
+            else
+            {
+                _ready.Add(t);
+                _dirty = true;
+            }
+        }
+        else if (to == TaskState.Running)
+        {
+            _running.Add(t);
+        }
+
+        if (t.LostIn is { } incident && (to == TaskState.Running || TaskTransitions.IsTerminal(to)))
+        {
+            // The work a failure took away runs again (or no longer needs to): the incident recovers when all of it does.
+            t.LostIn = null;
+            if (--incident.Outstanding == 0)
+            {
+                incident.Recovery = _now - incident.At;
+                _out.Add(new DirectorCommand.IncidentUpdated(incident, true));
+            }
         }
     }
 
@@ -300,7 +349,7 @@ public sealed class DirectorEngine
 
         if (!_probes.TryGetValue(id, out var p))
         {
-            p = new ProbeRun(r.Profile);
+            p = new ProbeRun(r.Profile) { Damper = new FlapDamper(_options.FlapDamping) };
             _probes[id] = p;
         }
         else if (p.Connected && p.ConnectionId != r.ConnectionId)
@@ -313,25 +362,34 @@ public sealed class DirectorEngine
         p.ConnectionId = r.ConnectionId;
         p.Capacity = r.Capacity;
         p.LastSeen = now;
+        p.LastHeartbeat = now;
+        p.Detector = new PhiAccrualDetector(_options.HeartbeatInterval, acceptablePause: _options.HeartbeatInterval);
+        p.Detector.Heartbeat(now);
+        p.Suspect = false;
         p.Draining = false;
+        p.DrainDeadline = null;
         p.Accepting = true;
+        cmds.Add(new DirectorCommand.ProbeHealthChanged(id, HealthOf(p, now), "registered"));
 
         // Adopt attempts the probe still runs and we still expect there; cancel the rest; requeue ours it lost.
         var reported = new SortedSet<AttemptRef>(r.Running, AttemptComparer.Instance);
         var cancel = new List<AttemptRef>();
         foreach (var a in reported)
         {
-            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running && t.ProbeId == id && p.Attempts.Contains(a))
+            if (TryGetTask(a, out var t) && t.State is TaskState.Running && p.Attempts.Contains(a)
+                && ((t.Primary == a.Attempt && t.ProbeId == id) || (t.Spare is { } sp && sp.Number == a.Attempt && sp.ProbeId == id)))
             {
                 continue; // still ours and still there.
             }
 
-            if (t is not null && t.Attempts == a.Attempt && t.State == TaskState.Ready && t.ProbeId == id && t.Workflow.State == WorkflowState.Running)
+            if (t is not null && t.Attempts == a.Attempt && t.Primary == a.Attempt && t.State == TaskState.Ready && t.ProbeId == id && t.Workflow.State == WorkflowState.Running)
             {
                 // The director restarted: the durable attempt counter says this is the latest attempt, and it ran here.
                 SetState(t, TaskState.Running);
+                t.StartedAt = now;
                 p.Attempts.Add(a);
                 p.Allocated += t.Spec.Resources;
+                t.Workflow.Allocated += t.Spec.Resources;
                 cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
                 continue;
             }
@@ -339,16 +397,21 @@ public sealed class DirectorEngine
             cancel.Add(a);
         }
 
-        foreach (var a in p.Attempts.Where(a => !reported.Contains(a)).ToList())
+        var missing = p.Attempts.Where(a => !reported.Contains(a)).ToList();
+        if (missing.Count > 0)
         {
-            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running or TaskState.Awarded)
+            var incident = OpenIncident(p, IncidentKind.Left, "reconnected without attempts it was running", now, p.LastSeen);
+            foreach (var a in missing)
             {
-                LoseAttempt(p, t, "probe reconnected without it", now, cmds);
-            }
-            else
-            {
+                if (TryGetTask(a, out var t))
+                {
+                    LoseAttempt(p, t, a.Attempt, incident, "probe reconnected without it", now, cmds);
+                }
+
                 p.Attempts.Remove(a);
             }
+
+            CloseIncident(incident);
         }
 
         if (cancel.Count > 0)
@@ -367,6 +430,15 @@ public sealed class DirectorEngine
         }
 
         p.LastSeen = now;
+        p.LastHeartbeat = now;
+        p.Detector?.Heartbeat(now);
+        if (p.Suspect)
+        {
+            p.Suspect = false;
+            _dirty = true;
+            _out.Add(new DirectorCommand.ProbeHealthChanged(p.Id, HealthOf(p, now), "heartbeats resumed"));
+        }
+
         if (h.Capacity.IsNonNegative && (h.Capacity != p.Capacity || h.Accepting != p.Accepting))
         {
             _dirty = true;
@@ -388,6 +460,14 @@ public sealed class DirectorEngine
 
         p.Accepting = h.Accepting;
         p.PolicyReason = h.PolicyReason;
+        if (p.Draining && p.DrainFromOwner && h.Accepting)
+        {
+            // The owner's drain is over (the idle period or the allowed hours are back).
+            p.Draining = false;
+            p.DrainDeadline = null;
+            _dirty = true;
+            _out.Add(new DirectorCommand.ProbeHealthChanged(p.Id, HealthOf(p, now), "drain ended: the probe accepts work again"));
+        }
     }
 
     private void OnDisconnected(DirectorEvent.ProbeDisconnected d, DateTimeOffset now, List<DirectorCommand> cmds)
@@ -397,21 +477,29 @@ public sealed class DirectorEngine
             return;
         }
 
-        LoseProbe(p, "disconnected: " + d.Reason, now, cmds);
+        LoseProbe(p, IncidentKind.Crash, "disconnected: " + d.Reason, now, cmds);
     }
 
-    private void LoseProbe(ProbeRun p, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
+    private void LoseProbe(ProbeRun p, IncidentKind kind, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
     {
         p.Connected = false;
+        p.Suspect = false;
         _round?.Awaiting.Remove(p.Id);
+        if (kind is IncidentKind.Crash or IncidentKind.Hang && !(p.Draining && p.Attempts.Count == 0))
+        {
+            p.Damper?.Flap(now); // a drained probe that leaves once its work is done is not flapping.
+        }
+
+        var incident = OpenIncident(p, kind, reason, now, p.LastSeen);
         foreach (var a in p.Attempts.ToList())
         {
-            if (TryGetTask(a, out var t) && t.Attempts == a.Attempt && t.State is TaskState.Running or TaskState.Awarded && t.ProbeId == p.Id)
+            if (TryGetTask(a, out var t))
             {
-                LoseAttempt(p, t, reason, now, cmds);
+                LoseAttempt(p, t, a.Attempt, incident, reason, now, cmds);
             }
         }
 
+        CloseIncident(incident);
         p.Attempts.Clear();
         p.Allocated = ResourceVector.Zero;
         foreach (var key in _awards.Where(kv => kv.Value.ProbeId == p.Id).Select(kv => kv.Key).ToList())
@@ -419,15 +507,75 @@ public sealed class DirectorEngine
             _awards.Remove(key);
         }
 
+        cmds.Add(new DirectorCommand.ProbeHealthChanged(p.Id, ProbeHealth.Dead, reason));
         _dirty = true;
     }
 
-    private void LoseAttempt(ProbeRun p, TaskRun t, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
+    private static Incident OpenIncident(ProbeRun p, IncidentKind kind, string reason, DateTimeOffset now, DateTimeOffset lastHeard)
     {
+        var incident = new Incident(p.Id, kind, reason, now, lastHeard <= now ? lastHeard : now);
+        return incident;
+    }
+
+    /// <summary>Keeps an incident that lost work (bounded list) and reports it.</summary>
+    private void CloseIncident(Incident incident)
+    {
+        if (incident.AttemptsLost == 0 && incident.Kind is IncidentKind.Left or IncidentKind.Drain)
+        {
+            return;
+        }
+
+        _incidents.Add(incident);
+        if (_incidents.Count > 1000)
+        {
+            _incidents.RemoveAt(0);
+        }
+
+        if (incident.Outstanding == 0)
+        {
+            incident.Recovery = TimeSpan.Zero;
+        }
+
+        _out.Add(new DirectorCommand.IncidentUpdated(incident, incident.Outstanding == 0));
+    }
+
+    /// <summary>Takes attempt <paramref name="number"/> of <paramref name="t"/> away from <paramref name="p"/>: a speculative
+    /// copy is dropped, a primary is replaced by its copy when there is one, or else the task is auctioned again at once.</summary>
+    private void LoseAttempt(ProbeRun p, TaskRun t, int number, Incident incident, string reason, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (TaskTransitions.IsTerminal(t.State))
+        {
+            p.Attempts.Remove(t.RefOf(number));
+            return;
+        }
+
+        if (t.Spare is { } spare && spare.Number == number && spare.ProbeId == p.Id)
+        {
+            incident.AttemptsLost++;
+            incident.WastedTaskSeconds += spare.Running ? WastedSeconds(t, number, spare.StartedAt, now) : 0;
+            ReleaseSpare(p, t);
+            p.Lost++;
+            return;
+        }
+
+        if (t.Primary != number || t.ProbeId != p.Id || t.State is not (TaskState.Running or TaskState.Awarded))
+        {
+            p.Attempts.Remove(t.RefOf(number));
+            return;
+        }
+
+        incident.AttemptsLost++;
+        incident.WastedTaskSeconds += t.State == TaskState.Running ? WastedSeconds(t, number, t.StartedAt, now) : 0;
         Release(p, t);
         p.Lost++;
         t.Lost++;
-        t.Error = $"attempt {t.Attempts} lost on {p.Id}: {reason}";
+        t.Error = $"attempt {number} lost on {p.Id}: {reason}";
+        if (PromoteSpare(t))
+        {
+            cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+            return; // its speculative copy carries on: nothing to move.
+        }
+
         if (t.Lost >= _options.MaxLostAttempts)
         {
             SetState(t, TaskState.Failed);
@@ -436,8 +584,48 @@ public sealed class DirectorEngine
             return;
         }
 
+        // No backoff: the probe failed, not the task; the work should run elsewhere as soon as possible.
+        t.NotBefore = now;
+        t.LostIn = incident;
+        incident.Outstanding++;
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    /// <summary>Work of an attempt thrown away: the time since it started or since its own last checkpoint.</summary>
+    private static double WastedSeconds(TaskRun t, int attempt, DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        var from = t.CheckpointOf.Attempt == attempt && t.CheckpointOf.At > startedAt ? t.CheckpointOf.At : startedAt;
+        return Math.Max(0, (now - from).TotalSeconds);
+    }
+
+    /// <summary>Makes a task's speculative copy its primary attempt; false when it has none.</summary>
+    private bool PromoteSpare(TaskRun t)
+    {
+        if (t.Spare is not { } s || !_probes.TryGetValue(s.ProbeId, out var holder) || !holder.Connected)
+        {
+            return false;
+        }
+
+        t.Spare = null;
+        t.Primary = s.Number;
+        t.ProbeId = s.ProbeId;
+        t.UnitPrice = s.UnitPrice;
+        t.ExpectedCost = s.ExpectedCost;
+        t.PredictedSeconds = s.PredictedSeconds;
+        t.Award = s.Award;
+        t.StartedAt = s.StartedAt;
+        if (s.Running && t.State == TaskState.Awarded)
+        {
+            SetState(t, TaskState.Running);
+        }
+        else if (!s.Running && t.State == TaskState.Running)
+        {
+            // The copy is awarded but not yet accepted: the task waits for that probe's answer.
+            SetState(t, TaskState.Awarded);
+        }
+
+        return true;
     }
 
     private void Release(ProbeRun p, TaskRun t)
@@ -454,7 +642,21 @@ public sealed class DirectorEngine
         _dirty = true;
     }
 
-    private void OnDrain(DirectorEvent.ProbeDrainRequested d, List<DirectorCommand> cmds)
+    private void ReleaseSpare(ProbeRun p, TaskRun t)
+    {
+        var s = t.Spare!;
+        if (p.Attempts.Remove(t.RefOf(s.Number)))
+        {
+            p.Allocated -= t.Spec.Resources;
+            t.Workflow.Allocated -= t.Spec.Resources;
+        }
+
+        t.Workflow.Reserved = Math.Max(0, t.Workflow.Reserved - s.ExpectedCost);
+        t.Spare = null;
+        _dirty = true;
+    }
+
+    private void OnDrain(DirectorEvent.ProbeDrainRequested d, DateTimeOffset now, List<DirectorCommand> cmds)
     {
         if (!_probes.TryGetValue(d.ProbeId, out var p))
         {
@@ -462,12 +664,51 @@ public sealed class DirectorEngine
             return;
         }
 
-        p.Draining = true;
-        _round?.Awaiting.Remove(p.Id);
-        if (p.Connected)
+        var deadline = d.Deadline ?? now + _options.DrainGrace;
+        deadline = deadline < now ? now : deadline > now + TimeSpan.FromDays(1) ? now + TimeSpan.FromDays(1) : deadline;
+        if (p.Draining && p.DrainDeadline is { } current && current <= deadline)
         {
-            cmds.Add(new DirectorCommand.SendDrain(p.Id, d.Reason));
+            return; // already draining with this deadline or an earlier one.
         }
+
+        p.Draining = true;
+        p.DrainDeadline = deadline;
+        p.DrainFromOwner = d.FromProbe;
+        _round?.Awaiting.Remove(p.Id);
+        cmds.Add(new DirectorCommand.ProbeHealthChanged(p.Id, ProbeHealth.Draining, $"{d.Reason}; running work has until {deadline:O}"));
+
+        // Queued work (awarded, not started) moves at once.
+        var moved = new List<AttemptRef>();
+        foreach (var a in p.Attempts.ToList())
+        {
+            if (!TryGetTask(a, out var t))
+            {
+                continue;
+            }
+
+            if (t.Spare is { Running: false } s && s.Number == a.Attempt && s.ProbeId == p.Id)
+            {
+                ReleaseSpare(p, t);
+                moved.Add(a);
+            }
+            else if (t.State == TaskState.Awarded && t.Primary == a.Attempt && t.ProbeId == p.Id)
+            {
+                DeclineOne(p, a, "probe draining", cmds);
+                moved.Add(a);
+            }
+        }
+
+        if (moved.Count > 0)
+        {
+            cmds.Add(new DirectorCommand.CancelAttempts(p.Id, moved, "probe draining: queued work moved"));
+        }
+
+        if (p.Connected && !d.FromProbe)
+        {
+            cmds.Add(new DirectorCommand.SendDrain(p.Id, d.Reason, deadline));
+        }
+
+        _dirty = true;
     }
 
     // ---------------------------------------------------------------- timers
@@ -477,6 +718,14 @@ public sealed class DirectorEngine
         if (_round is not null && now >= _round.Call.Deadline)
         {
             ClearRound(now, cmds);
+        }
+
+        while (_delayed.Count > 0 && _delayed.Min!.NotBefore <= now)
+        {
+            var t = _delayed.Min;
+            _delayed.Remove(t);
+            _ready.Add(t);
+            _dirty = true;
         }
 
         foreach (var aw in _awards.Values.Where(a => now - a.SentAt >= _options.AwardTimeout).OrderBy(a => a.AwardId, StringComparer.Ordinal).ToList())
@@ -491,11 +740,9 @@ public sealed class DirectorEngine
             }
         }
 
-        foreach (var p in _probes.Values.Where(p => p.Connected && now - p.LastSeen >= _options.ProbeTimeout).OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
-        {
-            cmds.Add(new DirectorCommand.DisconnectProbe(p.Id, p.ConnectionId, $"silent for {(now - p.LastSeen).TotalSeconds:0.0} s"));
-            LoseProbe(p, "heartbeat timeout", now, cmds);
-        }
+        CheckHealth(now, cmds);
+        CheckDrainDeadlines(now, cmds);
+        FindStragglers(now, cmds);
 
         foreach (var w in _workflowOrder.Where(w => w.State == WorkflowState.Running && w.Spec.DeadlineSeconds > 0
                      && now - w.SubmittedAt > TimeSpan.FromSeconds(w.Spec.DeadlineSeconds)).ToList())
@@ -504,11 +751,122 @@ public sealed class DirectorEngine
         }
     }
 
+    /// <summary>Phi-accrual suspicion plus a hard lease: suspect probes get no new work, dead ones lose theirs.</summary>
+    private void CheckHealth(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        foreach (var p in _probes.Values.Where(p => p.Connected).OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
+        {
+            var silence = now - p.LastSeen;
+            var phi = PhiOf(p, now);
+            if (silence >= _options.ProbeTimeout || phi >= _options.PhiDead)
+            {
+                var why = silence >= _options.ProbeTimeout
+                    ? $"lease expired: silent for {silence.TotalSeconds:0.00} s (lease {_options.ProbeTimeout.TotalSeconds:0.##} s)"
+                    : $"phi {phi:0.0} >= {_options.PhiDead:0.#} after {silence.TotalSeconds:0.00} s of silence";
+                cmds.Add(new DirectorCommand.DisconnectProbe(p.Id, p.ConnectionId, why));
+                LoseProbe(p, IncidentKind.Hang, why, now, cmds);
+                continue;
+            }
+
+            var suspect = phi >= _options.PhiSuspect;
+            if (suspect != p.Suspect)
+            {
+                p.Suspect = suspect;
+                _dirty = true;
+                if (suspect)
+                {
+                    _round?.Awaiting.Remove(p.Id);
+                    cmds.Add(new DirectorCommand.ProbeHealthChanged(p.Id, ProbeHealth.Suspect, $"phi {phi:0.0} after {silence.TotalSeconds:0.00} s of silence"));
+                }
+            }
+        }
+    }
+
+    /// <summary>Phi from the time since the probe's last message of any kind, over its heartbeat distribution.</summary>
+    private double PhiOf(ProbeRun p, DateTimeOffset now)
+    {
+        if (p.Detector is not { } d || now <= p.LastSeen)
+        {
+            return 0;
+        }
+
+        return PhiAccrualDetector.PhiOf((now - p.LastSeen).TotalSeconds, d.MeanSeconds + _options.HeartbeatInterval.TotalSeconds, d.StdDevSeconds);
+    }
+
+    private void CheckDrainDeadlines(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        foreach (var p in _probes.Values.Where(p => p.Connected && p.Draining && p.DrainDeadline <= now && p.Attempts.Count > 0)
+                     .OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
+        {
+            var incident = OpenIncident(p, IncidentKind.Drain, "drain deadline passed with work still running", now, now);
+            var stopped = p.Attempts.ToList();
+            foreach (var a in stopped)
+            {
+                if (TryGetTask(a, out var t))
+                {
+                    LoseAttempt(p, t, a.Attempt, incident, "drain deadline passed", now, cmds);
+                }
+
+                p.Attempts.Remove(a);
+            }
+
+            CloseIncident(incident);
+            cmds.Add(new DirectorCommand.CancelAttempts(p.Id, stopped, "drain deadline passed"));
+        }
+    }
+
+    /// <summary>Attempts running well past their prediction, or that cannot finish before their probe's drain deadline,
+    /// get a speculative copy auctioned elsewhere; the first result wins.</summary>
+    private void FindStragglers(DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (_options.StragglerFactor <= 0 || _running.Count == 0)
+        {
+            return;
+        }
+
+        var limit = Math.Max(1, (int)(_options.MaxSpeculativeFraction * _running.Count));
+        var inFlight = _spareWanted.Count + _running.Count(t => t.Spare is not null);
+        foreach (var t in _running)
+        {
+            if (inFlight >= limit)
+            {
+                break;
+            }
+
+            if (t.Spare is not null || t.WantsSpare || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running)
+            {
+                continue;
+            }
+
+            var ran = (now - t.StartedAt).TotalSeconds;
+            var straggling = ran > Math.Max(_options.StragglerFactor * t.PredictedSeconds, t.PredictedSeconds + _options.StragglerMinSlack.TotalSeconds);
+            var outOfTime = _probes.TryGetValue(t.ProbeId, out var holder) && holder.Draining && holder.DrainDeadline is { } dl
+                && now + TimeSpan.FromSeconds(Math.Max(0, t.PredictedSeconds - ran)) > dl;
+            if (!straggling && !outOfTime)
+            {
+                continue;
+            }
+
+            t.WantsSpare = true;
+            _spareWanted.Add(t);
+            inFlight++;
+            _dirty = true;
+            cmds.Add(new DirectorCommand.StragglerDetected(t.Current, t.ProbeId, ran, t.PredictedSeconds));
+        }
+    }
+
+    private static ProbeHealth HealthOf(ProbeRun p, DateTimeOffset now) =>
+        !p.Connected ? ProbeHealth.Dead
+        : p.Draining ? ProbeHealth.Draining
+        : p.Suspect ? ProbeHealth.Suspect
+        : p.Damper?.IsSuppressed(now) == true ? ProbeHealth.Damped
+        : ProbeHealth.Alive;
+
     // ---------------------------------------------------------------- auction
 
     private void MaybeOpenRound(DateTimeOffset now, List<DirectorCommand> cmds)
     {
-        if (_round is not null || _ready.Count == 0)
+        if (_round is not null || (_ready.Count == 0 && _spareWanted.Count == 0))
         {
             return;
         }
@@ -519,6 +877,7 @@ public sealed class DirectorEngine
         }
 
         var tasks = _ready.Take(_options.MaxTasksPerRound).ToList();
+        tasks.AddRange(_spareWanted.Take(Math.Max(0, _options.MaxTasksPerRound - tasks.Count)));
         var demands = new List<Demand>();
         var index = new Dictionary<(ResourceVector, TaskKind, string, double), int>();
         var demandOf = new Dictionary<TaskRun, int>();
@@ -546,7 +905,7 @@ public sealed class DirectorEngine
         }
 
         var eligible = _probes.Values
-            .Where(p => p.Connected && p.Accepting && !p.Draining
+            .Where(p => p.Connected && p.Accepting && !p.Draining && !p.Suspect && p.Damper?.IsSuppressed(now) != true
                 && demands.Any(d => p.Profile.AllowedKinds.Contains(d.Kind) && d.Shape.FitsIn(p.Free)))
             .Select(p => p.Id)
             .Order(StringComparer.Ordinal)
@@ -628,7 +987,7 @@ public sealed class DirectorEngine
         _lastRoundClosed = now;
 
         // Tasks may have left Ready while the round was open (workflow cancelled, late result).
-        var tasks = round.Tasks.Where(t => t.State == TaskState.Ready).ToList();
+        var tasks = round.Tasks.Where(t => t.State == TaskState.Ready || (t.State == TaskState.Running && t.WantsSpare && t.Spare is null)).ToList();
         var candidates = new List<BidCandidate>();
         var free = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
         foreach (var (probeId, bid) in round.Bids.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -659,9 +1018,12 @@ public sealed class DirectorEngine
                 terms[w] = wt = new WorkflowTerms(w.Id, spec.Tenant, spec.Objective.Normalized(), spec.Constraints, spec.MaxUnitPrice, spec.Priority, spec.GangSameZone, weight, w.Allocated);
             }
 
-            var inputBytes = t.Spec.PayloadBytes + t.Spec.DependsOn.Sum(d => (long)(w.Tasks[d].Result?.Output.Length ?? 0));
+            var inputBytes = t.Spec.PayloadBytes + t.Spec.DependsOn.Sum(d => w.Tasks[d].Result?.OutputBytes ?? 0);
             requests.Add(new TaskRequest(new AttemptRef(w.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, wt, t.Spec.Priority, t.Spec.Gang,
-                t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes));
+                t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes)
+            {
+                ExcludeProbe = t.State == TaskState.Running ? t.ProbeId : "", // a speculative copy runs somewhere else.
+            });
         }
 
         var budgets = terms.Keys.Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
@@ -696,8 +1058,30 @@ public sealed class DirectorEngine
         {
             var t = t_of(aw.Attempt);
             var p = _probes[aw.ProbeId];
+            if (t.State == TaskState.Running)
+            {
+                // A speculative copy of a straggler.
+                t.Attempts = aw.Attempt.Attempt;
+                t.Spare = new SpareAttempt(aw.Attempt.Attempt, p.Id)
+                {
+                    UnitPrice = aw.UnitPrice, ExpectedCost = aw.ExpectedCost, PredictedSeconds = aw.PredictedSeconds, Award = aw.Reason,
+                };
+                t.SpareAwards++;
+                t.WantsSpare = false;
+                _spareWanted.Remove(t);
+                t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
+                t.Workflow.Reserved += aw.ExpectedCost;
+                t.Workflow.Allocated += t.Spec.Resources;
+                p.Allocated += t.Spec.Resources;
+                p.Attempts.Add(aw.Attempt);
+                cmds.Add(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, $"round {round.Call.Round}: speculative copy of straggling attempt {t.Primary} on {t.ProbeId}: {aw.Explanation}"));
+                AddAward(p.Id, new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
+                continue;
+            }
+
             SetState(t, TaskState.Awarded);
             t.Attempts = aw.Attempt.Attempt;
+            t.Primary = aw.Attempt.Attempt;
             t.ProbeId = p.Id;
             t.UnitPrice = aw.UnitPrice;
             t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
@@ -712,12 +1096,7 @@ public sealed class DirectorEngine
             p.Allocated += t.Spec.Resources;
             p.Attempts.Add(aw.Attempt);
             cmds.Add(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, t.Explanation));
-            if (!byProbe.TryGetValue(p.Id, out var list))
-            {
-                byProbe[p.Id] = list = [];
-            }
-
-            list.Add(new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
+            AddAward(p.Id, new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
         }
 
         foreach (var (probeId, items) in byProbe)
@@ -730,6 +1109,11 @@ public sealed class DirectorEngine
         foreach (var d in trace.Deferred)
         {
             var t = _workflows[d.WorkflowId].Tasks[d.TaskId];
+            if (t.State != TaskState.Ready)
+            {
+                continue; // a straggler's copy found no taker: the primary keeps running.
+            }
+
             t.Deferral = (round.Call.Round, d); // formatted only when someone looks (many tasks wait each round).
         }
 
@@ -750,6 +1134,16 @@ public sealed class DirectorEngine
         cmds.Add(new DirectorCommand.AuctionCleared(trace));
 
         TaskRun t_of(AttemptRef a) => _workflows[a.WorkflowId].Tasks[a.TaskId];
+
+        void AddAward(string probeId, AwardItem item)
+        {
+            if (!byProbe.TryGetValue(probeId, out var list))
+            {
+                byProbe[probeId] = list = [];
+            }
+
+            list.Add(item);
+        }
     }
 
     private void OnAwardReplied(DirectorEvent.AwardReplied a, DateTimeOffset now, List<DirectorCommand> cmds)
@@ -770,23 +1164,38 @@ public sealed class DirectorEngine
         var dispatch = new List<DispatchItem>();
         foreach (var att in award.Items)
         {
-            if (!TryGetTask(att, out var t) || t.Attempts != att.Attempt || t.State != TaskState.Awarded || t.ProbeId != p.Id)
+            if (!TryGetTask(att, out var t))
             {
                 continue;
             }
 
-            if (accepted.Contains(att))
+            var isPrimary = t.Primary == att.Attempt && t.State == TaskState.Awarded && t.ProbeId == p.Id;
+            var isSpare = t.Spare is { Running: false } s && s.Number == att.Attempt && s.ProbeId == p.Id && t.State == TaskState.Running;
+            if (!isPrimary && !isSpare)
             {
+                continue;
+            }
+
+            if (!accepted.Contains(att))
+            {
+                DeclineOne(p, att, string.IsNullOrEmpty(a.Reason) ? "declined" : a.Reason, cmds);
+                continue;
+            }
+
+            if (isPrimary)
+            {
+                t.StartedAt = now;
                 SetState(t, TaskState.Running);
                 t.Progress = 0;
                 t.ProgressMessage = "";
-                var outputs = t.Spec.DependsOn.ToDictionary(d => d, d => t.Workflow.Tasks[d].Result?.Output ?? [], StringComparer.Ordinal);
-                dispatch.Add(new DispatchItem(att, t.Spec, outputs));
             }
             else
             {
-                DeclineOne(p, att, string.IsNullOrEmpty(a.Reason) ? "declined" : a.Reason, cmds);
+                t.Spare!.Running = true;
+                t.Spare.StartedAt = now;
             }
+
+            dispatch.Add(DispatchOf(t, att));
         }
 
         if (dispatch.Count > 0)
@@ -799,9 +1208,41 @@ public sealed class DirectorEngine
         }
     }
 
+    /// <summary>What a probe needs to run an attempt: the spec, its parents' outputs (inline or as blobs) and the latest checkpoint.</summary>
+    private static DispatchItem DispatchOf(TaskRun t, AttemptRef att)
+    {
+        var inline = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var blobs = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var d in t.Spec.DependsOn)
+        {
+            var r = t.Workflow.Tasks[d].Result;
+            if (r is { OutputBlob.Length: > 0 })
+            {
+                blobs[d] = r.OutputBlob;
+            }
+            else
+            {
+                inline[d] = r?.Output ?? [];
+            }
+        }
+
+        return new DispatchItem(att, t.Spec, inline) { ParentOutputBlobs = blobs, CheckpointBlob = t.CheckpointBlob };
+    }
+
     private void DeclineOne(ProbeRun p, AttemptRef att, string reason, List<DirectorCommand> cmds)
     {
-        if (!TryGetTask(att, out var t) || t.Attempts != att.Attempt || t.State != TaskState.Awarded || t.ProbeId != p.Id)
+        if (!TryGetTask(att, out var t))
+        {
+            return;
+        }
+
+        if (t.Spare is { Running: false } s && s.Number == att.Attempt && s.ProbeId == p.Id)
+        {
+            ReleaseSpare(p, t); // the primary carries on; a later tick may ask for another copy.
+            return;
+        }
+
+        if (t.Primary != att.Attempt || t.State != TaskState.Awarded || t.ProbeId != p.Id)
         {
             return;
         }
@@ -809,6 +1250,11 @@ public sealed class DirectorEngine
         Release(p, t);
         t.Explanation = $"declined by {p.Id}: {reason}";
         t.Deferral = null;
+        if (PromoteSpare(t))
+        {
+            return;
+        }
+
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
     }
@@ -834,7 +1280,7 @@ public sealed class DirectorEngine
         cmds.Add(new DirectorCommand.AckResults(p.Id, ack));
     }
 
-    private void OnProgress(DirectorEvent.ProgressReported e, DateTimeOffset now)
+    private void OnProgress(DirectorEvent.ProgressReported e, DateTimeOffset now, List<DirectorCommand> cmds)
     {
         if (!_probes.TryGetValue(e.ProbeId, out var p) || !p.Connected || p.ConnectionId != e.ConnectionId)
         {
@@ -842,11 +1288,30 @@ public sealed class DirectorEngine
         }
 
         p.LastSeen = now;
-        if (TryGetTask(e.Attempt, out var t) && t.Attempts == e.Attempt.Attempt && t.ProbeId == p.Id && t.State == TaskState.Running
-            && double.IsFinite(e.Fraction))
+        if (!TryGetTask(e.Attempt, out var t) || t.State != TaskState.Running)
+        {
+            return;
+        }
+
+        var isPrimary = t.Primary == e.Attempt.Attempt && t.ProbeId == p.Id;
+        var isSpare = t.Spare is { Running: true } s && s.Number == e.Attempt.Attempt && s.ProbeId == p.Id;
+        if (!isPrimary && !isSpare)
+        {
+            return;
+        }
+
+        if (isPrimary && double.IsFinite(e.Fraction))
         {
             t.Progress = Math.Clamp(e.Fraction, 0, 1);
             t.ProgressMessage = e.Message.Length <= 200 ? e.Message : e.Message[..200];
+        }
+
+        if (e.CheckpointBlob.Length > 0 && BlobId.IsValid(e.CheckpointBlob) && e.CheckpointBytes >= 0)
+        {
+            t.CheckpointBlob = e.CheckpointBlob;
+            t.CheckpointBytes = e.CheckpointBytes;
+            t.CheckpointOf = (now, e.Attempt.Attempt);
+            cmds.Add(new DirectorCommand.CheckpointSaved(e.Attempt, p.Id, e.CheckpointBlob, e.CheckpointBytes));
         }
     }
 
@@ -856,91 +1321,293 @@ public sealed class DirectorEngine
         if (!TryGetTask(a, out var t) || a.Attempt < 1 || a.Attempt > t.Attempts)
         {
             p.BadBids++;
+            cmds.Add(new DirectorCommand.ResultDiscarded(a, p.Id, "no such attempt was ever issued"));
             return; // never issued: discard.
         }
 
         if (TaskTransitions.IsTerminal(t.State) || t.Workflow.State != WorkflowState.Running)
         {
-            return; // already committed (or ended): discard the duplicate or late result.
-        }
-
-        var isCurrent = t.Attempts == a.Attempt && t.ProbeId == p.Id && t.State is TaskState.Running or TaskState.Awarded;
-        if (res.Success)
-        {
-            var runtime = double.IsFinite(res.RuntimeSeconds) ? Math.Max(0, res.RuntimeSeconds) : 0;
-            var price = isCurrent ? t.UnitPrice : PriceOfAttempt(t, a.Attempt, p);
-            var cost = price * Math.Max(0.001, t.Spec.Resources.Cores) * runtime;
-            if (isCurrent && t.ExpectedCost > 0 && (t.Workflow.Spec.Budget > 0 || TenantOf(t.Workflow.Spec.Tenant).Budget > 0))
+            // Already committed (or ended): exactly once by (task, attempt), so a duplicate or late result is dropped.
+            if (!(t.Result is { } committed && committed.Attempt == a && t.ProbeId == p.Id))
             {
-                // A budgeted application pays the metered cost up to what the award reserved, so spend never passes the cap.
-                cost = Math.Min(cost, t.ExpectedCost);
-            }
-
-            if (isCurrent && t.PredictedSeconds > 0 && runtime > 0)
-            {
-                p.ObserveRuntime(runtime / t.PredictedSeconds);
-            }
-
-            // Cancel whatever other attempt is in flight: the first result wins.
-            if (t.State is TaskState.Running or TaskState.Awarded && _probes.TryGetValue(t.ProbeId, out var holder))
-            {
-                var current = t.Current;
-                var wasRunning = t.State == TaskState.Running;
-                Release(holder, t);
-                if (!isCurrent && wasRunning)
-                {
-                    cmds.Add(new DirectorCommand.CancelAttempts(holder.Id, [current], "another attempt already succeeded"));
-                }
-            }
-
-            SetState(t, TaskState.Succeeded);
-            t.Result = res;
-            t.Cost = cost;
-            t.ProbeId = p.Id;
-            t.Workflow.Spent += cost;
-            t.Workflow.SpentByProbe[p.Id] = t.Workflow.SpentByProbe.GetValueOrDefault(p.Id) + cost;
-            t.Workflow.Succeeded++;
-            p.Completed++;
-            p.Earned += cost;
-            cmds.Add(new DirectorCommand.ResultCommitted(a, p.Id, res, price, cost));
-            cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
-            foreach (var child in t.Children)
-            {
-                if (--child.WaitingParents == 0 && child.State == TaskState.Pending)
-                {
-                    SetState(child, TaskState.Ready);
-                }
-            }
-
-            if (t.Workflow.Succeeded == t.Workflow.Ordered.Count)
-            {
-                Finish(t.Workflow, WorkflowState.Succeeded, "all tasks succeeded", now, cmds);
+                cmds.Add(new DirectorCommand.ResultDiscarded(a, p.Id, t.State == TaskState.Succeeded
+                    ? $"task already committed the result of attempt {t.Result?.Attempt.Attempt} from {t.ProbeId}"
+                    : $"task is {t.State} (workflow {t.Workflow.State})"));
             }
 
             return;
         }
 
-        if (!isCurrent)
+        var isPrimary = t.Primary == a.Attempt && t.ProbeId == p.Id && t.State is TaskState.Running or TaskState.Awarded;
+        var spare = t.Spare is { } s && s.Number == a.Attempt && s.ProbeId == p.Id ? s : null;
+        if (res.Success)
         {
+            Commit(p, t, res, isPrimary, spare, now, cmds);
+            return;
+        }
+
+        if (!isPrimary && spare is null)
+        {
+            cmds.Add(new DirectorCommand.ResultDiscarded(a, p.Id, "failure of an attempt no longer in flight"));
             return; // a failure of an attempt we no longer wait for changes nothing.
         }
 
-        Release(p, t);
         p.Failed++;
         t.Failures++;
         t.Error = string.IsNullOrEmpty(res.Error) ? $"exit code {res.ExitCode}" : res.Error;
         t.AvoidProbes.Add(p.Id);
-        var final = t.Failures >= t.Spec.MaxAttempts;
-        cmds.Add(new DirectorCommand.AttemptFailed(a, p.Id, t.Failures, t.Error, final));
+        var poison = t.AvoidProbes.Count >= _options.PoisonProbes;
+        var final = poison || t.Failures >= t.Spec.MaxAttempts;
+        if (spare is not null)
+        {
+            ReleaseSpare(p, t);
+        }
+        else
+        {
+            Release(p, t);
+        }
+
         if (final)
         {
+            // Stop every other attempt too: the task is given up.
+            if (t.Spare is { } other && _probes.TryGetValue(other.ProbeId, out var op))
+            {
+                cmds.Add(new DirectorCommand.CancelAttempts(op.Id, [t.RefOf(other.Number)], "task failed"));
+                ReleaseSpare(op, t);
+            }
+
+            if (spare is not null && t.State is TaskState.Running or TaskState.Awarded && _probes.TryGetValue(t.ProbeId, out var holder))
+            {
+                cmds.Add(new DirectorCommand.CancelAttempts(holder.Id, [t.Current], "task failed"));
+                Release(holder, t);
+            }
+
             SetState(t, TaskState.Failed);
-            Finish(t.Workflow, WorkflowState.Failed, $"task '{t.Spec.Id}' failed {t.Failures} times; last error: {t.Error}", now, cmds);
+            cmds.Add(new DirectorCommand.AttemptFailed(a, p.Id, t.Failures, t.Error, true));
+            var reason = poison
+                ? $"poison task '{t.Spec.Id}': failed on {t.AvoidProbes.Count} different probes ({string.Join(", ", t.AvoidProbes)}); last error: {t.Error}"
+                : $"task '{t.Spec.Id}' failed {t.Failures} times; last error: {t.Error}";
+            Finish(t.Workflow, WorkflowState.Failed, reason, now, cmds);
             return;
         }
 
+        cmds.Add(new DirectorCommand.AttemptFailed(a, p.Id, t.Failures, t.Error, false));
+        if (spare is not null || PromoteSpare(t))
+        {
+            cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+            return; // another attempt is still running.
+        }
+
+        // Exponential backoff with deterministic jitter in [0.5, 1.5) of the nominal delay.
+        var nominal = Math.Min(_options.RetryMaxDelay.TotalSeconds, _options.RetryBaseDelay.TotalSeconds * Math.Pow(2, Math.Min(30, t.Failures - 1)));
+        t.NotBefore = now + TimeSpan.FromSeconds(nominal * (0.5 + Jitter(t, a.Attempt)));
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    /// <summary>A number in [0, 1) fixed by the task, the attempt and the seed (SplitMix64 over an FNV-1a hash).</summary>
+    private double Jitter(TaskRun t, int attempt)
+    {
+        var h = 14695981039346656037UL ^ _options.JitterSeed;
+        foreach (var c in t.Workflow.Id + "\0" + t.Spec.Id)
+        {
+            h = (h ^ c) * 1099511628211UL;
+        }
+
+        h += (ulong)attempt * 0x9E3779B97F4A7C15UL;
+        h = (h ^ (h >> 30)) * 0xBF58476D1CE4E5B9UL;
+        h = (h ^ (h >> 27)) * 0x94D049BB133111EBUL;
+        h ^= h >> 31;
+        return (h >> 11) * (1.0 / (1UL << 53));
+    }
+
+    private void Commit(ProbeRun p, TaskRun t, TaskResult res, bool isPrimary, SpareAttempt? spare, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        var a = res.Attempt;
+        var runtime = double.IsFinite(res.RuntimeSeconds) ? Math.Max(0, res.RuntimeSeconds) : 0;
+        var price = isPrimary ? t.UnitPrice : spare?.UnitPrice ?? PriceOfAttempt(t, a.Attempt, p);
+        var reserved = isPrimary ? t.ExpectedCost : spare?.ExpectedCost ?? 0;
+        var cost = price * Math.Max(0.001, t.Spec.Resources.Cores) * runtime;
+        if (reserved > 0 && (t.Workflow.Spec.Budget > 0 || TenantOf(t.Workflow.Spec.Tenant).Budget > 0))
+        {
+            // A budgeted application pays the metered cost up to what the award reserved, so spend never passes the cap.
+            cost = Math.Min(cost, reserved);
+        }
+
+        var predicted = isPrimary ? t.PredictedSeconds : spare?.PredictedSeconds ?? 0;
+        if (predicted > 0 && runtime > 0)
+        {
+            p.ObserveRuntime(runtime / predicted);
+        }
+
+        // Dynamic decomposition: the spawned tasks join the workflow in the same batch as the result, or the result fails.
+        if (res.Spawned.Count > 0)
+        {
+            var error = Extend(t, res.Spawned, cmds);
+            if (error is not null)
+            {
+                OnResult(p, res with { Success = false, Spawned = [], Error = "spawned tasks rejected: " + error }, now, cmds);
+                return;
+            }
+        }
+
+        // The first result wins: stop every other attempt in flight.
+        if (t.Spare is { } other && !ReferenceEquals(other, spare) && _probes.TryGetValue(other.ProbeId, out var sp))
+        {
+            cmds.Add(new DirectorCommand.CancelAttempts(sp.Id, [t.RefOf(other.Number)], $"attempt {a.Attempt} already succeeded"));
+            ReleaseSpare(sp, t);
+        }
+        else if (spare is not null)
+        {
+            ReleaseSpare(p, t);
+        }
+
+        if (t.State is TaskState.Running or TaskState.Awarded && _probes.TryGetValue(t.ProbeId, out var holder))
+        {
+            var current = t.Current;
+            Release(holder, t);
+            if (!isPrimary)
+            {
+                cmds.Add(new DirectorCommand.CancelAttempts(holder.Id, [current], $"attempt {a.Attempt} already succeeded"));
+            }
+        }
+
+        SetState(t, TaskState.Succeeded);
+        t.Result = res.Spawned.Count > 0 ? res with { Spawned = [] } : res;
+        t.Cost = cost;
+        t.ProbeId = p.Id;
+        t.Workflow.Spent += cost;
+        t.Workflow.SpentByProbe[p.Id] = t.Workflow.SpentByProbe.GetValueOrDefault(p.Id) + cost;
+        t.Workflow.Succeeded++;
+        p.Completed++;
+        p.Earned += cost;
+        cmds.Add(new DirectorCommand.ResultCommitted(a, p.Id, t.Result, price, cost));
+        cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+        foreach (var child in t.Children)
+        {
+            if (--child.WaitingParents == 0 && child.State == TaskState.Pending)
+            {
+                SetState(child, TaskState.Ready);
+            }
+        }
+
+        if (t.Workflow.Succeeded == t.Workflow.Ordered.Count)
+        {
+            Finish(t.Workflow, WorkflowState.Succeeded, "all tasks succeeded", now, cmds);
+        }
+    }
+
+    /// <summary>
+    /// Adds the tasks <paramref name="spawner"/> spawned: each depends on the spawner (and on whatever else it names),
+    /// and every task that waited for the spawner now also waits for them, so a fan-in after a dynamic fan-out
+    /// gathers all of it. Returns an error (and changes nothing) when the grown workflow would be invalid.
+    /// </summary>
+    private string? Extend(TaskRun spawner, IReadOnlyList<MicroTaskSpec> spawned, List<DirectorCommand> cmds)
+    {
+        var w = spawner.Workflow;
+        var added = spawned.Select(s => s.DependsOn.Contains(spawner.Spec.Id, StringComparer.Ordinal) ? s : s with { DependsOn = [.. s.DependsOn, spawner.Spec.Id] }).ToList();
+        var newIds = added.Select(s => s.Id).ToList();
+        var tasks = w.Spec.Tasks.Select(s => s.DependsOn.Contains(spawner.Spec.Id, StringComparer.Ordinal) && !newIds.Contains(s.Id, StringComparer.Ordinal)
+            ? s with { DependsOn = [.. s.DependsOn, .. newIds] } : s).ToList();
+        tasks.AddRange(added);
+        var spec = w.Spec with { Tasks = tasks };
+        var errors = WorkflowValidator.Validate(spec, _options.Limits);
+        if (errors.Count > 0)
+        {
+            return string.Join("; ", errors.Take(5));
+        }
+
+        w.Spec = spec;
+        var byId = spec.Tasks.ToDictionary(s => s.Id, StringComparer.Ordinal);
+        foreach (var ts in added)
+        {
+            var t = new TaskRun(w, ts, w.Ordered.Count);
+            w.Tasks[ts.Id] = t;
+            w.Ordered.Add(t);
+        }
+
+        foreach (var child in spawner.Children.ToList())
+        {
+            child.Spec = byId[child.Spec.Id];
+            child.WaitingParents += added.Count;
+        }
+
+        foreach (var ts in added)
+        {
+            var t = w.Tasks[ts.Id];
+            foreach (var parent in ts.DependsOn)
+            {
+                w.Tasks[parent].Children.Add(t);
+            }
+        }
+
+        foreach (var ts in added)
+        {
+            var t = w.Tasks[ts.Id];
+            // The spawner itself commits right after this; count it as done already.
+            t.WaitingParents = ts.DependsOn.Count(d => !string.Equals(d, spawner.Spec.Id, StringComparison.Ordinal) && w.Tasks[d].State != TaskState.Succeeded);
+            if (t.WaitingParents == 0)
+            {
+                SetState(t, TaskState.Ready);
+            }
+        }
+
+        cmds.Add(new DirectorCommand.WorkflowExtended(w.Id, spec, added.Count));
+        return null;
+    }
+
+    private void OnResubmitted(DirectorEvent.WorkflowResubmitted r, DateTimeOffset now, List<DirectorCommand> cmds)
+    {
+        if (!_workflows.TryGetValue(r.SourceWorkflowId, out var source))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.NotFound, $"no workflow '{r.SourceWorkflowId}'"));
+            return;
+        }
+
+        if (source.State is not (WorkflowState.Failed or WorkflowState.Cancelled))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.FailedPrecondition,
+                $"workflow '{r.SourceWorkflowId}' is {source.State}; only a failed or cancelled workflow can be resubmitted"));
+            return;
+        }
+
+        if (!WorkflowValidator.IsValidId(r.NewWorkflowId) || _workflows.ContainsKey(r.NewWorkflowId))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.AlreadyExists, $"workflow '{r.NewWorkflowId}' already exists or is not a valid id"));
+            return;
+        }
+
+        // The rescue run: the same (grown) spec, with every committed result carried over at no cost.
+        var run = AddWorkflow(r.NewWorkflowId, source.Spec, now);
+        run.RescueOf = source.Id;
+        cmds.Add(new DirectorCommand.WorkflowAccepted(run.Id, source.Spec, now, source.Id));
+        foreach (var old in source.Ordered.Where(t => t.State == TaskState.Succeeded && t.Result is not null))
+        {
+            var t = run.Tasks[old.Spec.Id];
+            var result = old.Result! with { Attempt = new AttemptRef(run.Id, t.Spec.Id, Math.Max(1, old.Result!.Attempt.Attempt)) };
+            t.State = TaskState.Succeeded;
+            t.Result = result;
+            t.Attempts = t.Primary = result.Attempt.Attempt;
+            t.ProbeId = old.ProbeId;
+            t.Explanation = $"carried over from {source.Id} (committed there by {old.ProbeId})";
+            run.Succeeded++;
+            cmds.Add(new DirectorCommand.ResultCommitted(result.Attempt, old.ProbeId, result, 0, 0));
+        }
+
+        foreach (var t in run.Ordered.Where(t => t.State != TaskState.Succeeded))
+        {
+            t.WaitingParents = t.Spec.DependsOn.Count(d => run.Tasks[d].State != TaskState.Succeeded);
+            if (t.WaitingParents == 0)
+            {
+                SetState(t, TaskState.Ready);
+            }
+        }
+
+        cmds.Add(new DirectorCommand.WorkflowChanged(run.Id));
+        if (run.Succeeded == run.Ordered.Count)
+        {
+            Finish(run, WorkflowState.Succeeded, "all tasks succeeded (carried over)", now, cmds);
+        }
     }
 
     /// <summary>The price agreed for <paramref name="attempt"/> when it was awarded to <paramref name="p"/>.</summary>
@@ -983,8 +1650,23 @@ public sealed class DirectorEngine
     /// <summary>All probes ever seen, by id.</summary>
     public IReadOnlyList<ProbeView> ListProbes() => _probes.Values.OrderBy(p => p.Id, StringComparer.Ordinal)
         .Select(p => new ProbeView(p.Profile, p.Connected, p.Draining, p.Accepting, p.PolicyReason, p.Capacity, p.Allocated, p.CpuLoad,
-            p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned, p.RuntimeCorrection))
+            p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned, p.RuntimeCorrection)
+        {
+            Health = HealthOf(p, _now), Phi = p.Connected ? PhiOf(p, _now) : 0, Flaps = p.Damper?.Flaps ?? 0,
+        })
         .ToList();
+
+    /// <summary>The failures acted on since the engine started (at most the last 1,000), oldest first.</summary>
+    public IReadOnlyList<Incident> ListIncidents() => _incidents.ToList();
+
+    /// <summary>Advances the engine's notion of "now" for queries (health and phi in <see cref="ListProbes"/>).</summary>
+    public void Observe(DateTimeOffset now)
+    {
+        if (now > _now)
+        {
+            _now = now;
+        }
+    }
 
     /// <summary>True when <paramref name="probeId"/> has registered at least once.</summary>
     public bool KnowsProbe(string probeId) => _probes.ContainsKey(probeId);
@@ -995,9 +1677,15 @@ public sealed class DirectorEngine
         var running = w.Ordered.Count(t => t.State is TaskState.Running or TaskState.Awarded);
         var tasks = includeTasks
             ? w.Ordered.Select(t => new TaskView(t.Spec.Id, t.State, t.Attempts, t.Failures, t.ProbeId, t.UnitPrice, t.Cost, ExplanationOf(t), t.Error, t.Result,
-                t.State == TaskState.Succeeded ? 1 : t.State == TaskState.Running ? t.Progress : 0, t.State == TaskState.Running ? t.ProgressMessage : "")).ToList()
+                t.State == TaskState.Succeeded ? 1 : t.State == TaskState.Running ? t.Progress : 0, t.State == TaskState.Running ? t.ProgressMessage : "")
+            {
+                CheckpointBlob = t.CheckpointBlob, Speculative = t.SpareAwards,
+            }).ToList()
             : [];
-        return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks);
+        return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, tasks)
+        {
+            RescueOf = w.RescueOf,
+        };
     }
 
     /// <summary>Why a task is pending or why it went to its probe; null when the workflow or task is unknown.</summary>
@@ -1101,6 +1789,18 @@ public sealed class DirectorEngine
         public SortedSet<string> Called { get; } = new(called, StringComparer.Ordinal);
         public SortedSet<string> Awaiting { get; } = called;
         public Dictionary<string, Bid> Bids { get; } = new(StringComparer.Ordinal);
+    }
+
+    /// <summary>Delayed retries by the time they may run, then in ready order.</summary>
+    private sealed class DelayedOrder : IComparer<TaskRun>
+    {
+        public static DelayedOrder Instance { get; } = new();
+
+        public int Compare(TaskRun? x, TaskRun? y)
+        {
+            var c = x!.NotBefore.CompareTo(y!.NotBefore);
+            return c != 0 ? c : ReadyOrder.Instance.Compare(x, y);
+        }
     }
 
     private sealed class ReadyOrder : IComparer<TaskRun>

@@ -39,7 +39,11 @@ public abstract record DirectorEvent
 
     /// <summary>An operator or the probe's owner asked the probe to drain: no new work, queued work moves now, and
     /// running work has until <paramref name="Deadline"/> (null: the engine's default grace) to finish or checkpoint.</summary>
-    public sealed record ProbeDrainRequested(string ProbeId, string Reason, DateTimeOffset? Deadline = null) : DirectorEvent;
+    /// <remarks><paramref name="FromProbe"/>: the probe itself announced it (its owner reclaims it); the drain ends when it accepts work again.</remarks>
+    public sealed record ProbeDrainRequested(string ProbeId, string Reason, DateTimeOffset? Deadline = null, bool FromProbe = false) : DirectorEvent;
+
+    /// <summary>Rerun a failed or cancelled workflow as <paramref name="NewWorkflowId"/>, keeping its committed results.</summary>
+    public sealed record WorkflowResubmitted(string NewWorkflowId, string SourceWorkflowId) : DirectorEvent;
 
     /// <summary>Time passed; lets the engine close rounds and expire timers.</summary>
     public sealed record Tick : DirectorEvent;

@@ -12,8 +12,44 @@ public sealed record EngineOptions
     /// <summary>How long a probe has to accept or decline an award; default 10 s.</summary>
     public TimeSpan AwardTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>A probe silent for this long is declared lost; default 10 s.</summary>
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>The lease: a probe silent for this long is declared dead whatever its phi; default 2 s.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+
+    /// <summary>The heartbeat interval probes are told to use; seeds each probe's failure detector; default 250 ms.</summary>
+    public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    /// <summary>Phi at which a probe becomes suspect (no new work); default 3.</summary>
+    public double PhiSuspect { get; init; } = 3;
+
+    /// <summary>Phi at which a probe is declared dead and its work moved; default 8.</summary>
+    public double PhiDead { get; init; } = 8;
+
+    /// <summary>Flap damping of probes that fail repeatedly.</summary>
+    public Health.FlapDamping FlapDamping { get; init; } = Health.FlapDamping.Default;
+
+    /// <summary>Time running work gets to finish or checkpoint when a drain names no deadline; default 30 s.</summary>
+    public TimeSpan DrainGrace { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>First retry delay after a failed attempt; doubles per failure, with jitter; default 500 ms.</summary>
+    public TimeSpan RetryBaseDelay { get; init; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>Longest retry delay; default 30 s.</summary>
+    public TimeSpan RetryMaxDelay { get; init; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>A task that failed on this many different probes is poison: its application fails; default 3.</summary>
+    public int PoisonProbes { get; init; } = 3;
+
+    /// <summary>An attempt running longer than this factor times its prediction gets a speculative copy; default 2 (0 = off).</summary>
+    public double StragglerFactor { get; init; } = 2;
+
+    /// <summary>... and at least this much longer than its prediction; default 3 s.</summary>
+    public TimeSpan StragglerMinSlack { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>Most speculative copies in flight, as a fraction of running attempts (at least one); default 0.1.</summary>
+    public double MaxSpeculativeFraction { get; init; } = 0.1;
+
+    /// <summary>Seed of the retry jitter (deterministic per task and attempt).</summary>
+    public ulong JitterSeed { get; init; } = 0x5EED;
 
     /// <summary>Even with nothing changed, a new round may open after this long (prices move); default 1 s.</summary>
     public TimeSpan IdleRoundInterval { get; init; } = TimeSpan.FromSeconds(1);

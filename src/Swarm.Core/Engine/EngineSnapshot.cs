@@ -12,7 +12,15 @@ public sealed record EngineSnapshot(IReadOnlyList<StoredWorkflow> Workflows)
 }
 
 /// <summary>A stored workflow.</summary>
-public sealed record StoredWorkflow(string WorkflowId, WorkflowSpec Spec, DateTimeOffset SubmittedAt, WorkflowState State, string Reason, DateTimeOffset? FinishedAt, IReadOnlyList<StoredTask> Tasks);
+public sealed record StoredWorkflow(string WorkflowId, WorkflowSpec Spec, DateTimeOffset SubmittedAt, WorkflowState State, string Reason, DateTimeOffset? FinishedAt, IReadOnlyList<StoredTask> Tasks)
+{
+    /// <summary>The workflow this one reruns, or empty.</summary>
+    public string RescueOf { get; init; } = "";
+}
 
 /// <summary>A stored task: attempt counters and, when committed, its result.</summary>
-public sealed record StoredTask(string TaskId, int Attempts, int Failures, TaskState State, string ProbeId, double UnitPrice, double Cost, string Explanation, string Error, TaskResult? Result);
+public sealed record StoredTask(string TaskId, int Attempts, int Failures, TaskState State, string ProbeId, double UnitPrice, double Cost, string Explanation, string Error, TaskResult? Result)
+{
+    /// <summary>Latest checkpoint (blob SHA-256), or empty.</summary>
+    public string CheckpointBlob { get; init; } = "";
+}

@@ -23,6 +23,12 @@ internal sealed class ProbeRun(ProbeProfile profile)
     public int BadBids { get; set; }
     public long LastBidRound { get; set; } = long.MinValue;
     public double Earned { get; set; }
+    public Health.PhiAccrualDetector? Detector { get; set; }
+    public Health.FlapDamper? Damper { get; set; }
+    public DateTimeOffset? DrainDeadline { get; set; }
+    public bool DrainFromOwner { get; set; }
+    public bool Suspect { get; set; }
+    public DateTimeOffset LastHeartbeat { get; set; }
 
     /// <summary>Beta-style estimate: successes and losses pulled towards the declared value with weight 5.</summary>
     public double Reliability

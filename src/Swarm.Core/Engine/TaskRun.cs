@@ -7,10 +7,14 @@ namespace Swarm.Core.Engine;
 internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int index)
 {
     public WorkflowRun Workflow { get; } = workflow;
-    public MicroTaskSpec Spec { get; } = spec;
+    public MicroTaskSpec Spec { get; set; } = spec;
     public int Index { get; } = index;
     public TaskState State { get; set; } = TaskState.Pending;
+    /// <summary>Attempt numbers issued so far (durable); the primary attempt is <see cref="Primary"/>.</summary>
     public int Attempts { get; set; }
+
+    /// <summary>Number of the primary attempt (the one <see cref="ProbeId"/> runs); a speculative copy is <see cref="Spare"/>.</summary>
+    public int Primary { get; set; }
     public int Failures { get; set; }
     public int Lost { get; set; }
     public int WaitingParents { get; set; }
@@ -30,5 +34,47 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public double Progress { get; set; }
     public string ProgressMessage { get; set; } = "";
 
-    public AttemptRef Current => new(Workflow.Id, Spec.Id, Attempts);
+    /// <summary>When the primary attempt was dispatched.</summary>
+    public DateTimeOffset StartedAt { get; set; }
+
+    /// <summary>A speculative copy of a straggling primary, if one is in flight.</summary>
+    public SpareAttempt? Spare { get; set; }
+
+    /// <summary>Speculative copies awarded so far.</summary>
+    public int SpareAwards { get; set; }
+
+    /// <summary>Waiting for a speculative copy to be auctioned.</summary>
+    public bool WantsSpare { get; set; }
+
+    /// <summary>Not auctioned before this time (retry backoff).</summary>
+    public DateTimeOffset NotBefore { get; set; }
+
+    /// <summary>Latest checkpoint (blob SHA-256) of any attempt; a new attempt resumes from it.</summary>
+    public string CheckpointBlob { get; set; } = "";
+
+    /// <summary>Size of the latest checkpoint.</summary>
+    public long CheckpointBytes { get; set; }
+
+    /// <summary>When the latest checkpoint was saved and by which attempt.</summary>
+    public (DateTimeOffset At, int Attempt) CheckpointOf { get; set; }
+
+    /// <summary>The incident that moved this task, until it runs again.</summary>
+    public Incident? LostIn { get; set; }
+
+    public AttemptRef Current => new(Workflow.Id, Spec.Id, Primary);
+
+    public AttemptRef RefOf(int attempt) => new(Workflow.Id, Spec.Id, attempt);
+}
+
+/// <summary>A speculative copy of a task's attempt (engine-private).</summary>
+internal sealed class SpareAttempt(int number, string probeId)
+{
+    public int Number { get; } = number;
+    public string ProbeId { get; } = probeId;
+    public double UnitPrice { get; set; }
+    public double ExpectedCost { get; set; }
+    public double PredictedSeconds { get; set; }
+    public bool Running { get; set; }
+    public DateTimeOffset StartedAt { get; set; }
+    public Negotiation.AwardReason? Award { get; set; }
 }

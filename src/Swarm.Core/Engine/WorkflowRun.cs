@@ -7,7 +7,8 @@ namespace Swarm.Core.Engine;
 internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTimeOffset submittedAt)
 {
     public string Id { get; } = id;
-    public WorkflowSpec Spec { get; } = spec;
+    public WorkflowSpec Spec { get; set; } = spec;
+    public string RescueOf { get; set; } = "";
     public long Seq { get; } = seq;
     public DateTimeOffset SubmittedAt { get; } = submittedAt;
     public WorkflowState State { get; set; } = WorkflowState.Running;

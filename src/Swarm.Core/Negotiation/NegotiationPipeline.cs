@@ -199,7 +199,7 @@ public sealed class NegotiationPipeline
                 var inQuota = n < quotas.GetValueOrDefault(wf);
                 var rank = ranks[(t.Workflow.Priority, t.Priority)];
                 var avoid = t.AvoidProbes.Count == 0 ? "" : string.Join(',', t.AvoidProbes);
-                var key = (t.DemandIndex, wf, rank, t.Gang, avoid, inQuota && t.Gang.Length == 0);
+                var key = (t.DemandIndex, wf, rank, t.Gang, avoid + "|" + t.ExcludeProbe, inQuota && t.Gang.Length == 0);
                 if (!classIndex.TryGetValue(key, out var ci))
                 {
                     ci = _classes.Count;
@@ -236,6 +236,7 @@ public sealed class NegotiationPipeline
                 var tasks = _classTasks[ci];
                 var inputBytes = tasks.Average(t => t.InputBytes);
                 var avoid = tasks[0].AvoidProbes;
+                var exclude = tasks[0].ExcludeProbe;
                 var blocked = new SortedDictionary<string, int>(StringComparer.Ordinal);
                 if (!offersByDemand.TryGetValue(cls.DemandIndex, out var offers))
                 {
@@ -245,6 +246,11 @@ public sealed class NegotiationPipeline
                 foreach (var o in offers)
                 {
                     var c = _offerCandidate[o];
+                    if (exclude.Length > 0 && string.Equals(c.Probe.ProbeId, exclude, StringComparison.Ordinal))
+                    {
+                        continue;
+                    }
+
                     var why = Violates(c, wf, cls.Shape);
                     if (why is not null)
                     {

@@ -12,4 +12,8 @@ namespace Swarm.Core.Negotiation;
 /// <param name="AvoidProbes">Probes it already failed on (sorted); used only as a last resort.</param>
 /// <param name="InputBytes">Bytes it must receive (payload and parents' outputs), for the transfer term.</param>
 public sealed record TaskRequest(
-    AttemptRef Attempt, int DemandIndex, ResourceVector Resources, WorkflowTerms Workflow, int Priority, string Gang, IReadOnlyList<string> AvoidProbes, double InputBytes = 0);
+    AttemptRef Attempt, int DemandIndex, ResourceVector Resources, WorkflowTerms Workflow, int Priority, string Gang, IReadOnlyList<string> AvoidProbes, double InputBytes = 0)
+{
+    /// <summary>A probe the task must not go to at all (the probe running the straggler a speculative copy is for).</summary>
+    public string ExcludeProbe { get; init; } = "";
+}

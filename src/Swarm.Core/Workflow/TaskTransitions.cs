@@ -19,7 +19,9 @@ public static class TaskTransitions
         // earlier attempt may still commit (-> succeeded).
         [TaskState.Awarded] = [TaskState.Running, TaskState.Ready, TaskState.Succeeded, TaskState.Failed, TaskState.Cancelled],
         // Result -> succeeded; failure with attempts left, or lost probe -> ready; out of attempts -> failed.
-        [TaskState.Running] = [TaskState.Succeeded, TaskState.Ready, TaskState.Failed, TaskState.Cancelled],
+        // The attempt failed or was lost while its speculative copy was awarded but not yet accepted -> awarded
+        // (the copy becomes the task's attempt).
+        [TaskState.Running] = [TaskState.Succeeded, TaskState.Ready, TaskState.Awarded, TaskState.Failed, TaskState.Cancelled],
         [TaskState.Succeeded] = [],
         [TaskState.Failed] = [],
         [TaskState.Cancelled] = [],

@@ -42,4 +42,22 @@ public sealed partial class DirectorLoop
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Attempt {WorkflowId}/{TaskId}#{Attempt} failed on {ProbeId}: {Reason}")]
     private static partial void LogAttemptFailed(ILogger logger, string workflowId, string taskId, int attempt, string probeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Probe {ProbeId} is {Health}: {Reason}")]
+    private static partial void LogHealth(ILogger logger, string probeId, string health, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Incident on {ProbeId} ({Kind}): {Reason}; {Attempts} attempts lost, detected {DetectionSeconds:0.000} s after its last message, {WastedSeconds:0.00} task-seconds of work lost")]
+    private static partial void LogIncident(ILogger logger, string probeId, string kind, string reason, int attempts, double detectionSeconds, double wastedSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Incident on {ProbeId} ({Kind}) recovered: {Attempts} attempts lost, detected after {DetectionSeconds:0.000} s, all running again {RecoverySeconds:0.000} s later, {WastedSeconds:0.00} task-seconds lost")]
+    private static partial void LogIncidentRecovered(ILogger logger, string probeId, string kind, int attempts, double detectionSeconds, double recoverySeconds, double wastedSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Result of {Attempt} from {ProbeId} discarded: {Reason}")]
+    private static partial void LogResultDiscarded(ILogger logger, string attempt, string probeId, string reason);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Straggler {Attempt} on {ProbeId}: running {RunningSeconds:0.0} s against {PredictedSeconds:0.0} s predicted; auctioning a speculative copy")]
+    private static partial void LogStraggler(ILogger logger, string attempt, string probeId, double runningSeconds, double predictedSeconds);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {WorkflowId} grew by {Added} spawned tasks to {Total}")]
+    private static partial void LogExtended(ILogger logger, string workflowId, int added, int total);
 }

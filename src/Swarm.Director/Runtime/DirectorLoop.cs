@@ -90,6 +90,12 @@ public sealed partial class DirectorLoop : BackgroundService
                 RoundTimeout = TimeSpan.FromMilliseconds(_options.RoundTimeoutMs),
                 AwardTimeout = TimeSpan.FromSeconds(_options.AwardTimeoutSeconds),
                 ProbeTimeout = TimeSpan.FromSeconds(_options.ProbeTimeoutSeconds),
+                HeartbeatInterval = TimeSpan.FromSeconds(_options.HeartbeatIntervalSeconds),
+                PhiSuspect = _options.PhiSuspect,
+                PhiDead = _options.PhiDead,
+                DrainGrace = TimeSpan.FromSeconds(_options.DrainGraceSeconds),
+                PoisonProbes = _options.PoisonProbes,
+                StragglerFactor = _options.StragglerFactor,
                 Limits = new Core.Workflow.WorkflowLimits { MaxTasks = _options.MaxTasksPerWorkflow, MaxTaskPayloadBytes = _options.MaxTaskPayloadBytes },
                 Negotiation = new Core.Negotiation.NegotiationOptions
                 {
@@ -299,7 +305,32 @@ public sealed partial class DirectorLoop : BackgroundService
 
                     break;
                 case DirectorCommand.SendDrain d:
-                    _connections.Get(d.ProbeId)?.Send(new DirectorMessage { Drain = new DrainRequest { Reason = d.Reason } });
+                    _connections.Get(d.ProbeId)?.Send(new DirectorMessage { Drain = new DrainRequest { Reason = d.Reason, DeadlineUnixMs = d.Deadline.ToUnixTimeMilliseconds() } });
+                    break;
+                case DirectorCommand.ProbeHealthChanged h:
+                    LogHealth(_log, h.ProbeId, h.Health.ToString().ToLowerInvariant(), h.Reason);
+                    break;
+                case DirectorCommand.IncidentUpdated i:
+                    var inc = i.Incident;
+                    if (i.Recovered)
+                    {
+                        LogIncidentRecovered(_log, inc.ProbeId, inc.Kind.ToString().ToLowerInvariant(), inc.AttemptsLost, inc.Detection.TotalSeconds,
+                            inc.Recovery?.TotalSeconds ?? -1, inc.WastedTaskSeconds);
+                    }
+                    else
+                    {
+                        LogIncident(_log, inc.ProbeId, inc.Kind.ToString().ToLowerInvariant(), inc.Reason, inc.AttemptsLost, inc.Detection.TotalSeconds, inc.WastedTaskSeconds);
+                    }
+
+                    break;
+                case DirectorCommand.ResultDiscarded r:
+                    LogResultDiscarded(_log, r.Attempt.ToString(), r.ProbeId, r.Reason);
+                    break;
+                case DirectorCommand.StragglerDetected s:
+                    LogStraggler(_log, s.Attempt.ToString(), s.ProbeId, s.RunningSeconds, s.PredictedSeconds);
+                    break;
+                case DirectorCommand.WorkflowExtended x:
+                    LogExtended(_log, x.WorkflowId, x.Added, x.Spec.Tasks.Count);
                     break;
                 case DirectorCommand.AuctionCleared a:
                     var t = a.Trace;

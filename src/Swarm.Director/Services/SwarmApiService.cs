@@ -8,7 +8,7 @@ using Swarm.Director.Runtime;
 namespace Swarm.Director.Services;
 
 /// <summary>The client API: submit, watch, inspect, explain, cancel, list probes, drain. Validates and maps; the engine decides.</summary>
-public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers) : SwarmService.SwarmServiceBase
+public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers, TimeProvider time) : SwarmService.SwarmServiceBase
 {
     /// <inheritdoc />
     public override async Task<SubmitReply> Submit(SubmitRequest request, ServerCallContext context)
@@ -102,7 +102,11 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     public override async Task<ListProbesReply> ListProbes(ListProbesRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var list = await loop.QueryAsync(e => e.ListProbes(), context.CancellationToken).ConfigureAwait(false);
+        var list = await loop.QueryAsync(e =>
+        {
+            e.Observe(time.GetUtcNow());
+            return e.ListProbes();
+        }, context.CancellationToken).ConfigureAwait(false);
         var reply = new ListProbesReply();
         reply.Probes.AddRange(list.Select(ProtoMapper.ToProto));
         return reply;
@@ -113,9 +117,42 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var cmds = await loop.SendAsync(new DirectorEvent.ProbeDrainRequested(request.ProbeId, "drain requested by operator"), context.CancellationToken).ConfigureAwait(false);
+        if (!double.IsFinite(request.GraceSeconds) || request.GraceSeconds < 0 || request.GraceSeconds > 86_400)
+        {
+            RpcErrors.Invalid($"DrainProbeRequest.grace_seconds must be in [0, 86400], got {request.GraceSeconds}");
+        }
+
+        DateTimeOffset? deadline = request.GraceSeconds > 0 ? time.GetUtcNow() + TimeSpan.FromSeconds(request.GraceSeconds) : null;
+        var cmds = await loop.SendAsync(new DirectorEvent.ProbeDrainRequested(request.ProbeId, "drain requested by operator", deadline), context.CancellationToken).ConfigureAwait(false);
         RpcErrors.ThrowIfRejected(cmds);
         return new DrainProbeReply();
+    }
+
+    /// <inheritdoc />
+    public override async Task<SubmitReply> Resubmit(ResubmitRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
+        if (string.IsNullOrEmpty(request.WorkflowId))
+        {
+            RpcErrors.Invalid("ResubmitRequest.workflow_id is empty");
+        }
+
+        var id = "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowResubmitted(id, request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        var view = await loop.QueryAsync(e => e.GetWorkflow(id, includeTasks: false), context.CancellationToken).ConfigureAwait(false);
+        return new SubmitReply { WorkflowId = id, TaskCount = view?.Total ?? 0 };
+    }
+
+    /// <inheritdoc />
+    public override async Task<ListIncidentsReply> ListIncidents(ListIncidentsRequest request, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        var list = await loop.QueryAsync(e => e.ListIncidents(), context.CancellationToken).ConfigureAwait(false);
+        var reply = new ListIncidentsReply();
+        reply.Incidents.AddRange(list.Select(ProtoMapper.ToProto));
+        return reply;
     }
 
     /// <inheritdoc />

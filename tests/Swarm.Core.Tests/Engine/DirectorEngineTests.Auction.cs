@@ -28,7 +28,7 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void Submit_WithEpoch_NumbersRoundsAfterEpoch()
     {
-        var d = CreateSut(new EngineOptions { Epoch = 3 });
+        var d = CreateSut(Quiet with { Epoch = 3 });
         d.AddProbe("p1");
 
         d.Submit(Wf, OneTask());
@@ -179,7 +179,7 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void BidReceived_PriceAboveCeiling_RejectsLineWithReasonWhenRoundClears()
     {
-        var d = CreateSut(new EngineOptions { Negotiation = new NegotiationOptions { MaxUnitPrice = 10 } });
+        var d = CreateSut(Quiet with { Negotiation = new NegotiationOptions { MaxUnitPrice = 10 } });
         d.AddProbe("p1", price: 11);
         d.Submit(Wf, OneTask());
 

@@ -71,7 +71,8 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.Report("p1", new TaskResult { Attempt = Attempt("a", 7), Success = true });
 
-        Assert.IsType<DirectorCommand.AckResults>(Assert.Single(cmds));
+        Assert.IsType<DirectorCommand.AckResults>(Assert.Single(cmds, c => c is not DirectorCommand.ResultDiscarded));
+        Assert.Equal("no such attempt was ever issued", Assert.Single(Of<DirectorCommand.ResultDiscarded>(cmds)).Reason);
         Assert.Equal(TaskState.Running, d.Task(Wf, "a").State);
     }
 
@@ -204,7 +205,7 @@ public sealed partial class DirectorEngineTests
         var cmds = d.DeliverResults("p1");
 
         var cancel = Assert.Single(Of<DirectorCommand.CancelAttempts>(cmds));
-        Assert.Equal(("p2", "another attempt already succeeded"), (cancel.ProbeId, cancel.Reason));
+        Assert.Equal(("p2", "attempt 1 already succeeded"), (cancel.ProbeId, cancel.Reason));
         Assert.Equal([Attempt("a", 2)], cancel.Attempts);
     }
 
@@ -238,7 +239,8 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.DeliverResults("p1");
 
-        Assert.IsType<DirectorCommand.AckResults>(Assert.Single(cmds));
+        Assert.IsType<DirectorCommand.AckResults>(Assert.Single(cmds, c => c is not DirectorCommand.ResultDiscarded));
+        Assert.Single(Of<DirectorCommand.ResultDiscarded>(cmds));
         Assert.Equal((TaskState.Running, 2, 0), (d.Task(Wf, "a").State, d.Task(Wf, "a").Attempts, d.Task(Wf, "a").Failures));
     }
 
@@ -297,7 +299,7 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void ProbeDisconnected_TaskLostMaxLostAttemptsTimes_FailsWorkflowNamingTask()
     {
-        var d = CreateSut(new EngineOptions { MaxLostAttempts = 1, ProbeTimeout = TimeSpan.FromMinutes(10) });
+        var d = CreateSut(Quiet with { MaxLostAttempts = 1 });
         d.AddProbe("p1");
         SubmitAndRun(d);
 
@@ -310,7 +312,7 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void ProbeDisconnected_TaskLostMaxLostAttemptsTimes_FinishesWorkflowAtEventTime()
     {
-        var d = CreateSut(new EngineOptions { MaxLostAttempts = 1, ProbeTimeout = TimeSpan.FromMinutes(10) });
+        var d = CreateSut(Quiet with { MaxLostAttempts = 1 });
         d.AddProbe("p1");
         SubmitAndRun(d);
         d.Time.Advance(TimeSpan.FromSeconds(3));

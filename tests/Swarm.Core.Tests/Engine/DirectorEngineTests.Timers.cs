@@ -7,8 +7,8 @@ namespace Swarm.Core.Tests.Engine;
 /// <summary>Ticks: round deadlines, award and probe timeouts, workflow deadlines, idle rounds.</summary>
 public sealed partial class DirectorEngineTests
 {
-    private static readonly EngineOptions ShortAwardTimeout = new() { AwardTimeout = TimeSpan.FromSeconds(5), ProbeTimeout = TimeSpan.FromMinutes(10) };
-    private static readonly EngineOptions ShortProbeTimeout = new() { ProbeTimeout = TimeSpan.FromSeconds(10), AwardTimeout = TimeSpan.FromMinutes(10) };
+    private static readonly EngineOptions ShortAwardTimeout = Quiet with { AwardTimeout = TimeSpan.FromSeconds(5) };
+    private static readonly EngineOptions ShortProbeTimeout = Quiet with { ProbeTimeout = TimeSpan.FromSeconds(10), AwardTimeout = TimeSpan.FromMinutes(10) };
 
     [Fact]
     public void Tick_AwardUnansweredPastTimeout_RequeuesTaskAndCallsForBids()
@@ -75,7 +75,7 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.Advance(TimeSpan.FromSeconds(10));
 
-        Assert.Equal(new DirectorCommand.DisconnectProbe("p1", p.ConnectionId, "silent for 10.0 s"), Assert.Single(Of<DirectorCommand.DisconnectProbe>(cmds)));
+        Assert.Equal(new DirectorCommand.DisconnectProbe("p1", p.ConnectionId, "lease expired: silent for 10.00 s (lease 10 s)"), Assert.Single(Of<DirectorCommand.DisconnectProbe>(cmds)));
     }
 
     [Fact]

@@ -12,7 +12,14 @@ public sealed partial class DirectorEngineTests
 
     /// <summary>A driver with default options and a long probe timeout, so tests that move the clock only see the timers they mean to.</summary>
     private static EngineDriver CreateSut(EngineOptions? options = null) =>
-        new(options ?? new EngineOptions { ProbeTimeout = TimeSpan.FromMinutes(10) });
+        new(options ?? Quiet);
+
+    /// <summary>The engine with the issue-4 timers off (phi, retry backoff, stragglers, flap damping), so each test turns on only what it checks.</summary>
+    internal static EngineOptions Quiet { get; } = new()
+    {
+        ProbeTimeout = TimeSpan.FromMinutes(10), PhiSuspect = double.PositiveInfinity, PhiDead = double.PositiveInfinity, RetryBaseDelay = TimeSpan.Zero,
+        StragglerFactor = 0, FlapDamping = Health.FlapDamping.None,
+    };
 
     private static WorkflowSpec OneTask(string id = "a") => new WorkflowSpecBuilder().WithTask(id).Build();
 
@@ -184,7 +191,9 @@ public sealed partial class DirectorEngineTests
 
         var cmds = d.Drain("p1", "maintenance");
 
-        Assert.Equal(new DirectorCommand.SendDrain("p1", "maintenance"), Assert.Single(cmds));
+        var send = Assert.Single(Of<DirectorCommand.SendDrain>(cmds));
+        Assert.Equal(("p1", "maintenance"), (send.ProbeId, send.Reason));
+        Assert.Equal(d.Now + new EngineOptions().DrainGrace, send.Deadline);
     }
 
     [Fact]

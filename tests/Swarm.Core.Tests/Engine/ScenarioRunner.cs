@@ -20,7 +20,9 @@ internal sealed class ScenarioRunner
     private ScenarioRunner(Scenario scenario)
     {
         _scenario = scenario;
-        Driver = new EngineDriver(new EngineOptions());
+        // Heartbeats come once per driver step (1 s), and the lease is the old 10 s, so the long delays of the
+        // scenarios still lose probes; retries back off, stragglers are copied and flapping probes are damped.
+        Driver = new EngineDriver(new EngineOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), ProbeTimeout = TimeSpan.FromSeconds(10) });
         Monitor = new InvariantMonitor(Driver);
     }
 

@@ -22,6 +22,7 @@ public sealed class TaskTransitionsTests
         (TaskState.Awarded, TaskState.Cancelled),
         (TaskState.Running, TaskState.Succeeded),
         (TaskState.Running, TaskState.Ready),
+        (TaskState.Running, TaskState.Awarded),
         (TaskState.Running, TaskState.Failed),
         (TaskState.Running, TaskState.Cancelled),
     ];
@@ -48,7 +49,6 @@ public sealed class TaskTransitionsTests
         { TaskState.Awarded, TaskState.Pending },
         { TaskState.Awarded, TaskState.Awarded },
         { TaskState.Running, TaskState.Pending },
-        { TaskState.Running, TaskState.Awarded },
         { TaskState.Running, TaskState.Running },
         { TaskState.Succeeded, TaskState.Ready },
         { TaskState.Failed, TaskState.Ready },
