@@ -35,7 +35,7 @@ public static class CommandScriptArbitrary
         (4, CommittedGen()),
         (4, FailedGen()),
         (1, FinishedGen()),
-        (1, Gen.Elements<DirectorCommand>(new DirectorCommand.WorkflowChanged("w0"), new DirectorCommand.SendDrain("p1", "drain"))));
+        (1, Gen.Elements<DirectorCommand>(new DirectorCommand.WorkflowChanged("w0"), new DirectorCommand.SendDrain("p1", "drain", DateTimeOffset.UnixEpoch))));
 
     private static Gen<DirectorCommand> AcceptGen() =>
         from workflowId in Gen.Frequency((4, Gen.Constant("w2")), (1, Gen.Elements(WorkflowIds)))

@@ -355,7 +355,7 @@ public abstract class DirectorStoreContractTests : IDisposable
 
         sut.Apply(
         [
-            new DirectorCommand.SendDrain("probe-1", "maintenance"),
+            new DirectorCommand.SendDrain("probe-1", "maintenance", DateTimeOffset.UnixEpoch),
             new DirectorCommand.WorkflowChanged("w"),
             new DirectorCommand.Rejected(RejectCode.InvalidArgument, "bad"),
         ]);
@@ -368,7 +368,7 @@ public abstract class DirectorStoreContractTests : IDisposable
     {
         var sut = CreateSut();
 
-        sut.Apply([new DirectorCommand.WorkflowChanged("w"), Accepted("w"), new DirectorCommand.SendDrain("probe-1", "x"), Started("w", "a", 1)]);
+        sut.Apply([new DirectorCommand.WorkflowChanged("w"), Accepted("w"), new DirectorCommand.SendDrain("probe-1", "x", DateTimeOffset.UnixEpoch), Started("w", "a", 1)]);
 
         Assert.Equal(1, Task(ReopenSut(sut).Load(), "w", "a").Attempts);
     }

@@ -87,7 +87,7 @@ public sealed class SqliteDirectorStoreTests : DirectorStoreContractTests
         using var sut = new SqliteDirectorStore(path);
 
         Assert.Equal("wal", RawScalar(path, "PRAGMA journal_mode"));
-        Assert.Equal("1", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal("2", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
     }
 
     [Fact]

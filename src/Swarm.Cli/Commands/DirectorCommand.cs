@@ -25,10 +25,11 @@ internal static class DirectorCommand
         };
         payment.AcceptOnlyFromAmong("vcg", "uniform", "pay-as-bid");
         var solverMs = new Option<int>("--solver-time-ms") { Description = "Time limit of winner determination per round, ms", DefaultValueFactory = _ => 200 };
+        var maxBlob = new Option<long>("--max-blob-bytes") { Description = "Largest blob (task output, checkpoint) the blob store accepts, bytes", DefaultValueFactory = _ => 256L * 1024 * 1024 };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("director", "Run a director: the gRPC server, the engine and its SQLite state")
         {
-            host, port, data, probeTimeout, heartbeat, payment, solverMs, verbose,
+            host, port, data, probeTimeout, heartbeat, payment, solverMs, maxBlob, verbose,
         };
         cmd.SetAction(async (pr, ct) => await RunAsync(new Dictionary<string, string?>
         {
@@ -39,6 +40,7 @@ internal static class DirectorCommand
             ["Director:HeartbeatIntervalSeconds"] = pr.GetValue(heartbeat).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:PaymentRule"] = pr.GetValue(payment),
             ["Director:SolverTimeLimitMs"] = pr.GetValue(solverMs).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:MaxBlobBytes"] = pr.GetValue(maxBlob).ToString(System.Globalization.CultureInfo.InvariantCulture),
         }, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false));
         return cmd;
     }

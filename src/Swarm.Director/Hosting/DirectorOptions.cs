@@ -29,11 +29,26 @@ public sealed class DirectorOptions
 
     /// <summary>How often probes send heartbeats, seconds; default 1.</summary>
     [Range(0.05, 60)]
-    public double HeartbeatIntervalSeconds { get; set; } = 1;
+    public double HeartbeatIntervalSeconds { get; set; } = 0.25;
 
     /// <summary>A probe silent this long is declared lost, seconds; default 10.</summary>
     [Range(0.2, 3600)]
-    public double ProbeTimeoutSeconds { get; set; } = 10;
+    public double ProbeTimeoutSeconds { get; set; } = 2;
+
+    /// <summary>Phi-accrual level at which a probe becomes suspect and gets no new work.</summary>
+    public double PhiSuspect { get; set; } = 3;
+
+    /// <summary>Phi-accrual level at which a probe is declared dead and its work moved.</summary>
+    public double PhiDead { get; set; } = 8;
+
+    /// <summary>Seconds running work gets to finish or checkpoint when a drain names no deadline.</summary>
+    public double DrainGraceSeconds { get; set; } = 30;
+
+    /// <summary>A task failing on this many different probes is poison and fails its workflow.</summary>
+    public int PoisonProbes { get; set; } = 3;
+
+    /// <summary>An attempt running this many times its predicted runtime gets a speculative copy (0 = never).</summary>
+    public double StragglerFactor { get; set; } = 2;
 
     /// <summary>How long a round waits for bids, milliseconds; default 250.</summary>
     [Range(5, 60_000)]
@@ -54,6 +69,9 @@ public sealed class DirectorOptions
     /// <summary>Largest gRPC message, bytes; default 64 MiB.</summary>
     [Range(64 * 1024, 1024 * 1024 * 1024)]
     public int MaxMessageBytes { get; set; } = 64 * 1024 * 1024;
+
+    /// <summary>Largest blob (task output or checkpoint) in the blob store, bytes; default 256 MiB.</summary>
+    public long MaxBlobBytes { get; set; } = 256L * 1024 * 1024;
 
     /// <summary>Most tasks in one workflow; default 100,000.</summary>
     [Range(1, 10_000_000)]

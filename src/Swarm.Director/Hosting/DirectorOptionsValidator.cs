@@ -20,6 +20,11 @@ public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
             errors.Add($"Director:MaxTaskOutputBytes ({options.MaxTaskOutputBytes}) must be at most half of Director:MaxMessageBytes ({options.MaxMessageBytes})");
         }
 
+        if (options.MaxBlobBytes <= 0)
+        {
+            errors.Add($"Director:MaxBlobBytes ({options.MaxBlobBytes}) must be positive");
+        }
+
         if (!System.Net.IPAddress.TryParse(options.Host, out _) && options.Host != "localhost")
         {
             errors.Add($"Director:Host '{options.Host}' is not an IP address or 'localhost'");

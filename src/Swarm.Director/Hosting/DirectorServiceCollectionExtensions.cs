@@ -28,6 +28,7 @@ public static class DirectorServiceCollectionExtensions
             Directory.CreateDirectory(Path.GetDirectoryName(o.DatabasePath)!);
             return new SqliteDirectorStore(o.DatabasePath, o.SynchronousFull);
         });
+        services.AddSingleton(sp => new Storage.Blobs.BlobStore(BlobStoreOptionsOf(sp.GetRequiredService<IOptions<DirectorOptions>>().Value)));
         services.TryAddSingleton<Core.Clearing.IClearingSolver>(sp => new Optimization.OptimalClearingSolver(sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton<ProbeConnectionRegistry>();
         services.AddSingleton<WorkflowWatchers>();
@@ -36,7 +37,7 @@ public static class DirectorServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
-        });
+        }).AddServiceOptions<BlobApiService>(o => o.MaxReceiveMessageSize = o.MaxSendMessageSize = BlobApiService.MaxMessageBytes);
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<DirectorOptions>>((g, d) =>
         {
             g.MaxReceiveMessageSize = d.Value.MaxMessageBytes;
@@ -50,6 +51,14 @@ public static class DirectorServiceCollectionExtensions
     {
         endpoints.MapGrpcService<ProbeStreamService>();
         endpoints.MapGrpcService<SwarmApiService>();
+        endpoints.MapGrpcService<BlobApiService>();
         return endpoints;
     }
+
+    private static Storage.Blobs.BlobStoreOptions BlobStoreOptionsOf(DirectorOptions o) => new()
+    {
+        Root = Path.Combine(o.DataDirectory, "blobs"),
+        MaxBlobBytes = o.MaxBlobBytes,
+        MaxBlobBytesSetting = $"{DirectorOptions.SectionName}:{nameof(DirectorOptions.MaxBlobBytes)}",
+    };
 }

@@ -13,7 +13,7 @@ namespace Swarm.Director.Services;
 
 /// <summary>The probe protocol: one bidirectional stream per probe. Validates, maps and posts; decides nothing.</summary>
 public sealed partial class ProbeStreamService(
-    DirectorLoop loop, ProbeConnectionRegistry connections, IOptions<DirectorOptions> options, ILogger<ProbeStreamService> log)
+    DirectorLoop loop, ProbeConnectionRegistry connections, IOptions<DirectorOptions> options, Storage.Blobs.BlobStore blobs, ILogger<ProbeStreamService> log)
     : ProbeService.ProbeServiceBase
 {
     private readonly DirectorOptions _options = options.Value;
@@ -42,7 +42,7 @@ public sealed partial class ProbeStreamService(
             LogRegistered(log, profile.ProbeId, connection.ConnectionId, ProtoMapper.ToCore(reg.Capacity).ToString(), profile.Region);
             await responseStream.WriteAsync(new DirectorMessage
             {
-                Registered = new Registered { ProbeId = profile.ProbeId, HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds },
+                Registered = new Registered { ProbeId = profile.ProbeId, HeartbeatIntervalSeconds = _options.HeartbeatIntervalSeconds, LeaseSeconds = _options.ProbeTimeoutSeconds },
             }, ct).ConfigureAwait(false);
 
             using var linked = CancellationTokenSource.CreateLinkedTokenSource(ct, connection.Closed);
@@ -156,7 +156,7 @@ public sealed partial class ProbeStreamService(
                     break;
                 case ProbeMessage.BodyOneofCase.Drain:
                     loop.Post(new DirectorEvent.ProbeDrainRequested(id, string.IsNullOrEmpty(m.Drain.Reason) ? "owner reclaimed the machine" : m.Drain.Reason,
-                        m.Drain.DeadlineUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(m.Drain.DeadlineUnixMs, 0, 253402300799999)) : null));
+                        m.Drain.DeadlineUnixMs > 0 ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(m.Drain.DeadlineUnixMs, 0, 253402300799999)) : null, FromProbe: true));
                     break;
                 case ProbeMessage.BodyOneofCase.Progress when m.Progress.Attempt is not null:
                     loop.Post(new DirectorEvent.ProgressReported(id, cid, ProtoMapper.ToCore(m.Progress.Attempt), m.Progress.Fraction, m.Progress.Message ?? "",
@@ -174,6 +174,21 @@ public sealed partial class ProbeStreamService(
 
     private Core.Model.TaskResult CapOutput(Core.Model.TaskResult r)
     {
+        // An output sent as a blob must already be in the store (uploaded before the result), or nobody could read it.
+        if (r.OutputBlob.Length > 0 && !(Core.Model.BlobId.IsValid(r.OutputBlob) && blobs.Exists(r.OutputBlob)))
+        {
+            return r with
+            {
+                Success = false,
+                Output = [],
+                OutputBlob = "",
+                OutputBytes = 0,
+                Error = Core.Model.BlobId.IsValid(r.OutputBlob)
+                    ? $"output blob {r.OutputBlob} is not in the store"
+                    : "output blob is not a valid blob name (64 lower-case hex characters)",
+            };
+        }
+
         if (r.Output.Length <= _options.MaxTaskOutputBytes)
         {
             return r;
