@@ -88,6 +88,77 @@ public static partial class SpecLoader
         return spec;
     }
 
+    /// <summary>
+    /// Parses a document that holds only a task list, <c>tasks: [...]</c>, in the format of a spec's <c>tasks:</c>
+    /// (YAML or JSON); used for the tasks an attempt spawns at run time. Checks each task's fields as
+    /// <see cref="Parse"/> does (kind, input, resources), ids and duplicate ids; dependencies may name tasks
+    /// outside the document, so the workflow as a whole is left to the director to validate.
+    /// </summary>
+    /// <param name="text">The document.</param>
+    /// <param name="sourceName">Names the document in errors, e.g. "spawn file".</param>
+    /// <returns>The tasks in document order (possibly none, for <c>tasks: []</c>).</returns>
+    /// <exception cref="SpecException">The text is empty, malformed (with line and column) or has invalid tasks; the message names every problem.</exception>
+    public static IReadOnlyList<MicroTaskSpec> LoadTasks(string text, string sourceName)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        ArgumentNullException.ThrowIfNull(sourceName);
+        var deserializer = new DeserializerBuilder()
+            .WithNamingConvention(UnderscoredNamingConvention.Instance)
+            .Build();
+        TasksFile? file;
+        try
+        {
+            file = deserializer.Deserialize<TasksFile>(text);
+        }
+        catch (YamlException ex)
+        {
+            throw new SpecException($"{sourceName}: {At(ex.Start)}{Describe(ex)}");
+        }
+
+        if (file is null)
+        {
+            throw new SpecException($"{sourceName}: the file is empty (write 'tasks: []' for no tasks)");
+        }
+
+        if (file.Tasks is null)
+        {
+            throw new SpecException($"{sourceName}: there is no 'tasks:' list");
+        }
+
+        var errors = new List<string>();
+        var tasks = new List<MicroTaskSpec>();
+        var ids = new HashSet<string>(StringComparer.Ordinal);
+        var i = 0;
+        foreach (var t in file.Tasks)
+        {
+            i++;
+            if (t is null)
+            {
+                errors.Add($"task #{i} is empty");
+                continue;
+            }
+
+            var task = ToTask(t, i, errors);
+            if (!WorkflowValidator.IsValidId(task.Id))
+            {
+                errors.Add($"task #{i}: id '{task.Id}' must be 1-128 letters, digits, '-', '_' or '.'");
+            }
+            else if (!ids.Add(task.Id))
+            {
+                errors.Add($"task '{task.Id}': duplicate task id");
+            }
+
+            tasks.Add(task);
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new SpecException($"{sourceName}: {errors.Count} problem(s):" + string.Concat(errors.Select(e => "\n  - " + e)));
+        }
+
+        return tasks;
+    }
+
     private static MicroTaskSpec ToTask(SpecFile.TaskFile t, int ordinal, List<string> errors)
     {
         var id = t.Id ?? "";
@@ -251,6 +322,7 @@ public static partial class SpecLoader
         _ when typeName == typeof(SpecFile.TaskFile).FullName => (typeof(SpecFile.TaskFile), "a task"),
         _ when typeName == typeof(SpecFile.ResourcesFile).FullName => (typeof(SpecFile.ResourcesFile), "resources"),
         _ when typeName == typeof(SpecFile.ConstraintsFile).FullName => (typeof(SpecFile.ConstraintsFile), "constraints"),
+        _ when typeName == typeof(TasksFile).FullName => (typeof(TasksFile), "the task list"),
         _ => null,
     };
 
@@ -259,4 +331,10 @@ public static partial class SpecLoader
 
     [GeneratedRegex(@"^Property '(?<key>[^']*)' not found on type '(?<type>[^']*)'")]
     private static partial Regex UnknownProperty();
+
+    /// <summary>The shape <see cref="LoadTasks"/> reads: a document with only a task list.</summary>
+    internal sealed class TasksFile
+    {
+        public List<SpecFile.TaskFile>? Tasks { get; set; }
+    }
 }

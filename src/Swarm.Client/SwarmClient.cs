@@ -90,9 +90,22 @@ public sealed class SwarmClient : IDisposable
     public async Task<IReadOnlyList<ProbeStatus>> ProbesAsync(CancellationToken ct = default) =>
         (await _client.ListProbesAsync(new ListProbesRequest(), cancellationToken: ct).ConfigureAwait(false)).Probes;
 
+    /// <summary>Reruns a failed or cancelled workflow as a new one that keeps its committed results; returns the new id.</summary>
+    /// <exception cref="RpcException">NotFound for an unknown workflow; FailedPrecondition when it is running or succeeded.</exception>
+    public async Task<SubmitReply> ResubmitAsync(string workflowId, CancellationToken ct = default) =>
+        await _client.ResubmitAsync(new ResubmitRequest { WorkflowId = workflowId ?? "" }, cancellationToken: ct).ConfigureAwait(false);
+
+    /// <summary>The failures the director acted on since it started.</summary>
+    public async Task<IReadOnlyList<Incident>> IncidentsAsync(CancellationToken ct = default) =>
+        (await _client.ListIncidentsAsync(new ListIncidentsRequest(), cancellationToken: ct).ConfigureAwait(false)).Incidents;
+
     /// <summary>Asks a probe to drain.</summary>
     public async Task DrainAsync(string probeId, CancellationToken ct = default) =>
         await _client.DrainProbeAsync(new DrainProbeRequest { ProbeId = probeId }, cancellationToken: ct).ConfigureAwait(false);
+
+    /// <summary>Asks a probe to drain, giving its running work <paramref name="graceSeconds"/> to finish or checkpoint (0 = the director's default).</summary>
+    public async Task DrainAsync(string probeId, double graceSeconds, CancellationToken ct = default) =>
+        await _client.DrainProbeAsync(new DrainProbeRequest { ProbeId = probeId, GraceSeconds = graceSeconds }, cancellationToken: ct).ConfigureAwait(false);
 
     /// <inheritdoc />
     public void Dispose() => _channel.Dispose();

@@ -98,7 +98,7 @@ internal static partial class ClientCommands
 
     public static Command Probes(Option<string> director)
     {
-        var cmd = new Command("probes", "List probes: capacity, load, reliability, earnings");
+        var cmd = new Command("probes", "List probes: health (alive, suspect, dead, draining, damped) and phi, capacity, load, reliability, earnings");
         cmd.SetAction(async (pr, ct) =>
         {
             using var client = new SwarmClient(pr.GetValue(director)!);
@@ -212,9 +212,10 @@ internal static partial class ClientCommands
     private static partial System.Text.RegularExpressions.Regex SolverTail();
 
     public static void PrintProbes(IEnumerable<ProbeStatus> probes) =>
-        Ui.Table("Probes", ["probe", "region", "up", "accepting", "cpu", "mem MiB", "speed", "load", "running", "done", "failed", "reliability", "earned"],
+        Ui.Table("Probes", ["probe", "region", "health", "phi", "accepting", "cpu", "mem MiB", "speed", "load", "running", "done", "failed", "reliability", "earned"],
             probes.Select(p => (IReadOnlyList<string>)[
-                p.ProbeId, p.Region, p.Connected ? "yes" : "no", p.Accepting ? "yes" : "no: " + p.PolicyReason,
+                p.ProbeId, p.Region, string.IsNullOrEmpty(p.Health) ? (p.Connected ? "alive" : "dead") : p.Health,
+                p.Phi.ToString("0.0", CultureInfo.InvariantCulture), p.Accepting ? "yes" : "no: " + p.PolicyReason,
                 $"{p.Allocated.CpuMillis}/{p.Capacity.CpuMillis}m", $"{p.Allocated.MemoryMb}/{p.Capacity.MemoryMb}",
                 p.SpeedFactor.ToString("0.00", CultureInfo.InvariantCulture), p.CpuLoad.ToString("0.00", CultureInfo.InvariantCulture),
                 p.Running.ToString(CultureInfo.InvariantCulture), p.Completed.ToString(CultureInfo.InvariantCulture), p.Failed.ToString(CultureInfo.InvariantCulture),

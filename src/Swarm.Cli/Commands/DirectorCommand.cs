@@ -16,8 +16,22 @@ internal static class DirectorCommand
         var host = new Option<string>("--host") { Description = "Address to listen on", DefaultValueFactory = _ => "127.0.0.1" };
         var port = new Option<int>("--port", "-p") { Description = "gRPC port (0 = pick a free one)", DefaultValueFactory = _ => 7400 };
         var data = new Option<string>("--data-dir") { Description = "Directory of the SQLite state file", DefaultValueFactory = _ => ".swarm" };
-        var probeTimeout = new Option<double>("--probe-timeout") { Description = "Seconds of silence before a probe is declared lost", DefaultValueFactory = _ => 10 };
-        var heartbeat = new Option<double>("--heartbeat") { Description = "Probe heartbeat interval, seconds", DefaultValueFactory = _ => 1 };
+        var probeTimeout = new Option<double>("--probe-timeout")
+        {
+            Description = "Lease, seconds: a probe silent this long is declared dead and its work moved (the phi-accrual detector may act sooner)",
+            DefaultValueFactory = _ => 2,
+        };
+        var heartbeat = new Option<double>("--heartbeat") { Description = "Probe heartbeat interval, seconds", DefaultValueFactory = _ => 0.25 };
+        var phiDead = new Option<double>("--phi-dead") { Description = "Phi-accrual suspicion at which a probe is declared dead", DefaultValueFactory = _ => 8 };
+        var drainGrace = new Option<double>("--drain-grace")
+        {
+            Description = "Seconds running work gets to finish or checkpoint when a drain names no deadline", DefaultValueFactory = _ => 30,
+        };
+        var straggler = new Option<double>("--straggler-factor")
+        {
+            Description = "Auction a speculative copy of an attempt running this many times its predicted runtime (0 = never)", DefaultValueFactory = _ => 2,
+        };
+        var poison = new Option<int>("--poison-probes") { Description = "A task failing on this many different probes fails its workflow as poison", DefaultValueFactory = _ => 3 };
         var payment = new Option<string>("--payment-rule")
         {
             Description = "How auction winners are paid: vcg (truthful), uniform (one clearing price per shape) or pay-as-bid",
@@ -29,7 +43,7 @@ internal static class DirectorCommand
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("director", "Run a director: the gRPC server, the engine and its SQLite state")
         {
-            host, port, data, probeTimeout, heartbeat, payment, solverMs, maxBlob, verbose,
+            host, port, data, probeTimeout, heartbeat, phiDead, drainGrace, straggler, poison, payment, solverMs, maxBlob, verbose,
         };
         cmd.SetAction(async (pr, ct) => await RunAsync(new Dictionary<string, string?>
         {
@@ -38,6 +52,10 @@ internal static class DirectorCommand
             ["Director:DataDirectory"] = pr.GetValue(data),
             ["Director:ProbeTimeoutSeconds"] = pr.GetValue(probeTimeout).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:HeartbeatIntervalSeconds"] = pr.GetValue(heartbeat).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:PhiDead"] = pr.GetValue(phiDead).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:DrainGraceSeconds"] = pr.GetValue(drainGrace).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:StragglerFactor"] = pr.GetValue(straggler).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["Director:PoisonProbes"] = pr.GetValue(poison).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:PaymentRule"] = pr.GetValue(payment),
             ["Director:SolverTimeLimitMs"] = pr.GetValue(solverMs).ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:MaxBlobBytes"] = pr.GetValue(maxBlob).ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -40,11 +40,15 @@ internal static class ProbeCommand
         var carbon = new Option<double>("--carbon") { Description = "Grid carbon intensity, gCO2/kWh" };
         var functions = new Option<string[]>("--functions") { Description = "Assemblies with extra task functions", AllowMultipleArgumentsPerToken = true };
         var workDir = new Option<string?>("--work-dir") { Description = "Scratch directory for tasks" };
+        var drainGrace = new Option<double?>("--drain-grace")
+        {
+            Description = "Seconds running tasks get to finish or checkpoint when this probe drains and the director gave no deadline; then they are killed and reassigned (default 30)",
+        };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
         {
             id, region, zone, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
-            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, verbose,
+            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, verbose,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -90,18 +94,40 @@ internal static class ProbeCommand
                 settings["Probe:WorkDirectory"] = wd;
             }
 
+            if (pr.GetValue(drainGrace) is { } grace)
+            {
+                settings["Probe:DrainGraceSeconds"] = Inv(grace);
+            }
+
             return await RunAsync(settings, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false);
         });
 
         var drainId = new Argument<string>("probe-id") { Description = "The probe to drain" };
-        var drain = new Command("drain", "Ask a probe to take no new work (running work finishes)") { drainId };
+        var grace = new Option<double>("--grace")
+        {
+            Description = "Seconds the probe's running tasks get to finish or save a checkpoint; then they are killed and reassigned, "
+                + "resuming from their last checkpoint (0 = the director's default)",
+            DefaultValueFactory = _ => 0,
+        };
+        grace.Validators.Add(r =>
+        {
+            var value = r.GetValueOrDefault<double>();
+            if (!double.IsFinite(value) || value is < 0 or > 86400)
+            {
+                r.AddError("--grace must be between 0 and 86400 seconds");
+            }
+        });
+        var drain = new Command("drain", "Ask a probe to take no new work; running work has the grace period to finish or checkpoint") { drainId, grace };
         drain.SetAction(async (pr, ct) =>
         {
             using var client = new SwarmClient(pr.GetValue(director)!);
             try
             {
-                await client.DrainAsync(pr.GetValue(drainId)!, ct).ConfigureAwait(false);
-                Console.WriteLine($"probe {pr.GetValue(drainId)} is draining");
+                var seconds = pr.GetValue(grace);
+                await client.DrainAsync(pr.GetValue(drainId)!, seconds, ct).ConfigureAwait(false);
+                Console.WriteLine(seconds > 0
+                    ? string.Create(CultureInfo.InvariantCulture, $"probe {pr.GetValue(drainId)} is draining; running work has {seconds} s")
+                    : $"probe {pr.GetValue(drainId)} is draining");
                 return ExitCodes.Ok;
             }
             catch (RpcException ex)

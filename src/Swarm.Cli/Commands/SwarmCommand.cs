@@ -15,6 +15,7 @@ internal static class SwarmCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(ChaosCommand.Create());
         root.Subcommands.Add(DirectorCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Submit(director));
@@ -22,6 +23,8 @@ internal static class SwarmCommand
         root.Subcommands.Add(ExplainCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Probes(director));
         root.Subcommands.Add(ClientCommands.Cancel(director));
+        root.Subcommands.Add(RecoveryCommands.Resubmit(director));
+        root.Subcommands.Add(RecoveryCommands.Incidents(director));
         return root;
     }
 }

@@ -20,6 +20,26 @@ public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
             errors.Add($"Director:MaxTaskOutputBytes ({options.MaxTaskOutputBytes}) must be at most half of Director:MaxMessageBytes ({options.MaxMessageBytes})");
         }
 
+        if (!(options.PhiSuspect > 0) || !(options.PhiDead > options.PhiSuspect))
+        {
+            errors.Add($"Director:PhiSuspect ({options.PhiSuspect}) must be positive and below Director:PhiDead ({options.PhiDead})");
+        }
+
+        if (!(options.DrainGraceSeconds >= 0) || options.DrainGraceSeconds > 86_400)
+        {
+            errors.Add($"Director:DrainGraceSeconds ({options.DrainGraceSeconds}) must be between 0 and 86400");
+        }
+
+        if (!(options.StragglerFactor == 0 || options.StragglerFactor >= 1) || !double.IsFinite(options.StragglerFactor))
+        {
+            errors.Add($"Director:StragglerFactor ({options.StragglerFactor}) must be 0 (off) or at least 1");
+        }
+
+        if (options.PoisonProbes < 1)
+        {
+            errors.Add($"Director:PoisonProbes ({options.PoisonProbes}) must be at least 1");
+        }
+
         if (options.MaxBlobBytes <= 0)
         {
             errors.Add($"Director:MaxBlobBytes ({options.MaxBlobBytes}) must be positive");

@@ -60,4 +60,7 @@ public sealed partial class DirectorLoop
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {WorkflowId} grew by {Added} spawned tasks to {Total}")]
     private static partial void LogExtended(ILogger logger, string workflowId, int added, int total);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Committed {Attempt} from {ProbeId}")]
+    private static partial void LogCommitted(ILogger logger, string attempt, string probeId);
 }

@@ -323,6 +323,9 @@ public sealed partial class DirectorLoop : BackgroundService
                     }
 
                     break;
+                case DirectorCommand.ResultCommitted c:
+                    LogCommitted(_log, c.Attempt.ToString(), c.ProbeId);
+                    break;
                 case DirectorCommand.ResultDiscarded r:
                     LogResultDiscarded(_log, r.Attempt.ToString(), r.ProbeId, r.Reason);
                     break;

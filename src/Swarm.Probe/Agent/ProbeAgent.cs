@@ -9,9 +9,11 @@ using Swarm.Contracts.Mapping;
 using Swarm.Contracts.V1;
 using Swarm.Core.Bidding;
 using Swarm.Core.Model;
+using Swarm.Probe.Checkpoints;
 using Swarm.Probe.Execution;
 using Swarm.Probe.Functions;
 using Swarm.Probe.Sensing;
+using Swarm.Probe.Transfer;
 using CoreAttempt = Swarm.Core.Model.AttemptRef;
 
 namespace Swarm.Probe.Agent;
@@ -21,14 +23,24 @@ namespace Swarm.Probe.Agent;
 /// authority on its own capacity), runs tasks and streams results. Results are kept until the director acks
 /// them, so a director crash or a broken stream loses nothing. Reconnects with capped, jittered backoff.
 /// </summary>
+/// <remarks>
+/// Drain: on a <c>DrainRequest</c> from the director (its own or an operator's <c>swarm probe drain</c>), or when
+/// the owner's policy stops allowing work (allowed hours ended, the machine is no longer idle; checked every
+/// <see cref="ProbeAgentOptions.PolicyCheckSeconds"/>), the probe stops bidding, declines awards and sends a
+/// <c>DrainNotice</c> with the deadline (the director's, or now plus <see cref="ProbeAgentOptions.DrainGraceSeconds"/>).
+/// Running attempts go on; at the deadline whatever still runs is killed (process tree) and not reported, so the
+/// director reassigns it from its last checkpoint. A policy drain ends when the policy allows work again: the probe
+/// then sends an accepting heartbeat at once. A director drain lasts until the probe restarts.
+/// </remarks>
 public sealed partial class ProbeAgent : BackgroundService
 {
     private readonly ProbeAgentOptions _options;
     private readonly OwnerPolicy _policy;
     private readonly ResourceSensor _sensor;
     private readonly FunctionRegistry _functions;
-    private readonly ExecTaskRunner _exec;
-    private readonly FunctionTaskRunner _functionRunner;
+    private readonly DirectorBlobTransfer _blobs = new();
+    private readonly AttemptRunner _attempts;
+    private readonly ProbeDrain _drain;
     private readonly IBidStrategy _strategy;
     private readonly MarketFeed _market;
     private readonly TimeProvider _time;
@@ -44,10 +56,12 @@ public sealed partial class ProbeAgent : BackgroundService
     private ResourceVector _capacity;
     private double _speed = 1;
     private double _rttMs;
-    private bool _draining;
+    private bool _policyAccepting = true;
     private MachineSnapshot? _lastSample;
 
-    public ProbeAgent(IOptions<ProbeAgentOptions> options, OwnerPolicy policy, ResourceSensor sensor, FunctionRegistry functions, TimeProvider time, ILogger<ProbeAgent> log)
+    public ProbeAgent(
+        IOptions<ProbeAgentOptions> options, OwnerPolicy policy, ResourceSensor sensor, FunctionRegistry functions, TimeProvider time,
+        ILogger<ProbeAgent> log, ILoggerFactory loggers)
     {
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
@@ -56,8 +70,25 @@ public sealed partial class ProbeAgent : BackgroundService
         _functions = functions;
         _time = time;
         _log = log;
-        _exec = new ExecTaskRunner(time, _options.MaxOutputBytes);
-        _functionRunner = new FunctionTaskRunner(functions, time);
+        ArgumentNullException.ThrowIfNull(loggers);
+        var exec = new ExecTaskRunner(
+            time,
+            new ExecTaskRunnerOptions
+            {
+                StdoutCapBytes = _options.MaxOutputBytes,
+                CheckpointMaxBytes = _options.CheckpointMaxBytes,
+                MaxDownloadBytes = _options.MaxDownloadBytes,
+            },
+            _blobs,
+            loggers.CreateLogger<ExecTaskRunner>());
+        var functionRunner = new FunctionTaskRunner(
+            functions,
+            time,
+            new FunctionTaskRunnerOptions { CheckpointMaxBytes = _options.CheckpointMaxBytes, MaxDownloadBytes = _options.MaxDownloadBytes },
+            _blobs,
+            loggers.CreateLogger<FunctionTaskRunner>());
+        _attempts = new AttemptRunner(exec, functionRunner, _blobs, _options.InlineOutputBytes);
+        _drain = new ProbeDrain(time, TimeSpan.FromSeconds(_options.DrainGraceSeconds), KillAtDrainDeadline);
         _strategy = _options.CreateBidStrategy(); // the owner's floor is applied per line by ProbeBidder.
         _market = new MarketFeed(_strategy);
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
@@ -72,11 +103,13 @@ public sealed partial class ProbeAgent : BackgroundService
         _capacity = ComputeCapacity(_lastSample);
         LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, _lastSample.Gpus, _lastSample.GpuModel, _options.DirectorUrl, _strategy.Name);
         var (accepting, reason) = Evaluate(_lastSample);
+        _policyAccepting = accepting;
         if (!accepting)
         {
             LogNotAccepting(_log, reason);
         }
 
+        var watch = PolicyWatchLoopAsync(stoppingToken);
         var delay = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -120,6 +153,8 @@ public sealed partial class ProbeAgent : BackgroundService
         }
 
         CancelAll("probe stopping");
+        await Quiet(watch).ConfigureAwait(false);
+        _drain.Dispose();
     }
 
     private ResourceVector ComputeCapacity(MachineSnapshot m)
@@ -141,13 +176,85 @@ public sealed partial class ProbeAgent : BackgroundService
 
     private (bool Accepting, string Reason) Evaluate(MachineSnapshot m)
     {
-        if (_draining)
+        if (_drain.IsDraining)
         {
-            return (false, "draining");
+            return (false, $"draining: {_drain.Reason}");
         }
 
+        return EvaluatePolicy(m);
+    }
+
+    private (bool Accepting, string Reason) EvaluatePolicy(MachineSnapshot m)
+    {
         var local = TimeOnly.FromDateTime(_time.GetLocalNow().DateTime);
         return _policy.Evaluate(local, ForeignLoad(m));
+    }
+
+    /// <summary>Watches the owner's policy, in or out of a session: when it stops allowing work a drain begins; when it allows work again the drain ends.</summary>
+    private async Task PolicyWatchLoopAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.PolicyCheckSeconds), _time);
+        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
+        {
+            try
+            {
+                var m = _sensor.Sample();
+                _lastSample = m;
+                OnPolicy(EvaluatePolicy(m), m);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                LogPolicyCheckFailed(_log, ex.Message);
+            }
+        }
+    }
+
+    private void OnPolicy((bool Accepting, string Reason) now, MachineSnapshot m)
+    {
+        var was = _policyAccepting;
+        _policyAccepting = now.Accepting;
+        if (was && !now.Accepting)
+        {
+            BeginDrain(DrainOrigin.Policy, now.Reason, null);
+        }
+        else if (now.Accepting && _drain.EndPolicyDrain())
+        {
+            LogDrainEnded(_log);
+            _outbox?.Writer.TryWrite(new ProbeMessage { Heartbeat = Heartbeat(m) });
+        }
+    }
+
+    private void BeginDrain(DrainOrigin origin, string reason, DateTimeOffset? deadline)
+    {
+        if (_drain.Begin(origin, reason, deadline))
+        {
+            LogDraining(_log, reason, _drain.Deadline);
+
+            // The director is told unless the deadline is its own (it knows it already; an echo cut to whole
+            // milliseconds would read as an earlier deadline).
+            if (origin == DrainOrigin.Policy || deadline is null)
+            {
+                _outbox?.Writer.TryWrite(new ProbeMessage { Drain = DrainNotice() });
+            }
+        }
+    }
+
+    private DrainNotice DrainNotice() => new() { Reason = _drain.Reason, DeadlineUnixMs = _drain.Deadline.ToUnixTimeMilliseconds() };
+
+    /// <summary>The drain's deadline passed: kill what still runs, without reporting it (the director reassigns it from its last checkpoint).</summary>
+    private void KillAtDrainDeadline()
+    {
+        List<CoreAttempt> all;
+        lock (_gate)
+        {
+            all = [.. _running.Keys];
+        }
+
+        LogDrainDeadline(_log, all.Count);
+        foreach (var a in all)
+        {
+            Cancel(a, "drain deadline passed");
+        }
     }
 
     /// <summary>The owner's own load (0 or more; ProbeBidder clamps it to [0, 1]): load caused by Swarm's own tasks does not count against the owner.</summary>
@@ -171,6 +278,7 @@ public sealed partial class ProbeAgent : BackgroundService
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, KeepAlivePingDelay = TimeSpan.FromSeconds(5), KeepAlivePingTimeout = TimeSpan.FromSeconds(5) },
         });
         var client = new ProbeService.ProbeServiceClient(channel);
+        _blobs.Attach(channel);
         using var session = CancellationTokenSource.CreateLinkedTokenSource(stoppingToken);
         using var call = client.Connect(cancellationToken: session.Token);
         var register = new Register
@@ -204,6 +312,19 @@ public sealed partial class ProbeAgent : BackgroundService
 
         var outbox = Channel.CreateUnbounded<ProbeMessage>(new UnboundedChannelOptions { SingleReader = true });
         _outbox = outbox;
+        if (_drain.IsDraining)
+        {
+            outbox.Writer.TryWrite(new ProbeMessage { Drain = DrainNotice() }); // the new session must know too.
+        }
+
+        lock (_gate)
+        {
+            // The latest checkpoint of each running attempt, in case its notice died with the old stream.
+            foreach (var r in _running.Values.Where(r => r.LastCheckpoint is not null))
+            {
+                outbox.Writer.TryWrite(new ProbeMessage { Progress = r.LastCheckpoint });
+            }
+        }
 
         // Results the director has not acknowledged yet go first: they may be the only copy.
         var pending = _unacked.Values.ToList();
@@ -228,6 +349,7 @@ public sealed partial class ProbeAgent : BackgroundService
         finally
         {
             _outbox = null;
+            _blobs.Detach();
             outbox.Writer.TryComplete();
             await session.CancelAsync().ConfigureAwait(false);
             await Task.WhenAll(Quiet(writer), Quiet(beats), Quiet(results)).ConfigureAwait(false);
@@ -302,27 +424,29 @@ public sealed partial class ProbeAgent : BackgroundService
             var m = _sensor.Sample();
             _lastSample = m;
             ExpireUndispatched();
-            var (accepting, reason) = Evaluate(m);
-            int running;
-            lock (_gate)
-            {
-                running = _running.Count;
-            }
-
-            outbox.TryWrite(new ProbeMessage
-            {
-                Heartbeat = new Heartbeat
-                {
-                    Capacity = ProtoMapper.ToProto(_capacity),
-                    CpuLoad = m.CpuLoad,
-                    MemoryAvailableMb = m.MemoryAvailableMb,
-                    RunningTasks = running,
-                    Accepting = accepting,
-                    PolicyReason = reason,
-                    RttMs = _rttMs,
-                },
-            });
+            outbox.TryWrite(new ProbeMessage { Heartbeat = Heartbeat(m) });
         }
+    }
+
+    private Heartbeat Heartbeat(MachineSnapshot m)
+    {
+        var (accepting, reason) = Evaluate(m);
+        int running;
+        lock (_gate)
+        {
+            running = _running.Count;
+        }
+
+        return new Heartbeat
+        {
+            Capacity = ProtoMapper.ToProto(_capacity),
+            CpuLoad = m.CpuLoad,
+            MemoryAvailableMb = m.MemoryAvailableMb,
+            RunningTasks = running,
+            Accepting = accepting,
+            PolicyReason = reason,
+            RttMs = _rttMs,
+        };
     }
 
     /// <summary>Drops accepted work whose dispatch never came (the director timed the award out), freeing its capacity.</summary>
@@ -373,8 +497,10 @@ public sealed partial class ProbeAgent : BackgroundService
                 LogBidRejected(_log, m.BidRejected.Round, m.BidRejected.Reason);
                 break;
             case DirectorMessage.BodyOneofCase.Drain:
-                _draining = true;
-                LogDraining(_log, m.Drain.Reason);
+                var deadline = m.Drain.DeadlineUnixMs > 0
+                    ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(m.Drain.DeadlineUnixMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
+                    : (DateTimeOffset?)null;
+                BeginDrain(DrainOrigin.Director, string.IsNullOrEmpty(m.Drain.Reason) ? "the director asked" : m.Drain.Reason, deadline);
                 break;
             default:
                 break;
@@ -463,20 +589,19 @@ public sealed partial class ProbeAgent : BackgroundService
 
         var spec = ProtoMapper.ToCore(t.Spec);
         var parents = t.ParentOutputs.ToDictionary(kv => kv.Key, kv => kv.Value.ToByteArray(), StringComparer.Ordinal);
-        _ = Task.Run(() => RunAsync(a, spec, parents, r));
+        var parentBlobs = t.ParentOutputBlobs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
+        var scratch = Path.Combine(WorkRoot(), $"{a.WorkflowId}-{a.TaskId}-{a.Attempt}");
+        var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, ProgressReporter(a), parentBlobs, t.CheckpointBlob, CheckpointReporter(a, r));
+        _ = Task.Run(() => RunAsync(a, ctx, r));
     }
 
-    private async Task RunAsync(CoreAttempt a, Core.Model.MicroTaskSpec spec, Dictionary<string, byte[]> parents, Running r)
+    private async Task RunAsync(CoreAttempt a, TaskContext ctx, Running r)
     {
-        var scratch = Path.Combine(WorkRoot(), $"{a.WorkflowId}-{a.TaskId}-{a.Attempt}");
         TaskOutcome outcome;
         try
         {
-            Directory.CreateDirectory(scratch);
-            var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, ProgressReporter(a));
-            outcome = spec.Kind == Core.Model.TaskKind.Function
-                ? await _functionRunner.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false)
-                : await _exec.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
+            Directory.CreateDirectory(ctx.ScratchDirectory);
+            outcome = await _attempts.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)
         {
@@ -484,7 +609,7 @@ public sealed partial class ProbeAgent : BackgroundService
         }
         finally
         {
-            TryDelete(scratch);
+            TryDelete(ctx.ScratchDirectory);
         }
 
         bool cancelled;
@@ -497,26 +622,34 @@ public sealed partial class ProbeAgent : BackgroundService
         r.Cancel.Dispose();
         if (cancelled)
         {
-            return; // the director no longer wants this attempt.
+            return; // the director no longer wants this attempt, or the drain deadline passed: it is reassigned.
         }
 
-        var result = new Contracts.V1.TaskResult
-        {
-            Attempt = ProtoMapper.ToProto(a),
-            Success = outcome.Success,
-            ExitCode = outcome.ExitCode,
-            Output = Google.Protobuf.ByteString.CopyFrom(outcome.Output),
-            Stdout = "",
-            Stderr = outcome.Stderr,
-            Error = outcome.Error,
-            RuntimeSeconds = outcome.RuntimeSeconds,
-            OutputTruncated = outcome.OutputTruncated,
-        };
+        var result = outcome.ToProto(a);
         _unacked[a] = result;
         LogFinished(_log, a.ToString(), outcome.Success, outcome.RuntimeSeconds);
         _toSend.Enqueue(result);
         _resultsReady.Writer.TryWrite(true);
     }
+
+    /// <summary>Tells the director about each checkpoint an attempt saved (never throttled: the latest one is what a retry resumes from).</summary>
+    private Action<CheckpointSaved> CheckpointReporter(CoreAttempt a, Running r) => saved =>
+    {
+        var progress = new TaskProgress
+        {
+            Attempt = ProtoMapper.ToProto(a),
+            Fraction = saved.Fraction ?? 0,
+            Message = saved.Message,
+            CheckpointBlob = saved.Sha256,
+            CheckpointBytes = saved.Bytes,
+        };
+        lock (_gate)
+        {
+            r.LastCheckpoint = progress;
+        }
+
+        _outbox?.Writer.TryWrite(new ProbeMessage { Progress = progress });
+    };
 
     /// <summary>Forwards a task's progress to the director, at most four times a second per attempt.</summary>
     private Action<double, string> ProgressReporter(CoreAttempt a)
@@ -600,5 +733,8 @@ public sealed partial class ProbeAgent : BackgroundService
         public bool Started { get; set; }
 
         public long AcceptedAt { get; init; }
+
+        /// <summary>The progress message of the attempt's latest checkpoint; guarded by the agent's gate.</summary>
+        public TaskProgress? LastCheckpoint { get; set; }
     }
 }

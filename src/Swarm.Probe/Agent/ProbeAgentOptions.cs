@@ -107,6 +107,35 @@ public sealed class ProbeAgentOptions
     [Range(1024, 256 * 1024 * 1024)]
     public int MaxOutputBytes { get; set; } = 4 * 1024 * 1024;
 
+    /// <summary>
+    /// Largest task output sent inline with its result, bytes; a larger successful output goes to the director's blob
+    /// store and the result carries its hash. Default 1 MiB; must be below <see cref="MaxMessageBytes"/>.
+    /// </summary>
+    [Range(0, int.MaxValue)]
+    public int InlineOutputBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>Largest checkpoint archive saved, bytes; a larger checkpoint is skipped with a warning. Default 64 MiB.</summary>
+    [Range(0, long.MaxValue)]
+    public long CheckpointMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest blob downloaded for an attempt (a parent's output, a checkpoint to resume from), bytes; a larger one
+    /// fails the attempt. Default 1 GiB.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// Seconds running tasks get to finish or checkpoint after a drain begins, when the director gave no deadline;
+    /// then they are killed. Default 30.
+    /// </summary>
+    [Range(0, 86400)]
+    public double DrainGraceSeconds { get; set; } = 30;
+
+    /// <summary>How often the owner's policy is checked for a change (hours, idleness), seconds; default 5.</summary>
+    [Range(0.05, 3600)]
+    public double PolicyCheckSeconds { get; set; } = 5;
+
     /// <summary>The strategy tuning these options name.</summary>
     public BidStrategyParameters BidParameters() => new()
     {

@@ -3,20 +3,54 @@ using System.ComponentModel;
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using Microsoft.Extensions.Logging;
+using Swarm.Client;
 using Swarm.Core.Model;
+using Swarm.Probe.Checkpoints;
+using Swarm.Probe.Transfer;
 
 namespace Swarm.Probe.Execution;
 
 /// <summary>
 /// Runs <see cref="TaskKind.Exec"/> micro-tasks as real OS processes: writes the parents' outputs to
 /// <c>$SWARM_INPUTS</c>, feeds standard input, captures capped output, and kills the whole process tree
-/// on timeout or cancellation.
+/// on timeout or cancellation. Tasks can save checkpoints, report progress and spawn tasks (the contract below).
 /// </summary>
 /// <remarks>
-/// The child inherits the probe's environment, then the spec's variables, then <c>SWARM_WORKFLOW_ID</c>,
-/// <c>SWARM_TASK_ID</c>, <c>SWARM_ATTEMPT</c> and <c>SWARM_INPUTS</c> (which win over the spec's).
+/// <para>
+/// The child inherits the probe's environment, then the spec's variables, then these (which win over the spec's):
+/// <c>SWARM_WORKFLOW_ID</c>, <c>SWARM_TASK_ID</c>, <c>SWARM_ATTEMPT</c>; <c>SWARM_INPUTS</c>, a directory with one
+/// file per parent named by the parent's task id (outputs kept in the director's blob store are downloaded there
+/// first, size-capped and hash-checked; a failed download fails the attempt before anything runs);
+/// <c>SWARM_CHECKPOINT_DIR</c>, a directory private to the attempt; <c>SWARM_SPAWN_FILE</c>, a path (not created)
+/// where the task may list tasks to add; and <c>SWARM_RESUMED=1</c> only when the checkpoint directory was restored
+/// (otherwise the variable is removed).
+/// </para>
+/// <para>
+/// Checkpoints: the task writes its state into <c>$SWARM_CHECKPOINT_DIR</c> (complete files; replace a file by
+/// writing a new one and renaming it over the old), then prints a line <c>##swarm checkpoint [fraction] [message]</c>
+/// on standard output. The probe packs the directory into a tar archive when it reads the line (regular files and
+/// directories only; symbolic links are not followed; over <see cref="ExecTaskRunnerOptions.CheckpointMaxBytes"/>
+/// the checkpoint is skipped with a warning), uploads it to the director's blob store, then reports progress with
+/// the archive's hash. Uploads run one at a time; a newer checkpoint replaces an older one still waiting. A later
+/// attempt of the task, on any probe, starts with the latest uploaded checkpoint unpacked into its own
+/// <c>$SWARM_CHECKPOINT_DIR</c> and <c>SWARM_RESUMED=1</c>. A failed save is logged and the task goes on.
+/// </para>
+/// <para>
+/// Progress: <c>##swarm progress &lt;fraction&gt; [message]</c>, fraction in [0, 1]. Control lines are read as the
+/// output streams and kept out of the captured output; a malformed one stays in the output (see
+/// <see cref="ControlLine"/> and <see cref="ControlLineSplitter"/>).
+/// </para>
+/// <para>
+/// Dynamic tasks: when the task succeeds and <c>$SWARM_SPAWN_FILE</c> exists, it must hold a YAML or JSON document
+/// <c>tasks: [...]</c> in the format of a workflow spec's <c>tasks:</c> list (at most
+/// <see cref="TaskContext.MaxSpawnedTasks"/> tasks and <see cref="TaskContext.MaxSpawnFileBytes"/> bytes); the tasks
+/// are reported with the result. A malformed file fails the attempt with an error naming the problem and its line.
+/// </para>
+/// <para>
 /// Background processes that outlive the child are not killed after a normal exit; the runner stops
 /// reading their output after <see cref="ExecTaskRunnerOptions.DrainGraceSeconds"/>.
+/// </para>
 /// </remarks>
 public sealed class ExecTaskRunner
 {
@@ -25,8 +59,12 @@ public sealed class ExecTaskRunner
 
     private const int ChunkBytes = 81920;
 
+    private static readonly UTF8Encoding Utf8Strict = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
+
     private readonly TimeProvider _timeProvider;
     private readonly ExecTaskRunnerOptions _options;
+    private readonly IBlobTransfer? _blobs;
+    private readonly ILogger? _logger;
 
     /// <summary>Creates a runner with default caps except for standard output.</summary>
     /// <param name="timeProvider">Clock for timeouts and runtime measurement.</param>
@@ -39,7 +77,12 @@ public sealed class ExecTaskRunner
     /// <summary>Creates a runner.</summary>
     /// <param name="timeProvider">Clock for timeouts and runtime measurement.</param>
     /// <param name="options">Output caps; defaults when null.</param>
-    public ExecTaskRunner(TimeProvider timeProvider, ExecTaskRunnerOptions? options = null)
+    /// <param name="blobs">
+    /// The director's blob store, for checkpoints and parents' outputs kept there; null when there is none
+    /// (checkpoints are then skipped and blob inputs fail the attempt).
+    /// </param>
+    /// <param name="logger">Where skipped checkpoints are reported.</param>
+    public ExecTaskRunner(TimeProvider timeProvider, ExecTaskRunnerOptions? options = null, IBlobTransfer? blobs = null, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(timeProvider);
         options ??= new ExecTaskRunnerOptions();
@@ -50,8 +93,12 @@ public sealed class ExecTaskRunner
             throw new ArgumentOutOfRangeException(nameof(options), "DrainGraceSeconds must be a finite number >= 0");
         }
 
+        ArgumentOutOfRangeException.ThrowIfNegative(options.CheckpointMaxBytes);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxDownloadBytes);
         _timeProvider = timeProvider;
         _options = options;
+        _blobs = blobs;
+        _logger = logger;
     }
 
     /// <summary>Runs one attempt and reports how it ended; never throws for task failures.</summary>
@@ -87,9 +134,22 @@ public sealed class ExecTaskRunner
 
         var start = _timeProvider.GetTimestamp();
         string inputsDirectory;
+        var resumed = false;
         try
         {
             inputsDirectory = await WriteInputsAsync(ctx, ct).ConfigureAwait(false);
+            PrepareAttemptFiles(ctx);
+            if (ctx.CheckpointBlob.Length > 0)
+            {
+                var problem = await CheckpointRestore.TryRestoreAsync(
+                    _blobs, ctx.CheckpointBlob, ctx.CheckpointDirectory, ctx.StagingDirectory, _options.MaxDownloadBytes, ct).ConfigureAwait(false);
+                if (problem.Length > 0)
+                {
+                    return TaskOutcome.Failed(problem, Elapsed(start));
+                }
+
+                resumed = true;
+            }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -106,7 +166,7 @@ public sealed class ExecTaskRunner
             return TaskOutcome.Failed($"working directory '{workingDirectory}' does not exist", Elapsed(start));
         }
 
-        if (!TryBuildStartInfo(ctx, inputsDirectory, workingDirectory, out var startInfo, out var envProblem))
+        if (!TryBuildStartInfo(ctx, inputsDirectory, workingDirectory, resumed, out var startInfo, out var envProblem))
         {
             return TaskOutcome.Failed(envProblem, Elapsed(start));
         }
@@ -126,8 +186,10 @@ public sealed class ExecTaskRunner
         }
 
         using var drainCts = new CancellationTokenSource();
+        using var checkpoints = new CheckpointUploader(
+            _blobs, ctx.CheckpointDirectory, ctx.StagingDirectory, _options.CheckpointMaxBytes, ctx.Checkpointed, _logger, ctx.AttemptRef.ToString(), ct);
         var stdinTask = WriteStdinAsync(process.StandardInput.BaseStream, spec.Stdin, drainCts.Token);
-        var stdoutTask = CaptureAsync(process.StandardOutput.BaseStream, _options.StdoutCapBytes, drainCts.Token);
+        var stdoutTask = CaptureStdoutAsync(process.StandardOutput.BaseStream, ctx, checkpoints, drainCts.Token, ct);
         var stderrTask = CaptureAsync(process.StandardError.BaseStream, _options.StderrCapBytes, drainCts.Token);
         ctx.Progress?.Invoke(0, string.Create(CultureInfo.InvariantCulture, $"started pid {process.Id}"));
 
@@ -155,15 +217,33 @@ public sealed class ExecTaskRunner
         var error = stopReason.Length > 0 ? stopReason
             : exitCode != 0 ? string.Create(CultureInfo.InvariantCulture, $"exited with code {exitCode}")
             : "";
+        var success = stopReason.Length == 0 && exitCode == 0;
+
+        // A failed attempt's last checkpoint is what its retry resumes from: let it finish uploading.
+        await checkpoints.CompleteAsync(uploadWaiting: !success && !ct.IsCancellationRequested).ConfigureAwait(false);
+        IReadOnlyList<MicroTaskSpec> spawned = [];
+        if (success)
+        {
+            (spawned, var spawnProblem) = await ReadSpawnFileAsync(ctx.SpawnFile, ct).ConfigureAwait(false);
+            if (spawnProblem.Length > 0)
+            {
+                success = false;
+                error = spawnProblem;
+            }
+        }
+
         return new TaskOutcome(
-            Success: stopReason.Length == 0 && exitCode == 0,
+            Success: success,
             ExitCode: exitCode,
             Output: stdout,
             Stdout: Encoding.UTF8.GetString(stdout),
             Stderr: stderrText,
             Error: error,
             RuntimeSeconds: runtime,
-            OutputTruncated: stdoutTruncated);
+            OutputTruncated: stdoutTruncated)
+        {
+            Spawned = spawned,
+        };
     }
 
     private double Elapsed(long start) => _timeProvider.GetElapsedTime(start).TotalSeconds;
@@ -187,7 +267,7 @@ public sealed class ExecTaskRunner
         return true;
     }
 
-    private static async Task<string> WriteInputsAsync(TaskContext ctx, CancellationToken ct)
+    private async Task<string> WriteInputsAsync(TaskContext ctx, CancellationToken ct)
     {
         var inputs = Path.Combine(ctx.ScratchDirectory, InputsDirectoryName);
         Directory.CreateDirectory(inputs);
@@ -201,7 +281,118 @@ public sealed class ExecTaskRunner
             await File.WriteAllBytesAsync(Path.Combine(inputs, parentId), bytes, ct).ConfigureAwait(false);
         }
 
+        foreach (var (parentId, sha256) in (ctx.ParentOutputBlobs ?? new Dictionary<string, string>()).OrderBy(p => p.Key, StringComparer.Ordinal))
+        {
+            if (!IsSafeFileName(parentId))
+            {
+                throw new InvalidDataException($"parent task id '{parentId}' cannot be used as a file name");
+            }
+
+            if (_blobs is null)
+            {
+                throw new InvalidDataException($"the output of parent '{parentId}' is in the blob store, and this probe has none");
+            }
+
+            if (!BlobId.IsValid(sha256))
+            {
+                throw new InvalidDataException($"the output of parent '{parentId}' names blob '{sha256}', which is not a SHA-256");
+            }
+
+            try
+            {
+                await _blobs.DownloadToFileAsync(sha256, Path.Combine(inputs, parentId), _options.MaxDownloadBytes, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException && !(ex is OperationCanceledException && ct.IsCancellationRequested))
+            {
+                throw new InvalidDataException($"cannot download the output of parent '{parentId}' (blob {sha256}): {ex.Message}", ex);
+            }
+        }
+
         return inputs;
+    }
+
+    /// <summary>Starts the attempt with an empty checkpoint directory and no spawn file.</summary>
+    private static void PrepareAttemptFiles(TaskContext ctx)
+    {
+        if (Directory.Exists(ctx.CheckpointDirectory))
+        {
+            Directory.Delete(ctx.CheckpointDirectory, recursive: true);
+        }
+
+        Directory.CreateDirectory(ctx.CheckpointDirectory);
+        if (File.Exists(ctx.SpawnFile))
+        {
+            File.Delete(ctx.SpawnFile);
+        }
+    }
+
+    /// <summary>Reads the tasks an attempt spawned: none when the file does not exist, else the file's tasks or a problem.</summary>
+    private static async Task<(IReadOnlyList<MicroTaskSpec> Tasks, string Problem)> ReadSpawnFileAsync(string path, CancellationToken ct)
+    {
+        const string source = "spawn file ($SWARM_SPAWN_FILE)";
+        var info = new FileInfo(path);
+        if (!info.Exists)
+        {
+            return Directory.Exists(path) ? ([], $"{source} is a directory, not a file") : ([], "");
+        }
+
+        if (info.LinkTarget is not null)
+        {
+            return ([], $"{source} is a symbolic link: write a regular file");
+        }
+
+        if (info.Length > TaskContext.MaxSpawnFileBytes)
+        {
+            return ([], string.Create(CultureInfo.InvariantCulture, $"{source} is {info.Length} bytes; the limit is {TaskContext.MaxSpawnFileBytes}"));
+        }
+
+        string text;
+        try
+        {
+            // An empty entry is never opened: it may be a fifo, which would block.
+            text = info.Length == 0 ? "" : Utf8Strict.GetString(await ReadCappedAsync(path, TaskContext.MaxSpawnFileBytes, ct).ConfigureAwait(false));
+        }
+        catch (DecoderFallbackException)
+        {
+            return ([], $"{source} is not valid UTF-8");
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidDataException)
+        {
+            return ([], $"{source} cannot be read: {ex.Message}");
+        }
+
+        IReadOnlyList<MicroTaskSpec> tasks;
+        try
+        {
+            tasks = SpecLoader.LoadTasks(text, source);
+        }
+        catch (SpecException ex)
+        {
+            return ([], ex.Message);
+        }
+
+        return tasks.Count > TaskContext.MaxSpawnedTasks
+            ? ([], string.Create(CultureInfo.InvariantCulture, $"{source} lists {tasks.Count} tasks; the limit is {TaskContext.MaxSpawnedTasks}"))
+            : (tasks, "");
+    }
+
+    private static async Task<byte[]> ReadCappedAsync(string path, int cap, CancellationToken ct)
+    {
+        var file = new FileStream(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite, 81920, FileOptions.Asynchronous);
+        await using (file.ConfigureAwait(false))
+        {
+            var buffer = new byte[cap + 1];
+            var total = 0;
+            int n;
+            while (total < buffer.Length && (n = await file.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false)) > 0)
+            {
+                total += n;
+            }
+
+            return total > cap
+                ? throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture, $"it grew past the limit of {cap} bytes"))
+                : buffer[..total];
+        }
     }
 
     private static bool IsSafeFileName(string name) =>
@@ -210,7 +401,7 @@ public sealed class ExecTaskRunner
         && name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.');
 
     private static bool TryBuildStartInfo(
-        TaskContext ctx, string inputsDirectory, string workingDirectory, out ProcessStartInfo startInfo, out string problem)
+        TaskContext ctx, string inputsDirectory, string workingDirectory, bool resumed, out ProcessStartInfo startInfo, out string problem)
     {
         problem = "";
         startInfo = new ProcessStartInfo(ctx.Spec.Command)
@@ -243,6 +434,17 @@ public sealed class ExecTaskRunner
         startInfo.Environment["SWARM_TASK_ID"] = ctx.TaskId;
         startInfo.Environment["SWARM_ATTEMPT"] = ctx.Attempt.ToString(CultureInfo.InvariantCulture);
         startInfo.Environment["SWARM_INPUTS"] = inputsDirectory;
+        startInfo.Environment["SWARM_CHECKPOINT_DIR"] = ctx.CheckpointDirectory;
+        startInfo.Environment["SWARM_SPAWN_FILE"] = ctx.SpawnFile;
+        if (resumed)
+        {
+            startInfo.Environment["SWARM_RESUMED"] = "1";
+        }
+        else
+        {
+            startInfo.Environment.Remove("SWARM_RESUMED");
+        }
+
         return true;
     }
 
@@ -275,6 +477,72 @@ public sealed class ExecTaskRunner
                 // Closing a broken pipe may report the break again.
             }
         }
+    }
+
+    /// <summary>
+    /// Reads standard output as it streams, takes out control lines and acts on them (progress at once; a checkpoint
+    /// is packed before reading on), and keeps the rest up to the cap.
+    /// </summary>
+    private async Task<(byte[] Bytes, bool Truncated)> CaptureStdoutAsync(
+        Stream stream, TaskContext ctx, CheckpointUploader checkpoints, CancellationToken readCt, CancellationToken attemptCt)
+    {
+        var kept = new CappedBuffer(_options.StdoutCapBytes);
+        var splitter = new ControlLineSplitter();
+        var controls = new List<ControlLine>();
+        double? fraction = null;
+        var chunk = ArrayPool<byte>.Shared.Rent(ChunkBytes);
+        try
+        {
+            while (true)
+            {
+                int n;
+                try
+                {
+                    n = await stream.ReadAsync(chunk.AsMemory(0, ChunkBytes), readCt).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is OperationCanceledException or IOException or ObjectDisposedException)
+                {
+                    break;
+                }
+
+                if (n == 0)
+                {
+                    break;
+                }
+
+                splitter.Push(chunk.AsSpan(0, n), kept, controls);
+                fraction = await ApplyAsync(controls, fraction, ctx, checkpoints, attemptCt).ConfigureAwait(false);
+            }
+
+            splitter.Complete(kept, controls);
+            await ApplyAsync(controls, fraction, ctx, checkpoints, attemptCt).ConfigureAwait(false);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
+        }
+
+        return (kept.ToArray(), kept.Truncated);
+    }
+
+    private static async Task<double?> ApplyAsync(
+        List<ControlLine> controls, double? fraction, TaskContext ctx, CheckpointUploader checkpoints, CancellationToken ct)
+    {
+        foreach (var control in controls)
+        {
+            fraction = control.Fraction ?? fraction;
+            if (control.Kind == ControlLineKind.Progress)
+            {
+                ctx.Progress?.Invoke(fraction ?? 0, control.Message);
+            }
+            else
+            {
+                await checkpoints.SaveAsync(fraction, control.Message, ct).ConfigureAwait(false);
+            }
+        }
+
+        controls.Clear();
+        return fraction;
     }
 
     private static async Task<(byte[] Bytes, bool Truncated)> CaptureAsync(Stream stream, int cap, CancellationToken ct)

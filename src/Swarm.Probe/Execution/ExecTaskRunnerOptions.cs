@@ -22,4 +22,15 @@ public sealed class ExecTaskRunnerOptions
     /// </summary>
     [Range(0.0, 3600.0)]
     public double DrainGraceSeconds { get; set; } = 5;
+
+    /// <summary>Largest checkpoint archive saved, bytes; a larger checkpoint is skipped with a warning. Default 64 MiB.</summary>
+    [Range(0, long.MaxValue)]
+    public long CheckpointMaxBytes { get; set; } = 64L * 1024 * 1024;
+
+    /// <summary>
+    /// Largest blob downloaded for an attempt (a parent's output written to <c>$SWARM_INPUTS</c>, a checkpoint to
+    /// resume from), bytes; a larger one fails the attempt. Default 1 GiB.
+    /// </summary>
+    [Range(0, long.MaxValue)]
+    public long MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
 }

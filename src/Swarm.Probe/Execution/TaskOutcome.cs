@@ -1,4 +1,6 @@
 using System.Globalization;
+using Google.Protobuf;
+using Swarm.Contracts.Mapping;
 using Swarm.Core.Model;
 
 namespace Swarm.Probe.Execution;
@@ -25,6 +27,18 @@ public sealed record TaskOutcome(
     double RuntimeSeconds,
     bool OutputTruncated)
 {
+    /// <summary>
+    /// Set when <see cref="Output"/> was moved to the director's blob store (it is then empty): the blob's
+    /// SHA-256. Empty otherwise.
+    /// </summary>
+    public string OutputBlob { get; init; } = "";
+
+    /// <summary>Size of the output in bytes, inline or in the blob store.</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Tasks the attempt adds to its workflow (dynamic decomposition); only on success.</summary>
+    public IReadOnlyList<MicroTaskSpec> Spawned { get; init; } = [];
+
     /// <summary>The error text used when an attempt was cancelled.</summary>
     public const string CancelledMessage = "cancelled";
 
@@ -50,5 +64,32 @@ public sealed record TaskOutcome(
         Stderr = Stderr,
         Error = Error,
         RuntimeSeconds = RuntimeSeconds,
+        OutputBlob = OutputBlob,
+        OutputBytes = OutputBlob.Length > 0 ? OutputBytes : Output.Length,
+        Spawned = Spawned,
     };
+
+    /// <summary>
+    /// The result message the probe sends the director: output inline or as a blob reference, spawned tasks, and
+    /// no <c>stdout</c> text (it would repeat the output).
+    /// </summary>
+    public Contracts.V1.TaskResult ToProto(AttemptRef attempt)
+    {
+        var result = new Contracts.V1.TaskResult
+        {
+            Attempt = ProtoMapper.ToProto(attempt),
+            Success = Success,
+            ExitCode = ExitCode,
+            Output = ByteString.CopyFrom(Output),
+            Stdout = "",
+            Stderr = Stderr,
+            Error = Error,
+            RuntimeSeconds = RuntimeSeconds,
+            OutputTruncated = OutputTruncated,
+            OutputBlob = OutputBlob,
+            OutputBytes = OutputBlob.Length > 0 ? OutputBytes : Output.Length,
+        };
+        result.Spawned.AddRange(Spawned.Select(ProtoMapper.ToProto));
+        return result;
+    }
 }

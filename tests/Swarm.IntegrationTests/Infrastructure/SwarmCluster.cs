@@ -11,6 +11,7 @@ namespace Swarm.IntegrationTests.Infrastructure;
 internal sealed class SwarmCluster : IAsyncDisposable
 {
     private readonly ConcurrentDictionary<string, Process> _probes = new();
+    private readonly ConcurrentDictionary<string, string[]> _probeArgs = new();
     private readonly StringBuilder _log = new();
     private Process? _director;
 
@@ -47,7 +48,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
     {
         var p = SwarmBinary.Start([
             "director", "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--data-dir", DataDirectory,
-            "--heartbeat", "0.25", "--probe-timeout", "3", .. extra,
+            .. extra,
         ]);
         _director = p;
         var listening = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -73,6 +74,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
     /// <summary>Starts a probe process.</summary>
     public Process StartProbe(string id, params string[] extra)
     {
+        _probeArgs[id] = extra;
         var p = SwarmBinary.Start(["probe", "--director", Url, "--id", id, "--work-dir", Path.Combine(DataDirectory, "work-" + id), .. extra]);
         _probes[id] = p;
         Pump(p, id, _ => { });
@@ -80,6 +82,24 @@ internal sealed class SwarmCluster : IAsyncDisposable
     }
 
     public Process Probe(string id) => _probes[id];
+
+    /// <summary>Sends a signal (STOP, CONT, KILL, TERM) to a process with /bin/kill.</summary>
+    public static async Task SignalAsync(Process p, string signal)
+    {
+        using var kill = Process.Start(new ProcessStartInfo("/bin/kill", ["-" + signal, p.Id.ToString(System.Globalization.CultureInfo.InvariantCulture)]) { UseShellExecute = false })!;
+        await kill.WaitForExitAsync();
+        if (kill.ExitCode != 0)
+        {
+            throw new InvalidOperationException($"kill -{signal} {p.Id} exited with {kill.ExitCode}");
+        }
+    }
+
+    /// <summary>Restarts a probe that was killed, with the same id and arguments.</summary>
+    public Process RestartProbe(string id)
+    {
+        var args = _probeArgs[id];
+        return StartProbe(id, args);
+    }
 
     /// <summary>Kills a probe with SIGKILL.</summary>
     public async Task KillProbeAsync(string id)

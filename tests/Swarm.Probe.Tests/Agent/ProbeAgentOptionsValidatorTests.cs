@@ -102,4 +102,12 @@ public sealed class ProbeAgentOptionsValidatorTests
         Assert.Contains(ex.Failures, f => f.StartsWith("Probe:PriceStrategy 'auction' is unknown", StringComparison.Ordinal));
         Assert.Contains(ex.Failures, f => f.StartsWith("Probe:MarketUndercut must be", StringComparison.Ordinal));
     }
+
+    [Fact]
+    public void Validate_InlineOutputNotBelowMessageSize_NamesBothOptions()
+    {
+        Assert.Equal(
+            ["Probe:InlineOutputBytes (65536) must be below Probe:MaxMessageBytes (65536): an inline output must fit in a message"],
+            Failures(new ProbeAgentOptions { InlineOutputBytes = 65536, MaxMessageBytes = 65536 }));
+    }
 }
