@@ -131,14 +131,14 @@ public sealed class RecoveryTests
         var marker = Marker(cluster);
 
         // Counts to 20, saving its count after each step; the first attempt stops at 10 and waits to be killed.
-        var script = $"""
+        var script = $$"""
             i=0; start=0
             if [ -f "$SWARM_CHECKPOINT_DIR/count" ]; then i=$(cat "$SWARM_CHECKPOINT_DIR/count"); start=$i; fi
             while [ $i -lt 20 ]; do
               i=$((i+1))
               echo $i > "$SWARM_CHECKPOINT_DIR/count.tmp" && mv "$SWARM_CHECKPOINT_DIR/count.tmp" "$SWARM_CHECKPOINT_DIR/count"
               echo "##swarm checkpoint 0.$i step $i"
-              if [ $i -eq 10 ] && [ "$SWARM_ATTEMPT" = 1 ]; then touch {marker}/at-10; exec sleep 120; fi
+              if [ $i -eq 10 ] && [ "$SWARM_ATTEMPT" = 1 ]; then touch {{marker}}/at-10; exec sleep 120; fi
             done
             echo "start=$start end=$i resumed=${SWARM_RESUMED:-0}"
             """;
