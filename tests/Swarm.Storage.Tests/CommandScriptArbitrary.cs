@@ -15,6 +15,8 @@ public static class CommandScriptArbitrary
 {
     private static readonly string[] WorkflowIds = ["w0", "w1", "w2", "w3"];
     private static readonly DateTimeOffset Start = new(2025, 1, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string BlobA = new('a', 64);
+    private static readonly string BlobB = new('b', 64);
 
     public static Arbitrary<CommandScript> Scripts() => Arb.From(ScriptGen());
 
@@ -35,12 +37,15 @@ public static class CommandScriptArbitrary
         (4, CommittedGen()),
         (4, FailedGen()),
         (1, FinishedGen()),
+        (2, CheckpointGen()),
+        (1, ExtendedGen()),
         (1, Gen.Elements<DirectorCommand>(new DirectorCommand.WorkflowChanged("w0"), new DirectorCommand.SendDrain("p1", "drain", DateTimeOffset.UnixEpoch))));
 
     private static Gen<DirectorCommand> AcceptGen() =>
         from workflowId in Gen.Frequency((4, Gen.Constant("w2")), (1, Gen.Elements(WorkflowIds)))
         from at in TimeGen()
-        select (DirectorCommand)Accept(workflowId, at);
+        from rescueOf in Gen.Elements("", "", "w0")
+        select (DirectorCommand)(Accept(workflowId, at) with { RescueOf = rescueOf });
 
     private static Gen<DirectorCommand> StartedGen() =>
         from attempt in AttemptGen()
@@ -60,10 +65,16 @@ public static class CommandScriptArbitrary
         from stderr in TextGen()
         from error in TextGen()
         from runtime in NumberGen()
+        from outputBlob in Gen.Elements("", "", BlobA)
+        from outputBytes in Gen.Elements(0L, 3L, 50_000_000_000L)
         select (DirectorCommand)new DirectorCommand.ResultCommitted(
             attempt,
             probe,
-            new TaskResult { Attempt = attempt, Success = success, ExitCode = exitCode, Output = output, Stderr = stderr, Error = error, RuntimeSeconds = runtime },
+            new TaskResult
+            {
+                Attempt = attempt, Success = success, ExitCode = exitCode, Output = output, Stderr = stderr, Error = error, RuntimeSeconds = runtime,
+                OutputBlob = outputBlob, OutputBytes = outputBytes,
+            },
             price,
             cost);
 
@@ -82,9 +93,24 @@ public static class CommandScriptArbitrary
         from at in TimeGen()
         select (DirectorCommand)new DirectorCommand.WorkflowFinished(workflowId, state, reason, at);
 
+    /// <summary>A checkpoint; now and then its blob id is invalid, which both stores must refuse alike.</summary>
+    private static Gen<DirectorCommand> CheckpointGen() =>
+        from attempt in AttemptGen()
+        from probe in ProbeGen()
+        from blob in Gen.Frequency((6, Gen.Elements(BlobA, BlobB)), (1, Gen.Constant("not-a-blob")))
+        from bytes in Gen.Elements(0L, 4096L)
+        select (DirectorCommand)new DirectorCommand.CheckpointSaved(attempt, probe, blob, bytes);
+
+    /// <summary>A workflow grown by spawned tasks "s1" (and "s2"), maybe for a workflow that is not stored.</summary>
+    private static Gen<DirectorCommand> ExtendedGen() =>
+        from workflowId in Gen.Frequency((6, Gen.Elements("w0", "w1")), (2, Gen.Constant("w2")), (1, Gen.Constant("w3")))
+        from spawned in Gen.Elements<string[]>(["s1"], ["s1", "s2"])
+        select (DirectorCommand)new DirectorCommand.WorkflowExtended(
+            workflowId, StoreTestData.Spec(["c", "a", "b", .. spawned]) with { Tenant = workflowId }, spawned.Length);
+
     private static Gen<AttemptRef> AttemptGen() =>
         from workflowId in Gen.Frequency((30, Gen.Elements("w0", "w1")), (6, Gen.Constant("w2")), (1, Gen.Constant("w3")))
-        from taskId in Gen.Frequency((60, Gen.Elements("a", "b", "c")), (1, Gen.Constant("not-in-spec")))
+        from taskId in Gen.Frequency((60, Gen.Elements("a", "b", "c")), (6, Gen.Elements("s1", "s2")), (1, Gen.Constant("not-in-spec")))
         from attempt in Gen.Choose(1, 4)
         select new AttemptRef(workflowId, taskId, attempt);
 

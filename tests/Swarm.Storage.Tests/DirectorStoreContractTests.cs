@@ -10,7 +10,7 @@ namespace Swarm.Storage.Tests;
 /// The behaviour every <see cref="IDirectorStore"/> must have. Each test reads back through <see cref="Reopen"/>,
 /// which for a durable store closes and reopens the file, so every assertion on loaded data is also a durability check.
 /// </summary>
-public abstract class DirectorStoreContractTests : IDisposable
+public abstract partial class DirectorStoreContractTests : IDisposable
 {
     private readonly List<IDirectorStore> _stores = [];
 

@@ -5,7 +5,7 @@ using static Swarm.Storage.Tests.StoreTestData;
 
 namespace Swarm.Storage.Tests;
 
-public sealed class SqliteDirectorStoreTests : DirectorStoreContractTests
+public sealed partial class SqliteDirectorStoreTests : DirectorStoreContractTests
 {
     private readonly TempDirectory _directory = new();
     private int _files;

@@ -106,6 +106,10 @@ public sealed class EngineDriver
     /// <summary>Asks to cancel a workflow.</summary>
     public IReadOnlyList<DirectorCommand> Cancel(string workflowId) => Send(new DirectorEvent.WorkflowCancelRequested(workflowId));
 
+    /// <summary>Asks to rerun the failed or cancelled <paramref name="sourceWorkflowId"/> as <paramref name="newWorkflowId"/>.</summary>
+    public IReadOnlyList<DirectorCommand> Resubmit(string newWorkflowId, string sourceWorkflowId) =>
+        Send(new DirectorEvent.WorkflowResubmitted(newWorkflowId, sourceWorkflowId));
+
     // ------------------------------------------------------------------ probes
 
     /// <summary>Adds a fake probe and, unless <paramref name="connect"/> is false, registers it.</summary>
@@ -202,6 +206,19 @@ public sealed class EngineDriver
     /// <summary>Asks the director to drain the probe.</summary>
     public IReadOnlyList<DirectorCommand> Drain(string probeId, string reason = "operator") =>
         Send(new DirectorEvent.ProbeDrainRequested(probeId, reason));
+
+    /// <summary>Asks the director to drain the probe with a deadline for running work (null: the engine's grace);
+    /// <paramref name="fromProbe"/>: the probe's owner announced it (the drain ends when the probe accepts work again).</summary>
+    public IReadOnlyList<DirectorCommand> Drain(string probeId, string reason, DateTimeOffset? deadline, bool fromProbe = false) =>
+        Send(new DirectorEvent.ProbeDrainRequested(probeId, reason, deadline, fromProbe));
+
+    /// <summary>The probe running <paramref name="attempt"/> reports progress, optionally with a checkpoint saved in the blob store.</summary>
+    public IReadOnlyList<DirectorCommand> Progress(AttemptRef attempt, double fraction = 0.5, string message = "", string checkpointBlob = "", long checkpointBytes = 0)
+    {
+        var p = _probes.Values.FirstOrDefault(p => p.Running.Any(r => r.Attempt == attempt))
+            ?? throw new InvalidOperationException($"no fake probe runs {attempt}");
+        return Send(new DirectorEvent.ProgressReported(p.Id, p.ConnectionId, attempt, fraction, message, checkpointBlob, checkpointBytes));
+    }
 
     // ------------------------------------------------------------------ auctions
 

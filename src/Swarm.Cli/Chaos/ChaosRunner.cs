@@ -10,7 +10,7 @@ using Swarm.Contracts.V1;
 namespace Swarm.Cli.Chaos;
 
 /// <summary>Settings of one chaos run.</summary>
-internal sealed record ChaosSettings(int Tasks, int Probes, int DirectorKills, int ProbeKills, double StopSeconds, int Seed, bool Checkpoints, string DataDirectory, int Port);
+internal sealed record ChaosSettings(int Tasks, int Probes, int DirectorKills, int ProbeKills, double StopSeconds, int Seed, bool Checkpoints, string DataDirectory, int Port, int LongEvery = 0);
 
 /// <summary>What a chaos run measured and checked.</summary>
 internal sealed record ChaosReport
@@ -59,7 +59,7 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
     {
         Directory.CreateDirectory(settings.DataDirectory);
         var executions = Path.Combine(settings.DataDirectory, "executions.log");
-        var workflow = ChaosWorkflow.Create(settings.Tasks, executions, settings.Checkpoints, settings.Seed);
+        var workflow = ChaosWorkflow.Create(settings.Tasks, executions, settings.Checkpoints, settings.Seed, settings.LongEvery);
         var started = Stopwatch.StartNew();
         try
         {

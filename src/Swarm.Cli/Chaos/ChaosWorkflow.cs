@@ -25,8 +25,9 @@ internal sealed class ChaosWorkflow
     /// <summary>The output every task must commit, by task id.</summary>
     public IReadOnlyDictionary<string, long> Expected { get; }
 
-    /// <summary>Builds about <paramref name="tasks"/> tasks; executions are logged to <paramref name="executionLog"/>.</summary>
-    public static ChaosWorkflow Create(int tasks, string executionLog, bool checkpoints, int seed)
+    /// <summary>Builds about <paramref name="tasks"/> tasks; executions are logged to <paramref name="executionLog"/>. Every
+    /// <paramref name="longEvery"/>-th leaf of a group is a 2 s task (0: only the first).</summary>
+    public static ChaosWorkflow Create(int tasks, string executionLog, bool checkpoints, int seed, int longEvery = 0)
     {
         var groups = Math.Max(1, (int)Math.Round(Math.Sqrt(tasks / 1.2)));
         var leaves = Math.Max(1, (tasks - 2 - groups) / groups);
@@ -47,7 +48,7 @@ internal sealed class ChaosWorkflow
                 var add = (g * 1000) + i;
                 string script;
                 double estimate;
-                if (i == 0)
+                if (longEvery > 0 ? i % longEvery == 0 : i == 0)
                 {
                     // The long task of the group: 20 steps of 0.1 s, saving its step after each when checkpointing.
                     script = $"""

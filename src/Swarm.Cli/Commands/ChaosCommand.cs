@@ -20,21 +20,23 @@ internal static class ChaosCommand
         var noCheckpoints = new Option<bool>("--no-checkpoints") { Description = "The long tasks do not checkpoint (to compare the work lost)" };
         var data = new Option<string?>("--data-dir") { Description = "Where state and logs go (default: a new temporary directory, kept)" };
         var port = new Option<int>("--port") { Description = "Director port", DefaultValueFactory = _ => 7480 };
+        var longEvery = new Option<int>("--long-every") { Description = "Every Nth task of a group runs 2 s in 20 steps (0 = one per group)", DefaultValueFactory = _ => 0 };
         var json = new Option<string?>("--report") { Description = "Also write the report as JSON to this file" };
         var cmd = new Command("chaos",
             "Run an application of about 2,000 tasks over probe processes while killing probes (SIGKILL), freezing one (SIGSTOP) and killing the director; " +
             "check every result and that none was committed twice, and report detection and recovery times and the work lost. Exit 0 only if everything checks.")
         {
-            tasks, probes, directorKills, probeKills, stop, seed, noCheckpoints, data, port, json,
+            tasks, probes, directorKills, probeKills, stop, seed, noCheckpoints, longEvery, data, port, json,
         };
         cmd.SetAction(async (pr, ct) =>
         {
             var settings = new ChaosSettings(pr.GetValue(tasks), pr.GetValue(probes), pr.GetValue(directorKills), pr.GetValue(probeKills), pr.GetValue(stop),
                 pr.GetValue(seed), !pr.GetValue(noCheckpoints),
-                pr.GetValue(data) ?? Path.Combine(Path.GetTempPath(), "swarm-chaos-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)), pr.GetValue(port));
-            if (settings.Tasks < 10 || settings.Probes < 3 || settings.DirectorKills < 0 || settings.ProbeKills < 0 || !(settings.StopSeconds >= 0))
+                pr.GetValue(data) ?? Path.Combine(Path.GetTempPath(), "swarm-chaos-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture)), pr.GetValue(port),
+                pr.GetValue(longEvery));
+            if (settings.Tasks < 10 || settings.Probes < 3 || settings.DirectorKills < 0 || settings.ProbeKills < 0 || !(settings.StopSeconds >= 0) || settings.LongEvery < 0)
             {
-                Ui.Error("--tasks must be at least 10, --probes at least 3, and the fault counts and --stop-seconds not negative");
+                Ui.Error("--tasks must be at least 10, --probes at least 3, and the fault counts, --stop-seconds and --long-every not negative");
                 return ExitCodes.BadInput;
             }
 

@@ -318,14 +318,17 @@ public sealed class DirectorEngine
             _running.Add(t);
         }
 
-        if (t.LostIn is { } incident && (to == TaskState.Running || TaskTransitions.IsTerminal(to)))
+        if (t.LostIn is { } incidents && (to == TaskState.Running || TaskTransitions.IsTerminal(to)))
         {
-            // The work a failure took away runs again (or no longer needs to): the incident recovers when all of it does.
+            // The work failures took away runs again (or no longer needs to): each incident recovers when all of its work does.
             t.LostIn = null;
-            if (--incident.Outstanding == 0)
+            foreach (var incident in incidents)
             {
-                incident.Recovery = _now - incident.At;
-                _out.Add(new DirectorCommand.IncidentUpdated(incident, true));
+                if (--incident.Outstanding == 0)
+                {
+                    incident.Recovery = _now - incident.At;
+                    _out.Add(new DirectorCommand.IncidentUpdated(incident, true));
+                }
             }
         }
     }
@@ -363,7 +366,7 @@ public sealed class DirectorEngine
         p.Capacity = r.Capacity;
         p.LastSeen = now;
         p.LastHeartbeat = now;
-        p.Detector = new PhiAccrualDetector(_options.HeartbeatInterval, acceptablePause: _options.HeartbeatInterval);
+        p.Detector = new PhiAccrualDetector(_options.HeartbeatInterval, acceptablePause: _options.AcceptableHeartbeatPause);
         p.Detector.Heartbeat(now);
         p.Suspect = false;
         p.Draining = false;
@@ -586,7 +589,7 @@ public sealed class DirectorEngine
 
         // No backoff: the probe failed, not the task; the work should run elsewhere as soon as possible.
         t.NotBefore = now;
-        t.LostIn = incident;
+        (t.LostIn ??= []).Add(incident); // lost again before it ran: both incidents wait for it.
         incident.Outstanding++;
         SetState(t, TaskState.Ready);
         cmds.Add(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
@@ -790,7 +793,7 @@ public sealed class DirectorEngine
             return 0;
         }
 
-        return PhiAccrualDetector.PhiOf((now - p.LastSeen).TotalSeconds, d.MeanSeconds + _options.HeartbeatInterval.TotalSeconds, d.StdDevSeconds);
+        return PhiAccrualDetector.PhiOf((now - p.LastSeen).TotalSeconds, d.MeanSeconds + _options.AcceptableHeartbeatPause.TotalSeconds, d.StdDevSeconds);
     }
 
     private void CheckDrainDeadlines(DateTimeOffset now, List<DirectorCommand> cmds)
@@ -1530,6 +1533,10 @@ public sealed class DirectorEngine
         {
             child.Spec = byId[child.Spec.Id];
             child.WaitingParents += added.Count;
+            foreach (var ts in added)
+            {
+                w.Tasks[ts.Id].Children.Add(child); // so each spawned task's commit counts down the fan-in.
+            }
         }
 
         foreach (var ts in added)
@@ -1571,9 +1578,15 @@ public sealed class DirectorEngine
             return;
         }
 
-        if (!WorkflowValidator.IsValidId(r.NewWorkflowId) || _workflows.ContainsKey(r.NewWorkflowId))
+        if (!WorkflowValidator.IsValidId(r.NewWorkflowId))
         {
-            cmds.Add(new DirectorCommand.Rejected(RejectCode.AlreadyExists, $"workflow '{r.NewWorkflowId}' already exists or is not a valid id"));
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"workflow id '{r.NewWorkflowId}' is not valid"));
+            return;
+        }
+
+        if (_workflows.ContainsKey(r.NewWorkflowId))
+        {
+            cmds.Add(new DirectorCommand.Rejected(RejectCode.AlreadyExists, $"workflow '{r.NewWorkflowId}' already exists"));
             return;
         }
 

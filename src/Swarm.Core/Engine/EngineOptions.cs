@@ -18,6 +18,10 @@ public sealed record EngineOptions
     /// <summary>The heartbeat interval probes are told to use; seeds each probe's failure detector; default 250 ms.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);
 
+    /// <summary>Silence tolerated on top of the mean heartbeat interval before phi rises (Akka's acceptable pause);
+    /// default 750 ms, three intervals: with steady 250 ms heartbeats a silent probe is dead after about 1.3 s.</summary>
+    public TimeSpan AcceptableHeartbeatPause { get; init; } = TimeSpan.FromMilliseconds(750);
+
     /// <summary>Phi at which a probe becomes suspect (no new work); default 3.</summary>
     public double PhiSuspect { get; init; } = 3;
 

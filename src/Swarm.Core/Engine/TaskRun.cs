@@ -59,7 +59,7 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public (DateTimeOffset At, int Attempt) CheckpointOf { get; set; }
 
     /// <summary>The incident that moved this task, until it runs again.</summary>
-    public Incident? LostIn { get; set; }
+    public List<Incident>? LostIn { get; set; }
 
     public AttemptRef Current => new(Workflow.Id, Spec.Id, Primary);
 

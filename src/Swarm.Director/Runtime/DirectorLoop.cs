@@ -91,6 +91,7 @@ public sealed partial class DirectorLoop : BackgroundService
                 AwardTimeout = TimeSpan.FromSeconds(_options.AwardTimeoutSeconds),
                 ProbeTimeout = TimeSpan.FromSeconds(_options.ProbeTimeoutSeconds),
                 HeartbeatInterval = TimeSpan.FromSeconds(_options.HeartbeatIntervalSeconds),
+                AcceptableHeartbeatPause = TimeSpan.FromSeconds(3 * _options.HeartbeatIntervalSeconds),
                 PhiSuspect = _options.PhiSuspect,
                 PhiDead = _options.PhiDead,
                 DrainGrace = TimeSpan.FromSeconds(_options.DrainGraceSeconds),

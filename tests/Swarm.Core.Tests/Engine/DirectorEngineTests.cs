@@ -18,7 +18,7 @@ public sealed partial class DirectorEngineTests
     internal static EngineOptions Quiet { get; } = new()
     {
         ProbeTimeout = TimeSpan.FromMinutes(10), PhiSuspect = double.PositiveInfinity, PhiDead = double.PositiveInfinity, RetryBaseDelay = TimeSpan.Zero,
-        StragglerFactor = 0, FlapDamping = Health.FlapDamping.None,
+        StragglerFactor = 0, FlapDamping = Swarm.Core.Health.FlapDamping.None,
     };
 
     private static WorkflowSpec OneTask(string id = "a") => new WorkflowSpecBuilder().WithTask(id).Build();

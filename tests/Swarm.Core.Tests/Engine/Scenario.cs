@@ -30,6 +30,10 @@ internal enum OpKind
     Tick,
     Cancel,
     StrayBid,
+    Hang,
+    Straggle,
+    Checkpoint,
+    Drain,
 }
 
 /// <summary>One generated step; <see cref="A"/> and <see cref="B"/> pick probes, attempts, delays by modulo.</summary>

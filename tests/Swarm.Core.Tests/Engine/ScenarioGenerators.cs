@@ -28,14 +28,28 @@ internal static class ScenarioGenerators
         (4, OpKind.HeartbeatAll), (12, OpKind.Tick), (1, OpKind.Cancel), (2, OpKind.StrayBid),
     ];
 
+    /// <summary>Steps weighted towards failures: crashes, hangs, late and duplicate results, stragglers, checkpoints, drains.</summary>
+    private static readonly (int Weight, OpKind Kind)[] RecoveryOpWeights =
+    [
+        (15, OpKind.BidAll), (4, OpKind.BidOne), (12, OpKind.Accept), (2, OpKind.Decline), (2, OpKind.PartialReply),
+        (15, OpKind.Succeed), (4, OpKind.Fail), (6, OpKind.Disconnect), (5, OpKind.Reconnect), (1, OpKind.Restart),
+        (5, OpKind.FinishOffline), (5, OpKind.Deliver), (5, OpKind.DuplicateReport), (2, OpKind.Heartbeat),
+        (4, OpKind.HeartbeatAll), (6, OpKind.Tick), (1, OpKind.Cancel), (1, OpKind.StrayBid), (6, OpKind.Hang),
+        (6, OpKind.Straggle), (3, OpKind.Checkpoint), (2, OpKind.Drain),
+    ];
+
     /// <summary>The scenario arbitrary, shrinking by dropping steps, the last task, the second workflow and the last probe.</summary>
     /// <param name="heterogeneousTasks">False: every task fits every probe. True: each task fits at least one probe.</param>
-    public static Arbitrary<Scenario> Scenarios(bool heterogeneousTasks = false) => Arb.From(ScenarioGen(heterogeneousTasks), Shrink);
+    public static Arbitrary<Scenario> Scenarios(bool heterogeneousTasks = false) => Arb.From(ScenarioGen(heterogeneousTasks, OpWeights), Shrink);
 
-    private static Gen<Scenario> ScenarioGen(bool heterogeneousTasks) =>
+    /// <summary>Scenarios whose steps are mostly failures: crashes, hangs (time passing while one probe is silent), late and
+    /// duplicate results, stragglers that get speculative copies, checkpoints and drains.</summary>
+    public static Arbitrary<Scenario> RecoveryScenarios() => Arb.From(ScenarioGen(false, RecoveryOpWeights), Shrink);
+
+    private static Gen<Scenario> ScenarioGen(bool heterogeneousTasks, (int Weight, OpKind Kind)[] weights) =>
         from fleet in Gen.Choose(1, 6).SelectMany(n => Gen.ListOf(ProbeShape, n))
         from workflows in Gen.Choose(1, 2).SelectMany(n => Gen.ListOf(Dag(fleet, heterogeneousTasks), n))
-        from ops in Gen.Choose(0, 120).SelectMany(n => Gen.ListOf(OpGen(), n))
+        from ops in Gen.Choose(0, 120).SelectMany(n => Gen.ListOf(OpGen(weights), n))
         select new Scenario(
             fleet.Select((p, i) => p with { Id = $"p{i}" }).ToList(),
             workflows.Select(w => (IReadOnlyList<DagTask>)w).ToList(),
@@ -62,8 +76,8 @@ internal static class ScenarioGenerators
             est / 10.0,
             parents.Distinct().Order().ToList());
 
-    private static Gen<Op> OpGen() =>
-        from kind in Gen.Frequency(OpWeights.Select(w => (w.Weight, Gen.Constant(w.Kind))))
+    private static Gen<Op> OpGen((int Weight, OpKind Kind)[] weights) =>
+        from kind in Gen.Frequency(weights.Select(w => (w.Weight, Gen.Constant(w.Kind))))
         from a in Gen.Choose(0, 1000)
         from b in Gen.Choose(0, 1000)
         select new Op(kind, a, b);

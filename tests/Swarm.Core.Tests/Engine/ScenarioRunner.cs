@@ -1,3 +1,4 @@
+using System.Globalization;
 using Swarm.Core.Bidding;
 using Swarm.Core.Engine;
 using Swarm.Core.Model;
@@ -22,7 +23,7 @@ internal sealed class ScenarioRunner
         _scenario = scenario;
         // Heartbeats come once per driver step (1 s), and the lease is the old 10 s, so the long delays of the
         // scenarios still lose probes; retries back off, stragglers are copied and flapping probes are damped.
-        Driver = new EngineDriver(new EngineOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), ProbeTimeout = TimeSpan.FromSeconds(10) });
+        Driver = new EngineDriver(new EngineOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), AcceptableHeartbeatPause = TimeSpan.FromSeconds(3), ProbeTimeout = TimeSpan.FromSeconds(10) });
         Monitor = new InvariantMonitor(Driver);
     }
 
@@ -158,6 +159,41 @@ internal sealed class ScenarioRunner
                 break;
             case OpKind.Cancel when op.B % 5 == 0:
                 d.Cancel($"wf{op.A % _scenario.Workflows.Count}");
+                break;
+            case OpKind.Hang:
+                // p stops answering while every other probe heartbeats each second: its lease or phi may run out.
+                for (var i = 0; i < 2 + (op.B % 3); i++)
+                {
+                    foreach (var other in probes.Where(x => x.Connected && x.Id != p.Id).Select(x => x.Id).ToList())
+                    {
+                        d.Heartbeat(other);
+                    }
+
+                    d.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                break;
+            case OpKind.Straggle:
+                // Time passes with the fleet alive but nothing finishing: running attempts straggle and get copies.
+                for (var i = 0; i < 2 + (op.B % 5); i++)
+                {
+                    d.HeartbeatAll();
+                    d.BidAll();
+                    d.AcceptAll();
+                    d.Advance(TimeSpan.FromSeconds(1));
+                }
+
+                break;
+            case OpKind.Checkpoint:
+                var runningNow = probes.Where(x => x.Connected).SelectMany(x => x.RunningAttempts).ToList();
+                if (runningNow.Count > 0)
+                {
+                    d.Progress(runningNow[op.B % runningNow.Count], 0.5, "checkpoint", (op.B % 16).ToString("x", CultureInfo.InvariantCulture)[0] + new string('0', 63), 100);
+                }
+
+                break;
+            case OpKind.Drain when p.Connected:
+                d.Drain(p.Id, "operator", d.Now + TimeSpan.FromSeconds(op.B % 4), fromProbe: op.B % 3 == 0);
                 break;
             case OpKind.StrayBid when p.Connected:
                 var round = d.OpenCall?.Round ?? 0;
