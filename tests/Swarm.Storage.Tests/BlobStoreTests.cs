@@ -247,7 +247,9 @@ public sealed class BlobStoreTests : IDisposable
         var stored = await Task.WhenAll(puts);
 
         Assert.All(stored, s => Assert.Equal((sha256, (long)data.Length), (s.Sha256, s.Size)));
-        Assert.Single(stored, s => !s.Deduplicated);
+        // At least one upload wrote the file. On file systems where File.Move cannot use link(2), .NET checks and
+        // renames, so two racing uploads may both write it; the content is the same either way.
+        Assert.Contains(stored, s => !s.Deduplicated);
         Assert.Single(BlobFiles(sut));
         Assert.Empty(TempFiles(sut));
         Assert.Equal(data, await ReadAsync(sut, sha256));
