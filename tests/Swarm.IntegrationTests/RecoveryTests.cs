@@ -45,6 +45,12 @@ public sealed class RecoveryTests
         Assert.True(final.State == WorkflowState.Succeeded, $"{final.State}: {final.Reason}\n{cluster.Log}");
         var t = final.Tasks.Single();
         Assert.Equal((rescuer, $"done-{t.Attempts}"), (t.ProbeId, Output(t)));
+
+        // The frozen attempt wakes up, finishes and reports: a late result of a committed task is discarded, not committed again.
+        await Eventually.WaitAsync(() => Task.FromResult(cluster.Log.Contains($"Result of {id}/slow#1 from {victim} discarded", StringComparison.Ordinal)
+                || cluster.Log.Contains($"Cancelled 1 attempts on {victim}: not owned by this director", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the woken probe's late attempt to be discarded or cancelled\n" + cluster.Log);
+        Assert.Equal(t.Output, (await client.GetAsync(id, includeOutputs: true)).Tasks.Single().Output);
     }
 
     [Fact]

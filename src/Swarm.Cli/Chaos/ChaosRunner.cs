@@ -95,6 +95,7 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
         var probeKillsLeft = settings.ProbeKills;
         var stopped = false;
         var restartAt = new Dictionary<string, DateTimeOffset>(StringComparer.Ordinal);
+        var startedAt = _probes.Keys.ToDictionary(k => k, _ => DateTimeOffset.UtcNow, StringComparer.Ordinal);
         (string Probe, DateTimeOffset Until)? frozen = null;
         var nextFault = DateTimeOffset.UtcNow + Jitter(1, 2);
         while (true)
@@ -127,6 +128,7 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
             {
                 restartAt.Remove(probe);
                 StartProbe(probe);
+                startedAt[probe] = now;
                 say($"restarted probe {probe}");
             }
 
@@ -153,7 +155,9 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
             if (now >= nextFault)
             {
                 nextFault = now + Jitter(1.5, 3);
-                var up = _probes.Where(kv => !kv.Value.HasExited && !restartAt.ContainsKey(kv.Key) && frozen?.Probe != kv.Key).Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
+                // Only probes that had time to register since their last start: killing a process still starting tests nothing.
+                var up = _probes.Where(kv => !kv.Value.HasExited && !restartAt.ContainsKey(kv.Key) && frozen?.Probe != kv.Key && now - startedAt[kv.Key] > TimeSpan.FromSeconds(3))
+                    .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
                 if (up.Count > 2 && !stopped && settings.StopSeconds > 0 && (probeKillsLeft == 0 || _random.NextDouble() < 0.25))
                 {
                     var victim = up[_random.Next(up.Count)];
@@ -220,10 +224,12 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
         var incidents = _incidents.Values.OrderBy(i => i.AtUnixMs).ToList();
         var crash = new List<double>();
         var hang = new List<double>();
-        foreach (var (probe, kind, at) in _faults)
+        for (var f = 0; f < _faults.Count; f++)
         {
-            // The first incident on that probe after the fault, of the fault's kind.
-            var match = incidents.FirstOrDefault(i => i.ProbeId == probe && i.Kind == kind && i.AtUnixMs >= at.ToUnixTimeMilliseconds());
+            // The first incident on that probe after the fault, of the fault's kind, and before the probe's next fault.
+            var (probe, kind, at) = _faults[f];
+            var next = _faults.Skip(f + 1).Where(x => x.Probe == probe).Select(x => x.At.ToUnixTimeMilliseconds()).DefaultIfEmpty(long.MaxValue).First();
+            var match = incidents.FirstOrDefault(i => i.ProbeId == probe && i.Kind == kind && i.AtUnixMs >= at.ToUnixTimeMilliseconds() && i.AtUnixMs < next);
             if (match is not null)
             {
                 (kind == "crash" ? crash : hang).Add((match.AtUnixMs - at.ToUnixTimeMilliseconds()) / 1000.0);

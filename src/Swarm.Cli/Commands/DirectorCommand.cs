@@ -19,7 +19,7 @@ internal static class DirectorCommand
         var probeTimeout = new Option<double>("--probe-timeout")
         {
             Description = "Lease, seconds: a probe silent this long is declared dead and its work moved (the phi-accrual detector may act sooner)",
-            DefaultValueFactory = _ => 2,
+            DefaultValueFactory = _ => 1.75,
         };
         var heartbeat = new Option<double>("--heartbeat") { Description = "Probe heartbeat interval, seconds", DefaultValueFactory = _ => 0.25 };
         var phiDead = new Option<double>("--phi-dead") { Description = "Phi-accrual suspicion at which a probe is declared dead", DefaultValueFactory = _ => 8 };

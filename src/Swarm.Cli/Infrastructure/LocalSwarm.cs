@@ -36,8 +36,6 @@ internal sealed class LocalSwarm : IAsyncDisposable
         {
             ["Director:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:DataDirectory"] = dataDirectory,
-            ["Director:HeartbeatIntervalSeconds"] = "0.5",
-            ["Director:ProbeTimeoutSeconds"] = "5",
             ["Director:RoundTimeoutMs"] = "200",
         }, level, ct).ConfigureAwait(false);
         return app is null ? null : new LocalSwarm(app, DirectorApp.ListeningAddress(app), dataDirectory);

@@ -232,22 +232,8 @@ public sealed class BlobClient(V1.BlobService.BlobServiceClient client)
         return sent;
     }
 
-    private static async Task<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken ct)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
-    }
+    private static ValueTask<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken ct) =>
+        stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
 
     private static FileStream OpenRead(string path) => new(path, new FileStreamOptions
     {

@@ -12,8 +12,9 @@ public sealed record EngineOptions
     /// <summary>How long a probe has to accept or decline an award; default 10 s.</summary>
     public TimeSpan AwardTimeout { get; init; } = TimeSpan.FromSeconds(10);
 
-    /// <summary>The lease: a probe silent for this long is declared dead whatever its phi; default 2 s.</summary>
-    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(2);
+    /// <summary>The lease: a probe silent for this long is declared dead whatever its phi; default 1.75 s, so that with
+    /// the host's 50 ms timer tick and a busy loop a hang is still acted on within 2 s.</summary>
+    public TimeSpan ProbeTimeout { get; init; } = TimeSpan.FromSeconds(1.75);
 
     /// <summary>The heartbeat interval probes are told to use; seeds each probe's failure detector; default 250 ms.</summary>
     public TimeSpan HeartbeatInterval { get; init; } = TimeSpan.FromMilliseconds(250);

@@ -33,7 +33,7 @@ public sealed class DirectorOptions
 
     /// <summary>A probe silent this long is declared lost, seconds; default 10.</summary>
     [Range(0.2, 3600)]
-    public double ProbeTimeoutSeconds { get; set; } = 2;
+    public double ProbeTimeoutSeconds { get; set; } = 1.75;
 
     /// <summary>Phi-accrual level at which a probe becomes suspect and gets no new work.</summary>
     public double PhiSuspect { get; set; } = 3;

@@ -161,22 +161,8 @@ public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiServi
         return sha256;
     }
 
-    private static async Task<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken ct)
-    {
-        var total = 0;
-        while (total < buffer.Length)
-        {
-            var n = await stream.ReadAsync(buffer.AsMemory(total), ct).ConfigureAwait(false);
-            if (n == 0)
-            {
-                break;
-            }
-
-            total += n;
-        }
-
-        return total;
-    }
+    private static ValueTask<int> ReadFullAsync(Stream stream, byte[] buffer, CancellationToken ct) =>
+        stream.ReadAtLeastAsync(buffer, buffer.Length, throwOnEndOfStream: false, ct);
 
     private RpcException Rejected(BlobRejectedException ex)
     {
