@@ -152,8 +152,9 @@ public sealed class RecoveryTests
         using var client = cluster.Client();
         var id = await client.SubmitAsync(Single("count", script));
         await WaitForFileAsync(cluster, Path.Combine(marker, "at-10"));
-        await Eventually.WaitAsync(async () => (await client.GetAsync(id)).Tasks.Single().CheckpointBlob.Length == 64,
-            TimeSpan.FromSeconds(30), "the director to store the checkpoint\n" + cluster.Log);
+        // Uploads are asynchronous: wait until the director holds the checkpoint of step 10 (it reports the step with it).
+        await Eventually.WaitAsync(async () => (await client.GetAsync(id)).Tasks.Single() is { CheckpointBlob.Length: 64, ProgressMessage: "step 10" },
+            TimeSpan.FromSeconds(30), "the director to store the checkpoint of step 10\n" + cluster.Log);
 
         await cluster.KillProbeAsync("victim");
         cluster.StartProbe("rescuer", "--max-cores", "1");
