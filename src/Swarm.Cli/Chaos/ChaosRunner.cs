@@ -155,8 +155,10 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
             if (now >= nextFault)
             {
                 nextFault = now + Jitter(1.5, 3);
-                // Only probes that had time to register since their last start: killing a process still starting tests nothing.
-                var up = _probes.Where(kv => !kv.Value.HasExited && !restartAt.ContainsKey(kv.Key) && frozen?.Probe != kv.Key && now - startedAt[kv.Key] > TimeSpan.FromSeconds(3))
+                // Only probes the director sees connected since their last start: killing a process still starting tests nothing.
+                var connected = await ConnectedAsync(client, ct).ConfigureAwait(false);
+                var up = _probes.Where(kv => !kv.Value.HasExited && !restartAt.ContainsKey(kv.Key) && frozen?.Probe != kv.Key
+                        && now - startedAt[kv.Key] > TimeSpan.FromSeconds(1) && connected.Contains(kv.Key))
                     .Select(kv => kv.Key).Order(StringComparer.Ordinal).ToList();
                 if (up.Count > 2 && !stopped && settings.StopSeconds > 0 && (probeKillsLeft == 0 || _random.NextDouble() < 0.25))
                 {
@@ -261,6 +263,18 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
                 $"{i.ProbeId} {i.Kind}: {i.AttemptsLost} attempts, detected {i.DetectionSeconds:0.000} s after last message, running again after {i.RecoverySeconds:0.000} s, {i.WastedTaskSeconds:0.00} task-s lost ({i.Reason})"))],
             Problems = problems,
         };
+    }
+
+    private static async Task<HashSet<string>> ConnectedAsync(SwarmClient client, CancellationToken ct)
+    {
+        try
+        {
+            return (await client.ProbesAsync(ct).ConfigureAwait(false)).Where(p => p.Connected).Select(p => p.ProbeId).ToHashSet(StringComparer.Ordinal);
+        }
+        catch (RpcException)
+        {
+            return [];
+        }
     }
 
     private async Task CollectIncidentsAsync(SwarmClient client, CancellationToken ct)
