@@ -228,6 +228,28 @@ public sealed class RecoveryTests
         Assert.Single(await File.ReadAllLinesAsync(runs)); // "a" ran once, in the first run only.
     }
 
+    [Fact]
+    public async Task ProbeKilled_RestartedWithTheSameWorkDirectory_KillsTheTaskProcessItsPreviousRunLeft()
+    {
+        await using var cluster = new SwarmCluster();
+        await cluster.StartDirectorAsync();
+        cluster.StartProbe("victim", "--max-cores", "1");
+        await cluster.WaitForProbesAsync("victim");
+        var pid = Path.Combine(Marker(cluster), "orphan.pid");
+        using var client = cluster.Client();
+        await client.SubmitAsync(Single("orphan", $"echo $$ > {pid}.tmp && mv {pid}.tmp {pid}; exec sleep 120"));
+        await WaitForFileAsync(cluster, pid);
+        var orphan = int.Parse((await File.ReadAllTextAsync(pid)).Trim(), CultureInfo.InvariantCulture);
+
+        await cluster.KillProbeAsync("victim");
+        Assert.True(IsAlive(orphan), "after SIGKILL of its probe the task process lives on, re-parented");
+        cluster.RestartProbe("victim");
+
+        await Eventually.WaitAsync(() => Task.FromResult(!IsAlive(orphan)), TimeSpan.FromSeconds(60), "the restarted probe to kill the orphan\n" + cluster.Log);
+        await Eventually.WaitAsync(() => Task.FromResult(cluster.Log.Contains($"left running by this probe's previous run (pids {orphan})", StringComparison.Ordinal)),
+            TimeSpan.FromSeconds(30), "the probe to log the orphan it killed\n" + cluster.Log);
+    }
+
     private static Core.Model.WorkflowSpec Single(string id, string script, double estimatedSeconds = 0) =>
         new WorkflowBuilder(id).Add(new MicroTaskSpec
         {

@@ -42,4 +42,7 @@ public sealed partial class ProbeAgent
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Attempt}: {Reason}")]
     private static partial void LogCancelled(ILogger logger, string attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} task processes left running by this probe's previous run (pids {Pids}); the director had moved their work")]
+    private static partial void LogOrphansKilled(ILogger logger, int count, string pids);
 }

@@ -98,6 +98,12 @@ public sealed partial class ProbeAgent : BackgroundService
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         await Task.Yield();
+        var orphans = Execution.OrphanReaper.Reap(WorkRoot());
+        if (orphans.Count > 0)
+        {
+            LogOrphansKilled(_log, orphans.Count, string.Join(", ", orphans));
+        }
+
         _speed = ResourceSensor.MeasureSpeedFactor(_time);
         _lastSample = _sensor.Sample();
         _capacity = ComputeCapacity(_lastSample);

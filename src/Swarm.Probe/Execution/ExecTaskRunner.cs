@@ -185,6 +185,10 @@ public sealed class ExecTaskRunner
             return TaskOutcome.Failed($"cannot start '{spec.Command}': {ex.Message}", Elapsed(start));
         }
 
+        // Recorded so that a probe restarted after a crash kills what this run leaves behind.
+        var record = OrphanReaper.Record(Path.GetDirectoryName(Path.GetFullPath(ctx.ScratchDirectory))!, process);
+        using var forget = new RecordGuard(record);
+
         using var drainCts = new CancellationTokenSource();
         using var checkpoints = new CheckpointUploader(
             _blobs, ctx.CheckpointDirectory, ctx.StagingDirectory, _options.CheckpointMaxBytes, ctx.Checkpointed, _logger, ctx.AttemptRef.ToString(), ct);
@@ -602,6 +606,11 @@ public sealed class ExecTaskRunner
             await drainCts.CancelAsync().ConfigureAwait(false);
             await pipes.ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
         }
+    }
+
+    private readonly struct RecordGuard(string record) : IDisposable
+    {
+        public void Dispose() => OrphanReaper.Forget(record);
     }
 
     private static void KillTree(Process process)
