@@ -301,6 +301,46 @@ public sealed class BlobStoreTests : IDisposable
     private static string[] Snapshot(string root) =>
         [.. Directory.GetFileSystemEntries(Path.GetDirectoryName(root)!, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
 
+    [Fact]
+    public async Task Sweep_UnreferencedOldBlob_IsDeletedAndReferencedOrYoungOnesKept()
+    {
+        var sut = CreateSut();
+        var ct = TestContext.Current.CancellationToken;
+        var (old, kept, young) = (RandomBytes(100, 1), RandomBytes(100, 2), RandomBytes(100, 3));
+        foreach (var b in new[] { old, kept, young })
+        {
+            await sut.PutAsync(BlobId.Of(b), b.Length, Chunks(b, 50), ct);
+        }
+
+        var longAgo = DateTime.UtcNow - TimeSpan.FromHours(1);
+        File.SetLastWriteTimeUtc(sut.PathOf(BlobId.Of(old)), longAgo);
+        File.SetLastWriteTimeUtc(sut.PathOf(BlobId.Of(kept)), longAgo);
+
+        var (blobs, bytes) = sut.Sweep(new HashSet<string>([BlobId.Of(kept)], StringComparer.Ordinal), DateTimeOffset.UtcNow - TimeSpan.FromMinutes(10));
+
+        Assert.Equal((1, 100L), (blobs, bytes));
+        Assert.False(sut.Exists(BlobId.Of(old)));
+        Assert.True(sut.Exists(BlobId.Of(kept)));
+        Assert.True(sut.Exists(BlobId.Of(young)));
+    }
+
+    [Fact]
+    public async Task Sweep_BlobUploadedAgainRecently_IsKeptAsYoung()
+    {
+        var sut = CreateSut();
+        var ct = TestContext.Current.CancellationToken;
+        var data = RandomBytes(100, 4);
+        await sut.PutAsync(BlobId.Of(data), data.Length, Chunks(data, 50), ct);
+        File.SetLastWriteTimeUtc(sut.PathOf(BlobId.Of(data)), DateTime.UtcNow - TimeSpan.FromHours(1));
+
+        var again = await sut.PutAsync(BlobId.Of(data), data.Length, Chunks(data, 50), ct);
+        var (blobs, _) = sut.Sweep(new HashSet<string>(StringComparer.Ordinal), DateTimeOffset.UtcNow - TimeSpan.FromMinutes(10));
+
+        Assert.True(again.Deduplicated);
+        Assert.Equal(0, blobs);
+        Assert.True(sut.Exists(BlobId.Of(data)));
+    }
+
     private static byte[] RandomBytes(int length, int seed)
     {
         var bytes = new byte[length];

@@ -1669,6 +1669,29 @@ public sealed class DirectorEngine
         })
         .ToList();
 
+    /// <summary>Blobs still needed: the latest checkpoint of every unfinished task and every committed output kept as a blob.</summary>
+    public IReadOnlySet<string> ReferencedBlobs()
+    {
+        var set = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var w in _workflowOrder)
+        {
+            foreach (var t in w.Ordered)
+            {
+                if (t.CheckpointBlob.Length > 0 && !TaskTransitions.IsTerminal(t.State))
+                {
+                    set.Add(t.CheckpointBlob);
+                }
+
+                if (t.Result is { OutputBlob.Length: > 0 } r)
+                {
+                    set.Add(r.OutputBlob);
+                }
+            }
+        }
+
+        return set;
+    }
+
     /// <summary>The failures acted on since the engine started (at most the last 1,000), oldest first.</summary>
     public IReadOnlyList<Incident> ListIncidents() => _incidents.ToList();
 

@@ -44,6 +44,12 @@ public sealed class DirectorOptions
     /// <summary>Seconds running work gets to finish or checkpoint when a drain names no deadline.</summary>
     public double DrainGraceSeconds { get; set; } = 30;
 
+    /// <summary>Seconds between sweeps of the blob store for blobs no task needs (0 = never).</summary>
+    public double BlobGcIntervalSeconds { get; set; } = 300;
+
+    /// <summary>An unreferenced blob is deleted only once it is this old (uploads whose reference is still on its way).</summary>
+    public double BlobGcGraceSeconds { get; set; } = 600;
+
     /// <summary>A task failing on this many different probes is poison and fails its workflow.</summary>
     public int PoisonProbes { get; set; } = 3;
 

@@ -35,6 +35,11 @@ public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
             errors.Add($"Director:StragglerFactor ({options.StragglerFactor}) must be 0 (off) or at least 1");
         }
 
+        if (!(options.BlobGcIntervalSeconds >= 0) || !(options.BlobGcGraceSeconds >= 0))
+        {
+            errors.Add($"Director:BlobGcIntervalSeconds ({options.BlobGcIntervalSeconds}) and Director:BlobGcGraceSeconds ({options.BlobGcGraceSeconds}) must not be negative");
+        }
+
         if (options.PoisonProbes < 1)
         {
             errors.Add($"Director:PoisonProbes ({options.PoisonProbes}) must be at least 1");

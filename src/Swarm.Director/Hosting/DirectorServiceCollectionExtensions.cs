@@ -34,6 +34,8 @@ public static class DirectorServiceCollectionExtensions
         services.AddSingleton<WorkflowWatchers>();
         services.AddSingleton<DirectorLoop>();
         services.AddHostedService(sp => sp.GetRequiredService<DirectorLoop>());
+        services.AddSingleton<BlobCollector>();
+        services.AddHostedService(sp => sp.GetRequiredService<BlobCollector>());
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;

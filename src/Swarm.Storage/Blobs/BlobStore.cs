@@ -45,6 +45,62 @@ public sealed class BlobStore
     /// <summary>How many leftover temp files (uploads cut off by a crash) were deleted when the store opened.</summary>
     public int StaleTempFilesRemoved { get; }
 
+    /// <summary>
+    /// Deletes every blob not in <paramref name="referenced"/> whose file was last written before <paramref name="olderThan"/>
+    /// (the grace covers blobs uploaded whose reference has not reached the director yet); returns what it deleted.
+    /// </summary>
+    public (int Blobs, long Bytes) Sweep(IReadOnlySet<string> referenced, DateTimeOffset olderThan)
+    {
+        ArgumentNullException.ThrowIfNull(referenced);
+        var dir = Path.Combine(Root, "sha256");
+        if (!Directory.Exists(dir))
+        {
+            return (0, 0);
+        }
+
+        var (count, bytes) = (0, 0L);
+        foreach (var file in Directory.EnumerateFiles(dir, "*", SearchOption.AllDirectories))
+        {
+            var name = Path.GetFileName(file);
+            if (!BlobId.IsValid(name) || referenced.Contains(name))
+            {
+                continue;
+            }
+
+            try
+            {
+                var info = new FileInfo(file);
+                if (info.LastWriteTimeUtc >= olderThan.UtcDateTime)
+                {
+                    continue;
+                }
+
+                var size = info.Length;
+                info.Delete();
+                count++;
+                bytes += size;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Being read or already gone: try again next sweep.
+            }
+        }
+
+        return (count, bytes);
+    }
+
+    private static void Touch(string path)
+    {
+        try
+        {
+            File.SetLastWriteTimeUtc(path, DateTime.UtcNow);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Best effort.
+        }
+    }
+
     /// <summary>Where the blob named <paramref name="sha256"/> lives (whether or not it exists). Throws <see cref="BlobRejectedException"/> on a malformed name.</summary>
     public string PathOf(string sha256)
     {
@@ -171,6 +227,7 @@ public sealed class BlobStore
 
             if (file is null || tmp is null)
             {
+                Touch(final); // uploaded again: young again for the collector.
                 return new StoredBlob(expectedSha256, received, Deduplicated: true);
             }
 
@@ -189,6 +246,7 @@ public sealed class BlobStore
             }
             catch (IOException) when (File.Exists(final))
             {
+                Touch(final);
                 return new StoredBlob(expectedSha256, received, Deduplicated: true);
             }
         }

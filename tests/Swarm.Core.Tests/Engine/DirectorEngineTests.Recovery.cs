@@ -784,6 +784,30 @@ public sealed partial class DirectorEngineTests
     // ------------------------------------------------------------------ checkpoints
 
     [Fact]
+    public void ReferencedBlobs_RunningTaskCheckpoint_IsReferenced()
+    {
+        var d = WithTwoProbes();
+        SubmitAndRun(d);
+        d.Progress(Attempt("a", 1), 0.5, "half way", CheckpointBlob, 1234);
+
+        Assert.Contains(CheckpointBlob, d.Engine.ReferencedBlobs());
+    }
+
+    [Fact]
+    public void ReferencedBlobs_FinishedTask_KeepsItsOutputBlobAndDropsItsCheckpoint()
+    {
+        var d = WithTwoProbes();
+        SubmitAndRun(d);
+        d.Progress(Attempt("a", 1), 0.5, "half way", CheckpointBlob, 1234);
+        var output = new string('d', 64);
+
+        d.Complete(Attempt("a", 1), EngineDriver.SuccessOf(Attempt("a", 1)) with { Output = [], OutputBlob = output, OutputBytes = 5_000_000 });
+
+        Assert.Equal([output], d.Engine.ReferencedBlobs());
+    }
+
+
+    [Fact]
     public void ProgressReported_WithCheckpoint_SavesItDurably()
     {
         var d = WithTwoProbes();
