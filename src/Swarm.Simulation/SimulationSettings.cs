@@ -1,0 +1,22 @@
+using Swarm.Core.Engine;
+
+namespace Swarm.Simulation;
+
+/// <summary>How a simulation runs.</summary>
+public sealed record SimulationSettings
+{
+    /// <summary>Virtual start time.</summary>
+    public DateTimeOffset Start { get; init; } = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+    /// <summary>The engine's settings (the live defaults unless a scenario changes them).</summary>
+    public EngineOptions Engine { get; init; } = new() { HeartbeatInterval = TimeSpan.FromSeconds(1), AcceptableHeartbeatPause = TimeSpan.FromSeconds(3), ProbeTimeout = TimeSpan.FromSeconds(10) };
+
+    /// <summary>How often the director's timer ticks (closes rounds, checks leases); default 100 ms.</summary>
+    public TimeSpan TickInterval { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>How long a probe's bid stands; default 10 s.</summary>
+    public TimeSpan BidValidity { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Seed of every random choice the simulation makes.</summary>
+    public int Seed { get; init; } = 1;
+}

@@ -1,0 +1,122 @@
+using Swarm.Core.Bidding;
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+using Swarm.Simulation.Traces;
+
+namespace Swarm.Simulation.Tests;
+
+public sealed class SimulatorTests
+{
+    private static readonly DateTimeOffset Start = new SimulationSettings().Start;
+
+    [Fact]
+    public void Run_ChainOfThreeTenSecondTasksOnOneProbe_TakesThirtySecondsPlusNegotiation()
+    {
+        var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("p1", cores: 1));
+        sim.Submit("wf", Chain(3, 10));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        var wf = Assert.Single(result.Workflows);
+        Assert.Equal(WorkflowState.Succeeded, wf.State);
+        Assert.InRange(wf.MakespanSeconds, 30, 32);
+        Assert.Equal(3, result.Commits);
+    }
+
+    [Fact]
+    public void Run_FasterProbe_FinishesSooner()
+    {
+        double Makespan(double speed)
+        {
+            var sim = new Simulator(new SimulationSettings());
+            sim.AddProbe(Probe("p1", cores: 1, speed: speed));
+            sim.Submit("wf", Chain(3, 10));
+            return Assert.Single(sim.Run(Start + TimeSpan.FromHours(1)).Workflows).MakespanSeconds;
+        }
+
+        Assert.True(Makespan(2) < Makespan(1) * 0.6);
+    }
+
+    [Fact]
+    public void Run_SameInputs_SameResult()
+    {
+        SimulationResult Once()
+        {
+            var sim = new Simulator(new SimulationSettings());
+            for (var i = 0; i < 4; i++)
+            {
+                sim.AddProbe(Probe($"p{i}", cores: 2, price: 0.01 * (i + 1)));
+            }
+
+            var instance = WfCommonsLoader.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "blast-chameleon-small-001.json.gz"));
+            sim.Submit("wf", instance.Spec, instance.ActualSeconds);
+            sim.Crash("p1", Start + TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(20));
+            return sim.Run(Start + TimeSpan.FromDays(1));
+        }
+
+        var a = Once();
+        var b = Once();
+
+        Assert.Equal((a.Events, a.End, a.Commits, a.BusyCoreSeconds), (b.Events, b.End, b.Commits, b.BusyCoreSeconds));
+        Assert.Equal(a.Workflows, b.Workflows);
+    }
+
+    [Fact]
+    public void Run_ProbeCrashesMidTask_WorkflowStillSucceedsWithEveryTaskCommittedOnce()
+    {
+        var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("p1", cores: 1, price: 0.001));
+        sim.AddProbe(Probe("p2", cores: 1, price: 0.1));
+        sim.Submit("wf", Chain(2, 20));
+        sim.Crash("p1", Start + TimeSpan.FromSeconds(5), TimeSpan.FromMinutes(10));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        var wf = Assert.Single(result.Workflows);
+        Assert.Equal((WorkflowState.Succeeded, 0L, 2L), (wf.State, result.DuplicateCommits, result.Commits));
+        Assert.True(wf.MakespanSeconds > 40, $"the lost work must be redone: {wf.MakespanSeconds}");
+    }
+
+    [Fact]
+    public void Run_ForkJoinOnItsRecordedMachine_EndsNearTheRecordedMakespan()
+    {
+        var instance = WfCommonsLoader.Load(Path.Combine(AppContext.BaseDirectory, "TestData", "helloworld-forkjoin-10-chameleon.json.gz"));
+        var sim = new Simulator(new SimulationSettings());
+        foreach (var m in instance.Machines)
+        {
+            sim.AddProbe(Probe(m.Name, cores: m.Cores));
+        }
+
+        sim.Submit("wf", instance.Spec, instance.ActualSeconds);
+
+        var wf = Assert.Single(sim.Run(Start + TimeSpan.FromDays(1)).Workflows);
+
+        // The recorded run took 437 s; the DAG's critical path (sum of the longest chain of recorded runtimes) is the floor.
+        Assert.Equal(WorkflowState.Succeeded, wf.State);
+        Assert.InRange(wf.MakespanSeconds, CriticalPath(instance), instance.RecordedMakespanSeconds * 1.5);
+    }
+
+    private static double CriticalPath(WfCommonsInstance w)
+    {
+        var byId = w.Spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
+        var finish = new Dictionary<string, double>(StringComparer.Ordinal);
+        double Finish(string id) => finish.TryGetValue(id, out var f)
+            ? f
+            : finish[id] = w.ActualSeconds[id] + byId[id].DependsOn.Select(Finish).DefaultIfEmpty(0).Max();
+        return w.Spec.Tasks.Max(t => Finish(t.Id));
+    }
+
+    private static WorkflowSpec Chain(int n, double seconds) => new()
+    {
+        Name = "chain",
+        Tasks = [.. Enumerable.Range(0, n).Select(i => new MicroTaskSpec
+        {
+            Id = $"t{i}", Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 64), EstimatedSeconds = seconds,
+            DependsOn = i == 0 ? [] : [$"t{i - 1}"],
+        })],
+    };
+
+    private static VirtualProbeSpec Probe(string id, int cores, double speed = 1, double price = 0.01) =>
+        new(new ProbeProfile { ProbeId = id, Region = "sim", SpeedFactor = speed, RttMs = 2 }, new ResourceVector(cores * 1000L, 65536), new FixedPriceStrategy(price));
+}
