@@ -20,6 +20,24 @@ public sealed record SimulationResult
     /// <summary>Core-seconds the probes spent on attempts that finished.</summary>
     public double BusyCoreSeconds { get; init; }
 
+    /// <summary>Energy of the attempts that finished (cores x seconds x watts per core).</summary>
+    public double EnergyKwh { get; init; }
+
+    /// <summary>Carbon of that energy at each probe's grid intensity, grams.</summary>
+    public double CarbonGrams { get; init; }
+
+    /// <summary>Cores the fleet offers in total.</summary>
+    public double CapacityCores { get; init; }
+
+    /// <summary>Attempts taken away by failures.</summary>
+    public int AttemptsLost { get; init; }
+
+    /// <summary>Task-seconds of work lost to failures.</summary>
+    public double WastedTaskSeconds { get; init; }
+
+    /// <summary>Auction rounds cleared.</summary>
+    public long Rounds { get; init; }
+
     /// <summary>Each workflow's outcome.</summary>
     public IReadOnlyList<WorkflowOutcome> Workflows { get; init; } = [];
 }

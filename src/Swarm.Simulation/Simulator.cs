@@ -26,9 +26,13 @@ public sealed class Simulator
     private readonly Dictionary<string, WorkflowState> _states = new(StringComparer.Ordinal);
     private long _connections;
     private long _commits;
+    private long _rounds;
     private long _duplicateCommits;
     private readonly HashSet<(string, string)> _committed = [];
     private double _busyCoreSeconds;
+    private double _energyKwh;
+    private double _carbonGrams;
+    private readonly Random _random;
 
     /// <summary>Creates a simulation starting at <paramref name="settings"/>.Start.</summary>
     public Simulator(SimulationSettings settings, IClearingSolver? solver = null)
@@ -37,6 +41,7 @@ public sealed class Simulator
         _settings = settings;
         _queue = new Agenda(settings.Start);
         _engine = new DirectorEngine(settings.Engine, solver);
+        _random = new Random(settings.Seed);
         _queue.At(settings.Start + settings.TickInterval, Tick);
     }
 
@@ -88,6 +93,33 @@ public sealed class Simulator
         });
     }
 
+    /// <summary>
+    /// Churn: each probe fails after exponentially distributed up-times of mean <paramref name="meanTimeToFailure"/> and
+    /// comes back after exponentially distributed repairs of mean <paramref name="meanTimeToRepair"/>, until
+    /// <paramref name="until"/> (seeded: the same seed gives the same failures).
+    /// </summary>
+    public void AddChurn(TimeSpan meanTimeToFailure, TimeSpan meanTimeToRepair, DateTimeOffset until)
+    {
+        foreach (var id in _probes.Keys.Order(StringComparer.Ordinal))
+        {
+            var t = _settings.Start;
+            while (true)
+            {
+                t += TimeSpan.FromSeconds(Exponential(meanTimeToFailure.TotalSeconds));
+                if (t >= until)
+                {
+                    break;
+                }
+
+                var down = TimeSpan.FromSeconds(Math.Max(1, Exponential(meanTimeToRepair.TotalSeconds)));
+                Crash(id, t, down);
+                t += down;
+            }
+        }
+    }
+
+    private double Exponential(double mean) => -mean * Math.Log(1 - _random.NextDouble());
+
     /// <summary>Runs until every submitted workflow has ended or virtual time reaches <paramref name="until"/>.</summary>
     public SimulationResult Run(DateTimeOffset until)
     {
@@ -107,6 +139,12 @@ public sealed class Simulator
             Commits = _commits,
             DuplicateCommits = _duplicateCommits,
             BusyCoreSeconds = _busyCoreSeconds,
+            EnergyKwh = _energyKwh,
+            CarbonGrams = _carbonGrams,
+            CapacityCores = _probes.Values.Sum(p => p.Spec.Capacity.Cores),
+            AttemptsLost = _engine.ListIncidents().Sum(i => i.AttemptsLost),
+            WastedTaskSeconds = _engine.ListIncidents().Sum(i => i.WastedTaskSeconds),
+            Rounds = _rounds,
             Workflows = [.. workflows.Select(w => new WorkflowOutcome(w.WorkflowId, w.State, w.Reason, w.Total, w.Succeeded, w.Spent,
                 _submitted.TryGetValue(w.WorkflowId, out var s) && _finished.TryGetValue(w.WorkflowId, out var f) ? (f - s).TotalSeconds : double.NaN))],
         };
@@ -162,6 +200,9 @@ public sealed class Simulator
                         Connect(dcp);
                     }
                 });
+                break;
+            case DirectorCommand.AuctionCleared:
+                _rounds++;
                 break;
             case DirectorCommand.ResultCommitted r:
                 _commits++;
@@ -267,7 +308,11 @@ public sealed class Simulator
             p.Allocated -= resources;
         }
 
-        _busyCoreSeconds += runtime * Math.Max(0.001, resources.Cores);
+        var coreSeconds = runtime * Math.Max(0.001, resources.Cores);
+        _busyCoreSeconds += coreSeconds;
+        var kwh = coreSeconds * _settings.Engine.Negotiation.WattsPerCore / 3_600_000;
+        _energyKwh += kwh;
+        _carbonGrams += kwh * Math.Max(0, p.Spec.Profile.CarbonIntensity);
         var result = new TaskResult { Attempt = a, Success = true, RuntimeSeconds = runtime, Output = [] };
         ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, connection, [result]));
     }

@@ -16,6 +16,7 @@ internal static class SwarmCommand
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
+        root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(DirectorCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Submit(director));

@@ -1,0 +1,80 @@
+namespace Swarm.Simulation.Scenarios;
+
+/// <summary>A simulation scenario as written in a file: the fleet, the workload, the failures, the policies and seeds.</summary>
+public sealed class Scenario
+{
+    /// <summary>Name in reports.</summary>
+    public string Name { get; set; } = "scenario";
+
+    /// <summary>Seeds to run each policy with (results are averaged; each seed replays exactly).</summary>
+    public List<int> Seeds { get; set; } = [1];
+
+    /// <summary>Virtual time limit, hours.</summary>
+    public double HorizonHours { get; set; } = 72;
+
+    /// <summary>Groups of identical machines.</summary>
+    public List<FleetGroup> Fleet { get; set; } = [];
+
+    /// <summary>What is submitted.</summary>
+    public List<WorkloadItem> Workload { get; set; } = [];
+
+    /// <summary>Probe churn; null for none.</summary>
+    public FailureModel? Failures { get; set; }
+
+    /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank.</summary>
+    public List<string> Policies { get; set; } = ["swarm"];
+}
+
+/// <summary>Identical machines.</summary>
+public sealed class FleetGroup
+{
+    /// <summary>Name; probes are NAME-0, NAME-1, ...</summary>
+    public string Name { get; set; } = "node";
+
+    /// <summary>How many machines.</summary>
+    public int Count { get; set; } = 1;
+    /// <summary>Cores each offers.</summary>
+    public double Cores { get; set; } = 1;
+
+    /// <summary>Memory each offers, MiB.</summary>
+    public long MemoryMb { get; set; } = 4096;
+    /// <summary>Speed relative to the recorded machines (2 = twice as fast).</summary>
+    public double Speed { get; set; } = 1;
+
+    /// <summary>Base asking price per core-second.</summary>
+    public double Price { get; set; } = 0.01;
+    /// <summary>Bid strategy: fixed, load, owner-priority or market.</summary>
+    public string Strategy { get; set; } = "fixed";
+
+    /// <summary>Region name.</summary>
+    public string Region { get; set; } = "sim";
+    /// <summary>Round trip to the director, ms.</summary>
+    public double RttMs { get; set; } = 10;
+
+    /// <summary>Grid carbon intensity, gCO2/kWh.</summary>
+    public double Carbon { get; set; } = 300;
+    /// <summary>Declared reliability in [0, 1].</summary>
+    public double Reliability { get; set; } = 0.95;
+}
+
+/// <summary>One workload entry: a WfCommons instance (path relative to the scenario file) submitted at a time.</summary>
+public sealed class WorkloadItem
+{
+    /// <summary>Path of a WfCommons instance (.json or .json.gz), relative to the scenario file.</summary>
+    public string Wfcommons { get; set; } = "";
+
+    /// <summary>Virtual submission time, seconds after the start.</summary>
+    public double AtSeconds { get; set; }
+    /// <summary>How many copies are submitted.</summary>
+    public int Copies { get; set; } = 1;
+}
+
+/// <summary>Exponential up and down times per probe.</summary>
+public sealed class FailureModel
+{
+    /// <summary>Mean up-time of a probe, seconds.</summary>
+    public double MeanTimeToFailureSeconds { get; set; } = 3600;
+
+    /// <summary>Mean down-time, seconds.</summary>
+    public double MeanTimeToRepairSeconds { get; set; } = 300;
+}

@@ -1,0 +1,80 @@
+using Swarm.Simulation.Traces;
+using YamlDotNet.Core;
+using YamlDotNet.Serialization;
+using YamlDotNet.Serialization.NamingConventions;
+
+namespace Swarm.Simulation.Scenarios;
+
+/// <summary>Reads and checks scenario files (YAML or JSON, snake_case keys).</summary>
+public static class ScenarioLoader
+{
+    /// <summary>The policies a scenario may name.</summary>
+    public static readonly IReadOnlyList<string> KnownPolicies = ["swarm", "random", "round-robin", "cheapest", "least-loaded", "rank"];
+
+    /// <summary>Loads <paramref name="path"/>; workload paths are resolved against its folder.</summary>
+    /// <exception cref="TraceFormatException">The file is malformed or names unknown keys, policies or missing files; the message says which.</exception>
+    public static (Scenario Scenario, string BaseDirectory) Load(string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        if (!File.Exists(path))
+        {
+            throw new TraceFormatException($"{path}: no such scenario file");
+        }
+
+        var scenario = Parse(File.ReadAllText(path), path);
+        var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
+        foreach (var w in scenario.Workload)
+        {
+            var file = Path.Combine(dir, w.Wfcommons);
+            if (!File.Exists(file))
+            {
+                throw new TraceFormatException($"{path}: workload file '{w.Wfcommons}' not found (looked in {file})");
+            }
+        }
+
+        return (scenario, dir);
+    }
+
+    /// <summary>Parses scenario text.</summary>
+    public static Scenario Parse(string text, string source = "scenario")
+    {
+        Scenario scenario;
+        try
+        {
+            scenario = new DeserializerBuilder().WithNamingConvention(UnderscoredNamingConvention.Instance).Build().Deserialize<Scenario>(text)
+                ?? throw new TraceFormatException($"{source}: the file is empty");
+        }
+        catch (YamlException ex)
+        {
+            throw new TraceFormatException($"{source}: line {ex.Start.Line}, column {ex.Start.Column}: {(ex.InnerException ?? ex).Message}", ex);
+        }
+
+        var errors = new List<string>();
+        if (scenario.Fleet.Count == 0 || scenario.Fleet.Any(g => g.Count < 1 || !(g.Cores > 0) || g.MemoryMb < 1 || !(g.Speed > 0) || !(g.Price >= 0)))
+        {
+            errors.Add("fleet: at least one group, each with count >= 1, cores > 0, memory_mb >= 1, speed > 0 and price >= 0");
+        }
+
+        if (scenario.Workload.Count == 0 || scenario.Workload.Any(w => string.IsNullOrWhiteSpace(w.Wfcommons) || w.Copies < 1 || !(w.AtSeconds >= 0)))
+        {
+            errors.Add("workload: at least one entry, each with a wfcommons path, copies >= 1 and at_seconds >= 0");
+        }
+
+        foreach (var p in scenario.Policies.Where(p => !KnownPolicies.Contains(p, StringComparer.Ordinal)))
+        {
+            errors.Add($"policies: unknown policy '{p}' (known: {string.Join(", ", KnownPolicies)})");
+        }
+
+        if (scenario.Seeds.Count == 0 || !(scenario.HorizonHours > 0))
+        {
+            errors.Add("seeds must list at least one seed and horizon_hours must be positive");
+        }
+
+        if (scenario.Failures is { } f && (!(f.MeanTimeToFailureSeconds > 0) || !(f.MeanTimeToRepairSeconds > 0)))
+        {
+            errors.Add("failures: mean_time_to_failure_seconds and mean_time_to_repair_seconds must be positive");
+        }
+
+        return errors.Count > 0 ? throw new TraceFormatException($"{source}: " + string.Join("; ", errors)) : scenario;
+    }
+}

@@ -1,0 +1,87 @@
+using Swarm.Core.Bidding;
+using Swarm.Core.Clearing;
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+using Swarm.Simulation.Policies;
+using Swarm.Simulation.Traces;
+
+namespace Swarm.Simulation.Scenarios;
+
+/// <summary>One policy's measured outcome over one seed of a scenario.</summary>
+public sealed record PolicyOutcome(
+    string Policy, int Seed, bool AllSucceeded, double MakespanSeconds, double Cost, double EnergyKwh, double CarbonGrams, double Utilisation,
+    int AttemptsLost, double WastedTaskSeconds, long Events, long Rounds, long Commits, long DuplicateCommits);
+
+/// <summary>Runs a scenario's policies and seeds.</summary>
+public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
+{
+    /// <summary>Workloads start this long after the fleet, so the first round sees every probe registered.</summary>
+    public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
+
+    private readonly Dictionary<string, WfCommonsInstance> _instances = new(StringComparer.Ordinal);
+
+    /// <summary>Runs one policy with one seed.</summary>
+    public PolicyOutcome Run(string policy, int seed)
+    {
+        var settings = new SimulationSettings { Seed = seed };
+        var sim = new Simulator(settings, SolverFor(policy, seed));
+        foreach (var g in scenario.Fleet)
+        {
+            for (var i = 0; i < g.Count; i++)
+            {
+                var profile = new ProbeProfile
+                {
+                    ProbeId = g.Count == 1 ? g.Name : $"{g.Name}-{i}", Region = g.Region, SpeedFactor = g.Speed, RttMs = g.RttMs,
+                    CarbonIntensity = g.Carbon, DeclaredReliability = g.Reliability,
+                };
+                var strategy = BidStrategies.Create(g.Strategy, g.Price);
+                sim.AddProbe(new VirtualProbeSpec(profile, new ResourceVector((long)Math.Round(g.Cores * 1000), g.MemoryMb), strategy));
+            }
+        }
+
+        var n = 0;
+        foreach (var w in scenario.Workload)
+        {
+            var instance = Instance(w.Wfcommons);
+            for (var c = 0; c < w.Copies; c++)
+            {
+                sim.Submit($"wf{n++}", instance.Spec, instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
+            }
+        }
+
+        var horizon = settings.Start + TimeSpan.FromHours(scenario.HorizonHours);
+        if (scenario.Failures is { } f)
+        {
+            sim.AddChurn(TimeSpan.FromSeconds(f.MeanTimeToFailureSeconds), TimeSpan.FromSeconds(f.MeanTimeToRepairSeconds), horizon);
+        }
+
+        var r = sim.Run(horizon);
+        var ended = r.Workflows.Where(x => !double.IsNaN(x.MakespanSeconds)).ToList();
+        var makespan = ended.Count == 0 ? double.NaN : (r.End - settings.Start - WarmUp).TotalSeconds;
+        return new PolicyOutcome(policy, seed, r.Workflows.All(x => x.State == WorkflowState.Succeeded), makespan, r.Workflows.Sum(x => x.Cost),
+            r.EnergyKwh, r.CarbonGrams, r.CapacityCores > 0 && makespan > 0 ? r.BusyCoreSeconds / (r.CapacityCores * makespan) : 0,
+            r.AttemptsLost, r.WastedTaskSeconds, r.Events, r.Rounds, r.Commits, r.DuplicateCommits);
+    }
+
+    /// <summary>The winner-determination stage for a policy name.</summary>
+    public static IClearingSolver SolverFor(string policy, int seed) => policy switch
+    {
+        "swarm" => new GreedyClearingSolver(),
+        "random" => new BaselineSolver(BaselinePolicy.Random, seed),
+        "round-robin" => new BaselineSolver(BaselinePolicy.RoundRobin, seed),
+        "cheapest" => new BaselineSolver(BaselinePolicy.Cheapest, seed),
+        "least-loaded" => new BaselineSolver(BaselinePolicy.LeastLoaded, seed),
+        "rank" => new BaselineSolver(BaselinePolicy.Rank, seed),
+        _ => throw new ArgumentException($"unknown policy '{policy}' (known: {string.Join(", ", ScenarioLoader.KnownPolicies)})", nameof(policy)),
+    };
+
+    private WfCommonsInstance Instance(string relative)
+    {
+        if (!_instances.TryGetValue(relative, out var instance))
+        {
+            _instances[relative] = instance = WfCommonsLoader.Load(Path.Combine(baseDirectory, relative));
+        }
+
+        return instance;
+    }
+}

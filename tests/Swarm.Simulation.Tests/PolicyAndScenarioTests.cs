@@ -1,0 +1,145 @@
+using Swarm.Core.Bidding;
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+using Swarm.Simulation.Policies;
+using Swarm.Simulation.Scenarios;
+using Swarm.Simulation.Traces;
+
+namespace Swarm.Simulation.Tests;
+
+public sealed class PolicyAndScenarioTests
+{
+    private static readonly DateTimeOffset Start = new SimulationSettings().Start;
+
+    [Fact]
+    public void Cheapest_TwoProbes_PicksTheLowerAskedPrice()
+    {
+        var placed = Place(new BaselineSolver(BaselinePolicy.Cheapest), 1, ("dear", 4, 1.0, 0.1), ("cheap", 4, 1.0, 0.001));
+
+        Assert.Equal(["cheap"], placed);
+    }
+
+    [Fact]
+    public void Rank_SlowCheapAndFastDearProbe_PicksTheFastOne()
+    {
+        var placed = Place(new BaselineSolver(BaselinePolicy.Rank), 1, ("slow", 4, 1.0, 0.001), ("fast", 4, 3.0, 0.1));
+
+        Assert.Equal(["fast"], placed);
+    }
+
+    [Fact]
+    public void LeastLoaded_BigAndSmallProbe_PicksTheOneWithMoreFreeCapacity()
+    {
+        var placed = Place(new BaselineSolver(BaselinePolicy.LeastLoaded), 1, ("small", 2, 1.0, 0.001), ("big", 8, 1.0, 0.1));
+
+        Assert.Equal(["big"], placed);
+    }
+
+    [Fact]
+    public void RoundRobin_FourTasksTwoProbes_SpreadsThemEvenly()
+    {
+        var placed = Place(new BaselineSolver(BaselinePolicy.RoundRobin), 4, ("a", 4, 1.0, 0.001), ("b", 4, 1.0, 0.1));
+
+        Assert.Equal(2, placed.Count(p => p == "a"));
+        Assert.Equal(2, placed.Count(p => p == "b"));
+    }
+
+    [Fact]
+    public void Random_SameSeed_SamePlacement()
+    {
+        var probes = new[] { ("a", 4, 1.0, 0.01), ("b", 4, 1.0, 0.01), ("c", 4, 1.0, 0.01) };
+
+        Assert.Equal(Place(new BaselineSolver(BaselinePolicy.Random, 7), 6, probes), Place(new BaselineSolver(BaselinePolicy.Random, 7), 6, probes));
+    }
+
+    [Fact]
+    public void ScenarioRunner_EveryPolicy_FinishesTheWorkloadWithNothingCommittedTwice()
+    {
+        var scenario = ScenarioLoader.Parse($$"""
+            name: test
+            fleet:
+              - { name: n, count: 3, cores: 2, memory_mb: 65536, price: 0.01 }
+            workload:
+              - { wfcommons: helloworld-forkjoin-10-chameleon.json.gz, copies: 2 }
+            failures: { mean_time_to_failure_seconds: 300, mean_time_to_repair_seconds: 30 }
+            policies: [{{string.Join(", ", ScenarioLoader.KnownPolicies)}}]
+            """);
+        var runner = new ScenarioRunner(scenario, Path.Combine(AppContext.BaseDirectory, "TestData"));
+
+        var outcomes = scenario.Policies.Select(p => runner.Run(p, 1)).ToList();
+
+        Assert.All(outcomes, o => Assert.True(o.AllSucceeded && o.DuplicateCommits == 0 && o.Commits == 20, $"{o.Policy}: {o}"));
+    }
+
+    [Fact]
+    public void ScenarioRunner_SameSeed_SameOutcome()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            fleet: [{ name: n, count: 2, cores: 4, memory_mb: 65536 }]
+            workload: [{ wfcommons: blast-chameleon-small-001.json.gz }]
+            failures: { mean_time_to_failure_seconds: 200, mean_time_to_repair_seconds: 20 }
+            """);
+        var runner = new ScenarioRunner(scenario, Path.Combine(AppContext.BaseDirectory, "TestData"));
+
+        Assert.Equal(runner.Run("swarm", 3), runner.Run("swarm", 3));
+    }
+
+    [Fact]
+    public void Parse_UnknownPolicy_NamesItAndTheKnownOnes()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("""
+            fleet: [{ name: n }]
+            workload: [{ wfcommons: x.json }]
+            policies: [swarm, fastest-ever]
+            """));
+
+        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, random, round-robin, cheapest, least-loaded, rank)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_UnknownKey_NamesLineAndColumn()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("fleet: [{ name: n }]\nworkload: [{ wfcommons: x.json }]\nfleeet: 3\n"));
+
+        Assert.StartsWith("scenario: line 3, column 1:", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_EmptyFleet_IsRefused()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("workload: [{ wfcommons: x.json }]\n"));
+
+        Assert.Contains("fleet: at least one group", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Sanity_ForkJoinInstance_NeverBeatsTheCriticalPath()
+    {
+        var row = WfCommonsSanity.Run(Path.Combine(AppContext.BaseDirectory, "TestData", "helloworld-forkjoin-10-chameleon.json.gz"), "helloworld");
+
+        Assert.True(row.SimulatedSeconds >= row.CriticalPathSeconds, $"{row}");
+        Assert.Equal(437.0, row.RecordedSeconds);
+    }
+
+    private static List<string> Place(Core.Clearing.IClearingSolver solver, int tasks, params (string Id, int Cores, double Speed, double Price)[] probes)
+    {
+        var sim = new Simulator(new SimulationSettings(), solver);
+        foreach (var (id, cores, speed, price) in probes)
+        {
+            sim.AddProbe(new VirtualProbeSpec(new ProbeProfile { ProbeId = id, Region = "sim", SpeedFactor = speed, RttMs = 2 },
+                new ResourceVector(cores * 1000L, 65536), new FixedPriceStrategy(price)));
+        }
+
+        var spec = new WorkflowSpec
+        {
+            Name = "w",
+            Tasks = [.. Enumerable.Range(0, tasks).Select(i => new MicroTaskSpec
+            {
+                Id = $"t{i}", Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 64), EstimatedSeconds = 100,
+            })],
+        };
+        sim.Submit("wf", spec, at: Start + TimeSpan.FromSeconds(1)); // once every probe has registered.
+        sim.Run(Start + TimeSpan.FromSeconds(5)); // long enough to place, too short to finish.
+        return [.. sim.Engine.GetWorkflow("wf")!.Tasks.Where(t => t.State is TaskState.Running or TaskState.Awarded).Select(t => t.ProbeId)];
+    }
+}
