@@ -14,10 +14,13 @@ namespace Swarm.Simulation;
 /// latency per probe) and the machines (tasks take their recorded runtime divided by the probe's speed). With the greedy
 /// solver (the default; the optimising solvers stop on wall-clock limits) a run is a pure function of its inputs.
 /// </summary>
-public sealed class Simulator
+public sealed class Simulator : IDisposable
 {
     private readonly Agenda _queue;
-    private readonly DirectorEngine _engine;
+    private readonly Storage.InMemoryDirectorStore _journal = new();
+    private readonly IClearingSolver? _solver;
+    private DirectorEngine _engine;
+    private long _epoch;
     private readonly SimulationSettings _settings;
     private readonly Dictionary<string, VirtualProbe> _probes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _actual = new(StringComparer.Ordinal);
@@ -25,6 +28,7 @@ public sealed class Simulator
     private readonly Dictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkflowState> _states = new(StringComparer.Ordinal);
     private long _connections;
+    private bool _directorUp = true;
     private long _commits;
     private long _rounds;
     private long _duplicateCommits;
@@ -40,13 +44,62 @@ public sealed class Simulator
         ArgumentNullException.ThrowIfNull(settings);
         _settings = settings;
         _queue = new Agenda(settings.Start);
-        _engine = new DirectorEngine(settings.Engine, solver);
+        _solver = solver;
+        _epoch = _journal.OpenEpoch();
+        _engine = new DirectorEngine(settings.Engine with { Epoch = _epoch }, solver);
         _random = new Random(settings.Seed);
         _queue.At(settings.Start + settings.TickInterval, Tick);
     }
 
-    /// <summary>The engine being driven (for queries).</summary>
+    /// <inheritdoc />
+    public void Dispose() => _journal.Dispose();
+
+    /// <summary>The engine being driven (for queries); a new one after each director restart.</summary>
     public DirectorEngine Engine => _engine;
+
+    /// <summary>Checks safety after every step; its <see cref="InvariantChecker.Violations"/> list what broke.</summary>
+    public InvariantChecker Checker { get; } = new();
+
+    /// <summary>Faults between the director and the probes.</summary>
+    public NetworkFaults Faults { get; set; } = NetworkFaults.None;
+
+    /// <summary>
+    /// Test hook: rewrites what the engine emits before it is journaled, checked and released, to play a broken engine
+    /// and show that <see cref="Checker"/> notices. Null in every real run.
+    /// </summary>
+    public Func<IReadOnlyList<DirectorCommand>, IReadOnlyList<DirectorCommand>>? Tamper { get; set; }
+
+    /// <summary>Test hook: rewrites only what is written to the journal (a broken store); null in every real run.</summary>
+    public Func<IReadOnlyList<DirectorCommand>, IReadOnlyList<DirectorCommand>>? TamperJournal { get; set; }
+
+    /// <summary>Director restarts so far.</summary>
+    public int DirectorRestarts { get; private set; }
+
+    /// <summary>
+    /// Kills the director at <paramref name="at"/> and starts a new one <paramref name="downFor"/> later from its journal
+    /// (the durable commands of every batch, written before the batch was released): every probe's stream breaks and it
+    /// reconnects, reporting what it still runs.
+    /// </summary>
+    public void CrashDirector(DateTimeOffset at, TimeSpan downFor)
+    {
+        _queue.At(at, () =>
+        {
+            _directorUp = false;
+            _queue.After(downFor, () =>
+            {
+                _epoch = _journal.OpenEpoch();
+                _engine = new DirectorEngine(_settings.Engine with { Epoch = _epoch }, _solver);
+                _engine.Restore(_journal.Load());
+                _directorUp = true;
+                DirectorRestarts++;
+                Checker.CheckRestored(_engine, _queue.Now);
+                foreach (var p in _probes.Values.Where(p => p.Up).OrderBy(p => p.Spec.Profile.ProbeId, StringComparer.Ordinal))
+                {
+                    _queue.After(TimeSpan.FromMilliseconds(100 + _random.Next(400)), () => Reconnect(p));
+                }
+            });
+        });
+    }
 
     /// <summary>Virtual now.</summary>
     public DateTimeOffset Now => _queue.Now;
@@ -66,11 +119,20 @@ public sealed class Simulator
     {
         ArgumentNullException.ThrowIfNull(spec);
         _actual[workflowId] = actualSeconds ?? new Dictionary<string, double>();
-        _queue.At(at ?? _settings.Start, () =>
+        _queue.At(at ?? _settings.Start, () => SubmitNow(workflowId, spec));
+    }
+
+    /// <summary>A client submits; while the director is down the call fails and the client retries a second later.</summary>
+    private void SubmitNow(string workflowId, WorkflowSpec spec)
+    {
+        if (!_directorUp)
         {
-            _submitted[workflowId] = _queue.Now;
-            Handle(new DirectorEvent.WorkflowSubmitted(workflowId, spec));
-        });
+            _queue.After(TimeSpan.FromSeconds(1), () => SubmitNow(workflowId, spec));
+            return;
+        }
+
+        _submitted[workflowId] = _queue.Now;
+        Handle(new DirectorEvent.WorkflowSubmitted(workflowId, spec));
     }
 
     /// <summary>Crashes a probe at <paramref name="at"/> (its running work is lost) and brings it back after <paramref name="downFor"/>.</summary>
@@ -87,8 +149,12 @@ public sealed class Simulator
             p.Up = false;
             p.Running.Clear();
             p.Reserved.Clear();
+            p.Unacked.Clear();
             p.Allocated = ResourceVector.Zero;
-            Handle(new DirectorEvent.ProbeDisconnected(probeId, p.ConnectionId, "crashed (simulated)"));
+            if (_directorUp)
+            {
+                Handle(new DirectorEvent.ProbeDisconnected(probeId, p.ConnectionId, "crashed (simulated)"));
+            }
             _queue.After(downFor, () => Connect(p));
         });
     }
@@ -154,13 +220,30 @@ public sealed class Simulator
 
     private void Tick()
     {
-        Handle(new DirectorEvent.Tick());
+        if (_directorUp)
+        {
+            Handle(new DirectorEvent.Tick());
+        }
+
         _queue.After(_settings.TickInterval, Tick);
     }
 
     private void Handle(DirectorEvent e)
     {
-        foreach (var c in _engine.Handle(e, _queue.Now))
+        if (!_directorUp)
+        {
+            return; // the director is down: the message is lost with it.
+        }
+
+        IReadOnlyList<DirectorCommand> cmds = _engine.Handle(e, _queue.Now);
+        if (Tamper is { } tamper)
+        {
+            cmds = tamper(cmds);
+        }
+
+        _journal.Apply(TamperJournal is { } broken ? broken(cmds) : cmds); // durable before anything is released, as the director host does.
+        Checker.Observe(_engine, cmds, _queue.Now);
+        foreach (var c in cmds)
         {
             Release(c);
         }
@@ -197,7 +280,17 @@ public sealed class Simulator
                     // A probe the director dropped while it was alive (a false suspicion) registers again.
                     if (dcp.Up && dcp.ConnectionId == dc.ConnectionId)
                     {
-                        Connect(dcp);
+                        Reconnect(dcp);
+                    }
+                });
+                break;
+            case DirectorCommand.AckResults ack:
+                var kp = _probes[ack.ProbeId];
+                ToProbe(kp, () =>
+                {
+                    foreach (var a in ack.Attempts)
+                    {
+                        kp.Unacked.Remove(a);
                     }
                 });
                 break;
@@ -223,25 +316,94 @@ public sealed class Simulator
 
     // ------------------------------------------------------------------ the probe side
 
-    private void ToProbe(VirtualProbe p, Action action) => _queue.After(p.OneWay, () =>
+    private void ToProbe(VirtualProbe p, Action action)
     {
-        if (p.Up)
+        var connection = p.ConnectionId;
+        Send(p, () =>
         {
-            action();
-        }
-    });
+            if (p.Up && p.ConnectionId == connection)
+            {
+                action();
+            }
+        });
+    }
 
-    private void ToDirector(VirtualProbe p, DirectorEvent e) => _queue.After(p.OneWay, () => Handle(e));
+    private void ToDirector(VirtualProbe p, DirectorEvent e) => Send(p, () => Handle(e));
+
+    /// <summary>One message on a probe's stream, through the fault model.</summary>
+    private void Send(VirtualProbe p, Action deliver)
+    {
+        var delay = p.OneWay;
+        if (Faults.Any)
+        {
+            if (Faults.Loss > 0 && _random.NextDouble() < Faults.Loss)
+            {
+                BreakStream(p);
+                return;
+            }
+
+            if (Faults.MaxJitter > TimeSpan.Zero)
+            {
+                delay += Faults.MaxJitter * _random.NextDouble();
+            }
+
+            if (Faults.Duplicate > 0 && _random.NextDouble() < Faults.Duplicate)
+            {
+                _queue.After(delay + (Faults.MaxJitter * _random.NextDouble()), deliver);
+            }
+        }
+
+        _queue.After(delay, deliver);
+    }
+
+    /// <summary>A lost message breaks the stream (TCP): the director sees the disconnect, the probe reconnects shortly.</summary>
+    private void BreakStream(VirtualProbe p)
+    {
+        if (!p.Up)
+        {
+            return;
+        }
+
+        var connection = p.ConnectionId;
+        p.ConnectionId = -connection; // nothing more flows on the broken stream.
+        _queue.After(p.OneWay, () => Handle(new DirectorEvent.ProbeDisconnected(p.Spec.Profile.ProbeId, connection, "stream broken (simulated loss)")));
+        _queue.After(TimeSpan.FromMilliseconds(200 + _random.Next(300)), () =>
+        {
+            if (p.Up && p.ConnectionId == -connection)
+            {
+                Reconnect(p);
+            }
+        });
+    }
 
     private void Connect(VirtualProbe p)
     {
         p.Up = true;
-        p.ConnectionId = ++_connections;
         p.Running.Clear();
         p.Reserved.Clear();
+        p.Unacked.Clear();
         p.Allocated = ResourceVector.Zero;
+        Reconnect(p);
+    }
+
+    /// <summary>A new stream: register with the attempts still running, then resend results not yet acknowledged.</summary>
+    private void Reconnect(VirtualProbe p)
+    {
+        p.ConnectionId = ++_connections;
         var connection = p.ConnectionId;
-        ToDirector(p, new DirectorEvent.ProbeRegistered(p.Spec.Profile, p.Spec.Capacity, connection, []));
+        // Accepted but not yet started attempts are dropped: the director gets them back through the award timeout or the reconnect.
+        foreach (var a in p.Reserved.Keys.Where(a => !p.Running.ContainsKey(a)).ToList())
+        {
+            p.Allocated -= p.Reserved[a];
+            p.Reserved.Remove(a);
+        }
+
+        ToDirector(p, new DirectorEvent.ProbeRegistered(p.Spec.Profile, p.Spec.Capacity, connection, [.. p.Running.Keys.OrderBy(a => a.ToString(), StringComparer.Ordinal)]));
+        if (p.Unacked.Count > 0)
+        {
+            ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, connection, [.. p.Unacked.Values]));
+        }
+
         _queue.After(_settings.Engine.HeartbeatInterval, () => Heartbeat(p, connection));
     }
 
@@ -288,19 +450,23 @@ public sealed class Simulator
         foreach (var item in items)
         {
             var a = item.Attempt;
+            if (!p.Reserved.ContainsKey(a) || p.Running.ContainsKey(a))
+            {
+                continue; // not accepted here, or a duplicate dispatch: the live probe ignores it too.
+            }
+
             var seconds = _actual.TryGetValue(a.WorkflowId, out var m) && m.TryGetValue(a.TaskId, out var s) ? s : item.Spec.EstimatedSeconds;
             var runtime = Math.Max(0.001, seconds / Math.Max(0.01, p.Spec.Profile.SpeedFactor));
-            var connection = p.ConnectionId;
             p.Running[a] = _queue.Now;
-            _queue.After(TimeSpan.FromSeconds(runtime), () => Finish(p, connection, a, item.Spec.Resources, runtime));
+            _queue.After(TimeSpan.FromSeconds(runtime), () => Finish(p, a, item.Spec.Resources, runtime));
         }
     }
 
-    private void Finish(VirtualProbe p, long connection, AttemptRef a, ResourceVector resources, double runtime)
+    private void Finish(VirtualProbe p, AttemptRef a, ResourceVector resources, double runtime)
     {
-        if (!p.Up || p.ConnectionId != connection || !p.Running.Remove(a))
+        if (!p.Up || !p.Running.Remove(a))
         {
-            return; // crashed or cancelled meanwhile.
+            return; // crashed or cancelled meanwhile (a reconnect alone does not stop a running task).
         }
 
         if (p.Reserved.Remove(a))
@@ -314,7 +480,8 @@ public sealed class Simulator
         _energyKwh += kwh;
         _carbonGrams += kwh * Math.Max(0, p.Spec.Profile.CarbonIntensity);
         var result = new TaskResult { Attempt = a, Success = true, RuntimeSeconds = runtime, Output = [] };
-        ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, connection, [result]));
+        p.Unacked[a] = result; // kept until the director acknowledges it, resent after a reconnect.
+        ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, p.ConnectionId, [result]));
     }
 
     private static void OnCancel(VirtualProbe p, IReadOnlyList<AttemptRef> attempts)
@@ -337,6 +504,7 @@ public sealed class Simulator
         public ResourceVector Allocated { get; set; }
         public Dictionary<AttemptRef, ResourceVector> Reserved { get; } = [];
         public Dictionary<AttemptRef, DateTimeOffset> Running { get; } = [];
+        public Dictionary<AttemptRef, TaskResult> Unacked { get; } = [];
         public ResourceVector Free => Spec.Capacity - Allocated;
         public TimeSpan OneWay => TimeSpan.FromMilliseconds(Math.Max(0, Spec.Profile.RttMs) / 2);
     }

@@ -21,15 +21,25 @@ internal static class SimulateCommand
         {
             Description = "Instead of a scenario: simulate every WfCommons instance listed in DIR/INDEX.csv on its recorded machines and compare with the recorded makespan",
         };
+        var dst = new Option<int>("--dst")
+        {
+            Description = "Instead of a scenario: deterministic simulation testing over this many seeds (random fleets, DAGs, message loss, duplicates, reordering, probe and director crashes; safety checked after every step)",
+        };
+        var dstFrom = new Option<int>("--dst-from") { Description = "First seed of --dst (a failing seed replays exactly with --dst 1 --dst-from SEED)", DefaultValueFactory = _ => 1 };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Where the JSON and Markdown reports go (default: simulate-<name>)" };
         var cmd = new Command("simulate", "Simulate a swarm in virtual time with the real engine: compare policies on a scenario, or check the simulator against recorded runs")
         {
-            scenario, sanity, outDir,
+            scenario, sanity, dst, dstFrom, outDir,
         };
         cmd.SetAction(async (pr, ct) =>
         {
             try
             {
+                if (pr.GetValue(dst) is > 0 and var seeds)
+                {
+                    return Dst(pr.GetValue(dstFrom), seeds, ct);
+                }
+
                 if (pr.GetValue(sanity) is { } dir)
                 {
                     return await SanityAsync(dir, pr.GetValue(outDir) ?? new DirectoryInfo("simulate-wfcommons-sanity"), ct).ConfigureAwait(false);
@@ -155,6 +165,57 @@ internal static class SimulateCommand
 
         Console.WriteLine($"report: {Path.Combine(outDir.FullName, "report.md")}");
         return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
+    }
+
+    private static int Dst(int from, int count, CancellationToken ct)
+    {
+        var failed = new List<Swarm.Simulation.DstOutcome>();
+        long events = 0;
+        var start = TimeProvider.System.GetTimestamp();
+        void RunAll(Action<int>? tick)
+        {
+            for (var s = from; s < from + count; s++)
+            {
+                ct.ThrowIfCancellationRequested();
+                var o = Swarm.Simulation.DeterministicSimulationTest.Run(s);
+                events += o.Events;
+                if (!o.Passed)
+                {
+                    failed.Add(o);
+                }
+
+                tick?.Invoke(s - from + 1);
+            }
+        }
+
+        if (Ui.Rich)
+        {
+            AnsiConsole.Progress().Start(ctx =>
+            {
+                var bar = ctx.AddTask($"seeds {from}..{from + count - 1}", maxValue: count);
+                RunAll(done => bar.Value = done);
+            });
+        }
+        else
+        {
+            RunAll(null);
+        }
+
+        var wall = TimeProvider.System.GetElapsedTime(start).TotalSeconds;
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{count} seeds, {count - failed.Count} passed, {failed.Count} failed; {events:N0} events in {wall:0.0} s ({events / Math.Max(1e-9, wall):N0} events/s)"));
+        foreach (var f in failed)
+        {
+            Console.WriteLine($"seed {f.Seed} ({f.Faults}): ended={f.AllEnded} {f.Stuck}");
+            foreach (var v in f.Violations.Take(10))
+            {
+                Console.WriteLine("  " + v);
+            }
+
+            Console.WriteLine($"  replay: swarm simulate --dst 1 --dst-from {f.Seed}");
+        }
+
+        return failed.Count == 0 ? ExitCodes.Ok : ExitCodes.WorkflowFailed;
     }
 
     private static string F(double v, string format) => v.ToString(format, CultureInfo.InvariantCulture);

@@ -390,6 +390,8 @@ public sealed class DirectorEngine
                 // The director restarted: the durable attempt counter says this is the latest attempt, and it ran here.
                 SetState(t, TaskState.Running);
                 t.StartedAt = now;
+                // The award's prediction died with the old director: the task's own estimate keeps straggler detection working.
+                t.PredictedSeconds = Math.Max(t.PredictedSeconds, t.Spec.EstimatedSeconds * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
                 p.Attempts.Add(a);
                 p.Allocated += t.Spec.Resources;
                 t.Workflow.Allocated += t.Spec.Resources;
