@@ -101,6 +101,9 @@ public sealed class Simulator : IDisposable
         });
     }
 
+    /// <summary>The probes' ids, in order.</summary>
+    public IReadOnlyList<string> ProbeIds => [.. _probes.Keys.Order(StringComparer.Ordinal)];
+
     /// <summary>Virtual now.</summary>
     public DateTimeOffset Now => _queue.Now;
 

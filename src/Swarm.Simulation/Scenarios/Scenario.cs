@@ -63,6 +63,12 @@ public sealed class WorkloadItem
     /// <summary>Path of a WfCommons instance (.json or .json.gz), relative to the scenario file.</summary>
     public string Wfcommons { get; set; } = "";
 
+    /// <summary>Or: path of the Alibaba 2017 batch_task CSV; its jobs arrive as in the trace (relative to the first).</summary>
+    public string AlibabaBatch { get; set; } = "";
+
+    /// <summary>With <see cref="AlibabaBatch"/>: how many jobs to take, in arrival order.</summary>
+    public int Jobs { get; set; } = 100;
+
     /// <summary>Virtual submission time, seconds after the start.</summary>
     public double AtSeconds { get; set; }
     /// <summary>How many copies are submitted.</summary>
@@ -77,4 +83,13 @@ public sealed class FailureModel
 
     /// <summary>Mean down-time, seconds.</summary>
     public double MeanTimeToRepairSeconds { get; set; } = 300;
+
+    /// <summary>Or: replay the LANL failure trace (path relative to the scenario file); probes take nodes in order.</summary>
+    public string Lanl { get; set; } = "";
+
+    /// <summary>With <see cref="Lanl"/>: only this system's nodes (0 = all).</summary>
+    public int System { get; set; }
+
+    /// <summary>With <see cref="Lanl"/>: trace time is multiplied by this (HPC outages are rare: scale down to mimic volatile devices).</summary>
+    public double TimeScale { get; set; } = 1;
 }

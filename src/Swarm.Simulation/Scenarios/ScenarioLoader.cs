@@ -23,12 +23,13 @@ public static class ScenarioLoader
 
         var scenario = Parse(File.ReadAllText(path), path);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        foreach (var w in scenario.Workload)
+        foreach (var rel in scenario.Workload.Select(w => w.Wfcommons.Length > 0 ? w.Wfcommons : w.AlibabaBatch)
+                     .Concat(scenario.Failures is { Lanl.Length: > 0 } lf ? [lf.Lanl] : []))
         {
-            var file = Path.Combine(dir, w.Wfcommons);
+            var file = Path.Combine(dir, rel);
             if (!File.Exists(file))
             {
-                throw new TraceFormatException($"{path}: workload file '{w.Wfcommons}' not found (looked in {file})");
+                throw new TraceFormatException($"{path}: trace file '{rel}' not found (looked in {file})");
             }
         }
 
@@ -55,9 +56,10 @@ public static class ScenarioLoader
             errors.Add("fleet: at least one group, each with count >= 1, cores > 0, memory_mb >= 1, speed > 0 and price >= 0");
         }
 
-        if (scenario.Workload.Count == 0 || scenario.Workload.Any(w => string.IsNullOrWhiteSpace(w.Wfcommons) || w.Copies < 1 || !(w.AtSeconds >= 0)))
+        if (scenario.Workload.Count == 0
+            || scenario.Workload.Any(w => string.IsNullOrWhiteSpace(w.Wfcommons) == string.IsNullOrWhiteSpace(w.AlibabaBatch) || w.Copies < 1 || !(w.AtSeconds >= 0) || w.Jobs < 1))
         {
-            errors.Add("workload: at least one entry, each with a wfcommons path, copies >= 1 and at_seconds >= 0");
+            errors.Add("workload: at least one entry, each with exactly one of wfcommons or alibaba_batch, copies >= 1, jobs >= 1 and at_seconds >= 0");
         }
 
         foreach (var p in scenario.Policies.Where(p => !KnownPolicies.Contains(p, StringComparer.Ordinal)))
@@ -70,9 +72,9 @@ public static class ScenarioLoader
             errors.Add("seeds must list at least one seed and horizon_hours must be positive");
         }
 
-        if (scenario.Failures is { } f && (!(f.MeanTimeToFailureSeconds > 0) || !(f.MeanTimeToRepairSeconds > 0)))
+        if (scenario.Failures is { } f && (!(f.MeanTimeToFailureSeconds > 0) || !(f.MeanTimeToRepairSeconds > 0) || !(f.TimeScale > 0)))
         {
-            errors.Add("failures: mean_time_to_failure_seconds and mean_time_to_repair_seconds must be positive");
+            errors.Add("failures: mean_time_to_failure_seconds, mean_time_to_repair_seconds and time_scale must be positive");
         }
 
         return errors.Count > 0 ? throw new TraceFormatException($"{source}: " + string.Join("; ", errors)) : scenario;

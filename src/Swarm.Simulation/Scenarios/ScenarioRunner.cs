@@ -40,7 +40,17 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         }
 
         var n = 0;
-        foreach (var w in scenario.Workload)
+        foreach (var w in scenario.Workload.Where(w => w.AlibabaBatch.Length > 0))
+        {
+            var jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+            var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
+            foreach (var job in jobs)
+            {
+                sim.Submit($"wf{n++}", job.Spec, job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + job.ArrivalSeconds - first));
+            }
+        }
+
+        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length > 0))
         {
             var instance = Instance(w.Wfcommons);
             for (var c = 0; c < w.Copies; c++)
@@ -50,7 +60,25 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         }
 
         var horizon = settings.Start + TimeSpan.FromHours(scenario.HorizonHours);
-        if (scenario.Failures is { } f)
+        if (scenario.Failures is { Lanl.Length: > 0 } lanl)
+        {
+            var trace = LanlAvailability.Load(Path.Combine(baseDirectory, lanl.Lanl), lanl.System == 0 ? null : lanl.System);
+            var nodes = trace.Nodes.Where(kv => kv.Value.Count > 0).Select(kv => kv.Value).ToList();
+            var origin = nodes.Count == 0 ? 0 : nodes.Min(o => o[0].Start);
+            var probeIds = sim.ProbeIds;
+            for (var i = 0; i < probeIds.Count && nodes.Count > 0; i++)
+            {
+                foreach (var o in nodes[i % nodes.Count])
+                {
+                    var at = settings.Start + TimeSpan.FromSeconds((o.Start - origin) * lanl.TimeScale);
+                    if (at < horizon)
+                    {
+                        sim.Crash(probeIds[i], at, TimeSpan.FromSeconds(Math.Max(1, o.Duration * lanl.TimeScale)));
+                    }
+                }
+            }
+        }
+        else if (scenario.Failures is { } f)
         {
             sim.AddChurn(TimeSpan.FromSeconds(f.MeanTimeToFailureSeconds), TimeSpan.FromSeconds(f.MeanTimeToRepairSeconds), horizon);
         }
