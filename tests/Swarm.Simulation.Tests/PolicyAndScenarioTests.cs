@@ -93,7 +93,7 @@ public sealed class PolicyAndScenarioTests
             policies: [swarm, fastest-ever]
             """));
 
-        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, random, round-robin, cheapest, least-loaded, rank)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -142,4 +142,53 @@ public sealed class PolicyAndScenarioTests
         sim.Run(Start + TimeSpan.FromSeconds(5)); // long enough to place, too short to finish.
         return [.. sim.Engine.GetWorkflow("wf")!.Tasks.Where(t => t.State is TaskState.Running or TaskState.Awarded).Select(t => t.ProbeId)];
     }
+}
+
+public sealed class ListSchedulingTests
+{
+    [Fact]
+    public void Heft_LongChainBesideShortTasks_StartsTheChainFirstAndFinishesBeforeMinMin()
+    {
+        // One 30 s chain and six independent 5 s tasks on two one-core machines: the chain decides the makespan.
+        var tasks = new List<MicroTaskSpec>
+        {
+            Task("a1", 10), Task("a2", 10, "a1"), Task("a3", 10, "a2"),
+        };
+        tasks.AddRange(Enumerable.Range(0, 6).Select(i => Task($"s{i}", 5)));
+        var spec = new WorkflowSpec { Name = "w", Tasks = tasks };
+
+        var heft = Makespan(ScenarioRunner.Prioritise("heft", spec));
+        var minMin = Makespan(ScenarioRunner.Prioritise("min-min", spec));
+
+        Assert.InRange(heft, 30, 36);
+        Assert.True(minMin >= 44, $"min-min runs the short tasks first: {minMin}");
+    }
+
+    [Fact]
+    public void Heft_UpwardRank_IsTheLongestPathBelowEachTask()
+    {
+        var spec = new WorkflowSpec { Name = "w", Tasks = [Task("a", 1), Task("b", 2, "a"), Task("c", 5, "a"), Task("d", 1, "b", "c")] };
+
+        var ranked = ListScheduling.Heft(spec).Tasks.ToDictionary(t => t.Id, t => t.Priority);
+
+        Assert.Equal(new Dictionary<string, int> { ["a"] = 70, ["b"] = 30, ["c"] = 60, ["d"] = 10 }, ranked);
+    }
+
+    private static double Makespan(WorkflowSpec spec)
+    {
+        var start = new SimulationSettings().Start;
+        using var sim = new Simulator(new SimulationSettings(), ScenarioRunner.SolverFor("rank", 1));
+        foreach (var id in new[] { "p0", "p1" })
+        {
+            sim.AddProbe(new VirtualProbeSpec(new ProbeProfile { ProbeId = id, Region = "sim", RttMs = 2 }, new ResourceVector(1000, 4096), new FixedPriceStrategy(0.01)));
+        }
+
+        sim.Submit("wf", spec, at: start + TimeSpan.FromSeconds(1));
+        return Assert.Single(sim.Run(start + TimeSpan.FromHours(1)).Workflows).MakespanSeconds;
+    }
+
+    private static MicroTaskSpec Task(string id, double seconds, params string[] parents) => new()
+    {
+        Id = id, Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 64), EstimatedSeconds = seconds, DependsOn = parents,
+    };
 }

@@ -46,7 +46,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
             foreach (var job in jobs)
             {
-                sim.Submit($"wf{n++}", job.Spec, job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + job.ArrivalSeconds - first));
+                sim.Submit($"wf{n++}", Prioritise(policy, job.Spec), job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + job.ArrivalSeconds - first));
             }
         }
 
@@ -55,7 +55,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             var instance = Instance(w.Wfcommons);
             for (var c = 0; c < w.Copies; c++)
             {
-                sim.Submit($"wf{n++}", instance.Spec, instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
+                sim.Submit($"wf{n++}", Prioritise(policy, instance.Spec), instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
             }
         }
 
@@ -91,6 +91,14 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             r.AttemptsLost, r.WastedTaskSeconds, r.Events, r.Rounds, r.Commits, r.DuplicateCommits);
     }
 
+    /// <summary>The task priorities a policy sets (HEFT's upward rank, min-min's shortest first); others leave the spec as it is.</summary>
+    public static WorkflowSpec Prioritise(string policy, WorkflowSpec spec) => policy switch
+    {
+        "heft" => ListScheduling.Heft(spec),
+        "min-min" => ListScheduling.MinMin(spec),
+        _ => spec,
+    };
+
     /// <summary>The winner-determination stage for a policy name.</summary>
     public static IClearingSolver SolverFor(string policy, int seed) => policy switch
     {
@@ -99,7 +107,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         "round-robin" => new BaselineSolver(BaselinePolicy.RoundRobin, seed),
         "cheapest" => new BaselineSolver(BaselinePolicy.Cheapest, seed),
         "least-loaded" => new BaselineSolver(BaselinePolicy.LeastLoaded, seed),
-        "rank" => new BaselineSolver(BaselinePolicy.Rank, seed),
+        "rank" or "heft" or "min-min" => new BaselineSolver(BaselinePolicy.Rank, seed),
         _ => throw new ArgumentException($"unknown policy '{policy}' (known: {string.Join(", ", ScenarioLoader.KnownPolicies)})", nameof(policy)),
     };
 
