@@ -192,3 +192,26 @@ public sealed class ListSchedulingTests
         Id = id, Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 64), EstimatedSeconds = seconds, DependsOn = parents,
     };
 }
+
+public sealed class LowerBoundTests
+{
+    [Fact]
+    public void LowerBounds_EveryPolicyStaysAboveThem()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            fleet: [{ name: a, count: 2, cores: 2, memory_mb: 65536, price: 0.01 }, { name: b, count: 2, cores: 4, memory_mb: 65536, price: 0.03, speed: 2 }]
+            workload: [{ wfcommons: blast-chameleon-small-001.json.gz, copies: 2 }]
+            policies: [swarm, cheapest, rank, heft, min-min, round-robin]
+            """);
+        var runner = new ScenarioRunner(scenario, Path.Combine(AppContext.BaseDirectory, "TestData"));
+
+        var (makespan, cost) = runner.LowerBounds();
+
+        Assert.True(makespan > 0 && cost > 0);
+        Assert.All(scenario.Policies.Select(p => runner.Run(p, 1)), o =>
+        {
+            Assert.True(o.MakespanSeconds >= makespan - 1e-6, $"{o.Policy}: makespan {o.MakespanSeconds} below the bound {makespan}");
+            Assert.True(o.Cost >= cost - 1e-6, $"{o.Policy}: cost {o.Cost} below the bound {cost}");
+        });
+    }
+}

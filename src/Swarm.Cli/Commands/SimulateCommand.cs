@@ -92,11 +92,14 @@ internal static class SimulateCommand
             F(g.Average(x => x.Outcome.MakespanSeconds), "0.0"), F(g.Average(x => x.Outcome.Cost), "0.####"), F(g.Average(x => x.Outcome.EnergyKwh), "0.###"),
             F(g.Average(x => x.Outcome.CarbonGrams), "0.#"), F(g.Average(x => x.Outcome.Utilisation), "0.00"), F(g.Average(x => (double)x.Outcome.AttemptsLost), "0.#"),
             F(g.Average(x => x.Outcome.WastedTaskSeconds), "0.#"), F(g.Average(x => (double)x.Outcome.Events), "0"), F(g.Average(x => x.WallSeconds), "0.00")]).ToList();
+        var (lbMakespan, lbCost) = runner.LowerBounds();
+        rows.Add(["lower bound", "", "", F(lbMakespan, "0.0"), F(lbCost, "0.####"), "", "", "", "", "", "", ""]);
         foreach (var r in rows)
         {
             md.AppendLine("| " + string.Join(" | ", r) + " |");
         }
 
+        md.AppendLine().AppendLine("Lower bounds (no failures): makespan >= max(latest arrival + critical path on the fastest machine, all work spread over every core); cost >= every task on its cheapest machine, capacity ignored.");
         await File.WriteAllTextAsync(Path.Combine(dir.FullName, "report.md"), md.ToString(), ct).ConfigureAwait(false);
         Ui.Table($"Simulation: {scenario.Name} (means over seeds)",
             ["policy", "seeds", "ok", "makespan s", "cost", "energy kWh", "carbon g", "util", "lost", "work lost", "events", "wall s"], rows);

@@ -91,6 +91,53 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             r.AttemptsLost, r.WastedTaskSeconds, r.Events, r.Rounds, r.Commits, r.DuplicateCommits);
     }
 
+    /// <summary>
+    /// Limits no policy can beat on this scenario without failures: makespan at least the latest (arrival + critical path
+    /// on the fastest machine) and at least all the work spread perfectly over every core; cost at least every task on
+    /// its cheapest machine (price x cores x runtime / speed), ignoring capacity (a relaxation of the cost LP).
+    /// </summary>
+    public (double MakespanSeconds, double Cost) LowerBounds()
+    {
+        var fastest = scenario.Fleet.Max(g => g.Speed);
+        var cores = scenario.Fleet.Sum(g => g.Count * g.Cores * g.Speed);
+        double latest = 0, work = 0, cost = 0;
+        void Add(WorkflowSpec spec, IReadOnlyDictionary<string, double> actual, double arrival, int copies)
+        {
+            var byId = spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
+            var finish = new Dictionary<string, double>(StringComparer.Ordinal);
+            double Finish(string id) => finish.TryGetValue(id, out var f) ? f
+                : finish[id] = (actual.TryGetValue(id, out var s) ? s : byId[id].EstimatedSeconds) + byId[id].DependsOn.Select(Finish).DefaultIfEmpty(0).Max();
+            var critical = spec.Tasks.Count == 0 ? 0 : spec.Tasks.Max(t => Finish(t.Id));
+            latest = Math.Max(latest, arrival + (critical / fastest));
+            foreach (var t in spec.Tasks)
+            {
+                var seconds = actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds;
+                work += copies * seconds * t.Resources.Cores;
+                cost += copies * scenario.Fleet.Min(g => g.Price * t.Resources.Cores * seconds / g.Speed);
+            }
+        }
+
+        foreach (var w in scenario.Workload)
+        {
+            if (w.Wfcommons.Length > 0)
+            {
+                var i = Instance(w.Wfcommons);
+                Add(i.Spec, i.ActualSeconds, w.AtSeconds, w.Copies);
+            }
+            else
+            {
+                var jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+                var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
+                foreach (var j in jobs)
+                {
+                    Add(j.Spec, j.ActualSeconds, w.AtSeconds + j.ArrivalSeconds - first, 1);
+                }
+            }
+        }
+
+        return (Math.Max(latest, work / Math.Max(1e-9, cores)), cost);
+    }
+
     /// <summary>The task priorities a policy sets (HEFT's upward rank, min-min's shortest first); others leave the spec as it is.</summary>
     public static WorkflowSpec Prioritise(string policy, WorkflowSpec spec) => policy switch
     {
