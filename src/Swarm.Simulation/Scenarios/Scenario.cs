@@ -21,7 +21,13 @@ public sealed class Scenario
     /// <summary>Probe churn; null for none.</summary>
     public FailureModel? Failures { get; set; }
 
-    /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank.</summary>
+    /// <summary>Simulated heartbeat interval, seconds (the lease is ten of them); larger for big fleets over long horizons.</summary>
+    public double HeartbeatSeconds { get; set; } = 1;
+
+    /// <summary>Director timer tick, seconds.</summary>
+    public double TickSeconds { get; set; } = 0.1;
+
+    /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min.</summary>
     public List<string> Policies { get; set; } = ["swarm"];
 }
 

@@ -67,6 +67,11 @@ public static class ScenarioLoader
             errors.Add($"policies: unknown policy '{p}' (known: {string.Join(", ", KnownPolicies)})");
         }
 
+        if (!(scenario.HeartbeatSeconds > 0) || !(scenario.TickSeconds > 0))
+        {
+            errors.Add("heartbeat_seconds and tick_seconds must be positive");
+        }
+
         if (scenario.Seeds.Count == 0 || !(scenario.HorizonHours > 0))
         {
             errors.Add("seeds must list at least one seed and horizon_hours must be positive");

@@ -23,7 +23,13 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>Runs one policy with one seed.</summary>
     public PolicyOutcome Run(string policy, int seed)
     {
-        var settings = new SimulationSettings { Seed = seed };
+        var beat = TimeSpan.FromSeconds(scenario.HeartbeatSeconds);
+        var settings = new SimulationSettings
+        {
+            Seed = seed,
+            TickInterval = TimeSpan.FromSeconds(scenario.TickSeconds),
+            Engine = new SimulationSettings().Engine with { HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10 },
+        };
         var sim = new Simulator(settings, SolverFor(policy, seed));
         foreach (var g in scenario.Fleet)
         {
