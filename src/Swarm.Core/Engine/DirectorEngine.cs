@@ -297,7 +297,6 @@ public sealed class DirectorEngine
         {
             _running.Remove(t);
             _spareWanted.Remove(t);
-            t.WantsSpare = false;
         }
 
         t.State = to;
@@ -365,7 +364,6 @@ public sealed class DirectorEngine
         p.ConnectionId = r.ConnectionId;
         p.Capacity = r.Capacity;
         p.LastSeen = now;
-        p.LastHeartbeat = now;
         p.Detector = new PhiAccrualDetector(_options.HeartbeatInterval, acceptablePause: _options.AcceptableHeartbeatPause);
         p.Detector.Heartbeat(now);
         p.Suspect = false;
@@ -435,7 +433,6 @@ public sealed class DirectorEngine
         }
 
         p.LastSeen = now;
-        p.LastHeartbeat = now;
         p.Detector?.Heartbeat(now);
         if (p.Suspect)
         {
@@ -838,7 +835,7 @@ public sealed class DirectorEngine
                 break;
             }
 
-            if (t.Spare is not null || t.WantsSpare || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running)
+            if (t.Spare is not null || _spareWanted.Contains(t) || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running)
             {
                 continue;
             }
@@ -852,7 +849,6 @@ public sealed class DirectorEngine
                 continue;
             }
 
-            t.WantsSpare = true;
             _spareWanted.Add(t);
             inFlight++;
             _dirty = true;
@@ -992,7 +988,7 @@ public sealed class DirectorEngine
         _lastRoundClosed = now;
 
         // Tasks may have left Ready while the round was open (workflow cancelled, late result).
-        var tasks = round.Tasks.Where(t => t.State == TaskState.Ready || (t.State == TaskState.Running && t.WantsSpare && t.Spare is null)).ToList();
+        var tasks = round.Tasks.Where(t => t.State == TaskState.Ready || (t.State == TaskState.Running && _spareWanted.Contains(t) && t.Spare is null)).ToList();
         var candidates = new List<BidCandidate>();
         var free = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
         foreach (var (probeId, bid) in round.Bids.OrderBy(kv => kv.Key, StringComparer.Ordinal))
@@ -1072,7 +1068,6 @@ public sealed class DirectorEngine
                     UnitPrice = aw.UnitPrice, ExpectedCost = aw.ExpectedCost, PredictedSeconds = aw.PredictedSeconds, Award = aw.Reason,
                 };
                 t.SpareAwards++;
-                t.WantsSpare = false;
                 _spareWanted.Remove(t);
                 t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
                 t.Workflow.Reserved += aw.ExpectedCost;
@@ -1314,7 +1309,6 @@ public sealed class DirectorEngine
         if (e.CheckpointBlob.Length > 0 && BlobId.IsValid(e.CheckpointBlob) && e.CheckpointBytes >= 0)
         {
             t.CheckpointBlob = e.CheckpointBlob;
-            t.CheckpointBytes = e.CheckpointBytes;
             t.CheckpointOf = (now, e.Attempt.Attempt);
             cmds.Add(new DirectorCommand.CheckpointSaved(e.Attempt, p.Id, e.CheckpointBlob, e.CheckpointBytes));
         }

@@ -28,7 +28,6 @@ internal sealed class ProbeRun(ProbeProfile profile)
     public DateTimeOffset? DrainDeadline { get; set; }
     public bool DrainFromOwner { get; set; }
     public bool Suspect { get; set; }
-    public DateTimeOffset LastHeartbeat { get; set; }
 
     /// <summary>Beta-style estimate: successes and losses pulled towards the declared value with weight 5.</summary>
     public double Reliability

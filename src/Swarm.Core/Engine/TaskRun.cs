@@ -43,17 +43,11 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     /// <summary>Speculative copies awarded so far.</summary>
     public int SpareAwards { get; set; }
 
-    /// <summary>Waiting for a speculative copy to be auctioned.</summary>
-    public bool WantsSpare { get; set; }
-
     /// <summary>Not auctioned before this time (retry backoff).</summary>
     public DateTimeOffset NotBefore { get; set; }
 
     /// <summary>Latest checkpoint (blob SHA-256) of any attempt; a new attempt resumes from it.</summary>
     public string CheckpointBlob { get; set; } = "";
-
-    /// <summary>Size of the latest checkpoint.</summary>
-    public long CheckpointBytes { get; set; }
 
     /// <summary>When the latest checkpoint was saved and by which attempt.</summary>
     public (DateTimeOffset At, int Attempt) CheckpointOf { get; set; }
