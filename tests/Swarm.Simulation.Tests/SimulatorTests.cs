@@ -94,17 +94,7 @@ public sealed class SimulatorTests
 
         // The recorded run took 437 s; the DAG's critical path (sum of the longest chain of recorded runtimes) is the floor.
         Assert.Equal(WorkflowState.Succeeded, wf.State);
-        Assert.InRange(wf.MakespanSeconds, CriticalPath(instance), instance.RecordedMakespanSeconds * 1.5);
-    }
-
-    private static double CriticalPath(WfCommonsInstance w)
-    {
-        var byId = w.Spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var finish = new Dictionary<string, double>(StringComparer.Ordinal);
-        double Finish(string id) => finish.TryGetValue(id, out var f)
-            ? f
-            : finish[id] = w.ActualSeconds[id] + byId[id].DependsOn.Select(Finish).DefaultIfEmpty(0).Max();
-        return w.Spec.Tasks.Max(t => Finish(t.Id));
+        Assert.InRange(wf.MakespanSeconds, Dag.CriticalPath(instance.Spec, instance.ActualSeconds), instance.RecordedMakespanSeconds * 1.5);
     }
 
     private static WorkflowSpec Chain(int n, double seconds) => new()

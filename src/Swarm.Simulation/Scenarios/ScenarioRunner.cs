@@ -19,6 +19,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, WfCommonsInstance> _instances = new(StringComparer.Ordinal);
+    private readonly Dictionary<(string Path, int Jobs), IReadOnlyList<AlibabaJob>> _jobs = [];
 
     /// <summary>Runs one policy with one seed.</summary>
     public PolicyOutcome Run(string policy, int seed)
@@ -48,7 +49,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         var n = 0;
         foreach (var w in scenario.Workload.Where(w => w.AlibabaBatch.Length > 0))
         {
-            var jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+            var jobs = Jobs(w);
             var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
             foreach (var job in jobs)
             {
@@ -109,11 +110,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         double latest = 0, work = 0, cost = 0;
         void Add(WorkflowSpec spec, IReadOnlyDictionary<string, double> actual, double arrival, int copies)
         {
-            var byId = spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
-            var finish = new Dictionary<string, double>(StringComparer.Ordinal);
-            double Finish(string id) => finish.TryGetValue(id, out var f) ? f
-                : finish[id] = (actual.TryGetValue(id, out var s) ? s : byId[id].EstimatedSeconds) + byId[id].DependsOn.Select(Finish).DefaultIfEmpty(0).Max();
-            var critical = spec.Tasks.Count == 0 ? 0 : spec.Tasks.Max(t => Finish(t.Id));
+            var critical = Dag.CriticalPath(spec, actual);
             latest = Math.Max(latest, arrival + (critical / fastest));
             foreach (var t in spec.Tasks)
             {
@@ -132,7 +129,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             }
             else
             {
-                var jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+                var jobs = Jobs(w);
                 var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
                 foreach (var j in jobs)
                 {
@@ -163,6 +160,17 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         "rank" or "heft" or "min-min" => new BaselineSolver(BaselinePolicy.Rank, seed),
         _ => throw new ArgumentException($"unknown policy '{policy}' (known: {string.Join(", ", ScenarioLoader.KnownPolicies)})", nameof(policy)),
     };
+
+    /// <summary>An Alibaba workload's jobs, read once for every policy, seed and bound.</summary>
+    private IReadOnlyList<AlibabaJob> Jobs(WorkloadItem w)
+    {
+        if (!_jobs.TryGetValue((w.AlibabaBatch, w.Jobs), out var jobs))
+        {
+            _jobs[(w.AlibabaBatch, w.Jobs)] = jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+        }
+
+        return jobs;
+    }
 
     private WfCommonsInstance Instance(string relative)
     {

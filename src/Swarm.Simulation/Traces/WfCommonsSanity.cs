@@ -42,13 +42,7 @@ public static class WfCommonsSanity
     public static double CriticalPath(WfCommonsInstance w)
     {
         ArgumentNullException.ThrowIfNull(w);
-        var finish = new Dictionary<string, double>(StringComparer.Ordinal);
-        foreach (var t in TopologicalOrder(w.Spec))
-        {
-            finish[t.Id] = w.ActualSeconds[t.Id] + t.DependsOn.Select(d => finish[d]).DefaultIfEmpty(0).Max();
-        }
-
-        return finish.Count == 0 ? 0 : finish.Values.Max();
+        return Dag.CriticalPath(w.Spec, w.ActualSeconds);
     }
 
     /// <summary>The application of an index row's path (e.g. "pegasus/montage").</summary>
@@ -69,40 +63,5 @@ public static class WfCommonsSanity
         }
 
         return [.. lines.Skip(1).Where(l => l.Length > 0).Select(l => l.Split(',')[0])];
-    }
-
-    private static List<MicroTaskSpec> TopologicalOrder(WorkflowSpec spec)
-    {
-        var byId = spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
-        var done = new HashSet<string>(StringComparer.Ordinal);
-        var order = new List<MicroTaskSpec>(spec.Tasks.Count);
-        var stack = new Stack<(MicroTaskSpec Task, bool Expanded)>();
-        foreach (var root in spec.Tasks)
-        {
-            stack.Push((root, false));
-            while (stack.Count > 0)
-            {
-                var (t, expanded) = stack.Pop();
-                if (done.Contains(t.Id))
-                {
-                    continue;
-                }
-
-                if (expanded)
-                {
-                    done.Add(t.Id);
-                    order.Add(t);
-                    continue;
-                }
-
-                stack.Push((t, true));
-                foreach (var d in t.DependsOn.Where(d => !done.Contains(d)))
-                {
-                    stack.Push((byId[d], false));
-                }
-            }
-        }
-
-        return order;
     }
 }
