@@ -161,6 +161,26 @@ internal static class DirectorStoreRules
     public static InvalidOperationException UnknownTask(DirectorCommand command, AttemptRef attempt) =>
         new($"{command.GetType().Name} for {attempt}: task '{attempt.TaskId}' is not in workflow '{attempt.WorkflowId}'; the batch was rolled back.");
 
+    /// <summary>
+    /// The task index of an extended spec, after checking that it keeps every task of the stored one: a workflow
+    /// only grows (spawned tasks are added, none removed), so rows of stored tasks always stay in the spec.
+    /// </summary>
+    /// <exception cref="InvalidOperationException">The new spec drops a stored task.</exception>
+    public static Dictionary<string, int> IndexGrownSpec(DirectorCommand.WorkflowExtended command, IReadOnlyDictionary<string, int> stored)
+    {
+        var grown = IndexTasks(command.Spec);
+        foreach (var taskId in stored.Keys)
+        {
+            if (!grown.ContainsKey(taskId))
+            {
+                throw new InvalidOperationException(
+                    $"WorkflowExtended for '{command.WorkflowId}' drops task '{taskId}' of the stored spec; a workflow only grows. The batch was rolled back.");
+            }
+        }
+
+        return grown;
+    }
+
     public static KeyNotFoundException SpentOfUnknown(string workflowId) =>
         new($"Workflow '{workflowId}' is not stored.");
 

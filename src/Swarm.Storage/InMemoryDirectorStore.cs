@@ -122,7 +122,8 @@ public sealed class InMemoryDirectorStore : IDirectorStore
                 return workflows.Add(a.WorkflowId, entry);
 
             case DirectorCommand.WorkflowExtended x:
-                var extended = Find(workflows, command, x.WorkflowId) with { SpecJson = StoreJson.SerializeSpec(x.Spec), TaskIndex = DirectorStoreRules.IndexTasks(x.Spec) };
+                var stored = Find(workflows, command, x.WorkflowId);
+                var extended = stored with { SpecJson = StoreJson.SerializeSpec(x.Spec), TaskIndex = DirectorStoreRules.IndexGrownSpec(x, stored.TaskIndex) };
                 return workflows.SetItem(x.WorkflowId, extended);
 
             case DirectorCommand.WorkflowFinished f:

@@ -293,6 +293,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 break;
 
             case DirectorCommand.WorkflowExtended x:
+                var grown = DirectorStoreRules.IndexGrownSpec(x, TaskIndexesOf(command, x.WorkflowId));
                 _updateSpec.Parameters["$id"].Value = x.WorkflowId;
                 _updateSpec.Parameters["$spec"].Value = StoreJson.SerializeSpec(x.Spec);
                 if (_updateSpec.ExecuteNonQuery() == 0)
@@ -300,7 +301,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
                     throw DirectorStoreRules.UnknownWorkflow(command, x.WorkflowId);
                 }
 
-                _taskIndexes[x.WorkflowId] = DirectorStoreRules.IndexTasks(x.Spec);
+                _taskIndexes[x.WorkflowId] = grown;
                 break;
 
             default:

@@ -146,6 +146,22 @@ public abstract partial class DirectorStoreContractTests
     }
 
     [Fact]
+    public void Apply_ExtensionThatDropsAStoredTask_ThrowsNamingItAndKeepsTheStoredSpec()
+    {
+        var sut = CreateSut();
+        var grown = Grown(Spec("a", "b", "c"), "s1", "s2");
+        sut.Apply([Accepted("w", Spec("a", "b", "c")), new DirectorCommand.WorkflowExtended("w", grown, 2), Started("w", "s2", 1)]);
+
+        var error = Assert.Throws<InvalidOperationException>(() =>
+            sut.Apply([new DirectorCommand.WorkflowExtended("w", Grown(Spec("a", "b", "c"), "s1"), 1)]));
+
+        Assert.Contains("'s2'", error.Message, StringComparison.Ordinal);
+        var workflow = Single(ReopenSut(sut).Load());
+        SpecAssert.Equal(grown, workflow.Spec);
+        Assert.Equal(["s2"], workflow.Tasks.Select(t => t.TaskId));
+    }
+
+    [Fact]
     public void Apply_RolledBackExtension_KeepsRejectingSpawnedTaskIds()
     {
         var sut = CreateSut();
