@@ -5,26 +5,57 @@ using Swarm.Core.Workflow;
 namespace Swarm.Simulation;
 
 /// <summary>
-/// Checks the director's safety properties after every step of a simulation: nothing acknowledged is lost (accepted
-/// workflows and committed results survive director restarts unchanged), no result is committed twice, no probe is
-/// overbooked, and no task is dispatched before all its parents committed. It sees exactly what the engine emitted.
+/// Checks the director's safety properties after every step, from exactly what the engine emitted: nothing acknowledged
+/// is lost (accepted workflows and committed results survive director restarts unchanged), no result is committed twice,
+/// no workflow finishes twice, no probe is allocated beyond its capacity (or below zero), and no task is dispatched
+/// before all its parents committed. The simulator and the engine's property tests share it.
 /// </summary>
-public sealed class InvariantChecker
+/// <remarks>
+/// Allocations are checked for every probe a step's commands name, and for the whole fleet every
+/// <c>sweepEvery</c> steps (1 checks the whole fleet each step; large simulated fleets use a longer period, since a
+/// full scan per step would dominate the run).
+/// </remarks>
+public sealed class InvariantChecker(int sweepEvery = 1)
 {
     private readonly Dictionary<(string Workflow, string Task), AttemptRef> _committed = [];
     private readonly Dictionary<string, WorkflowSpec> _accepted = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _finished = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _touched = new(StringComparer.Ordinal);
     private readonly List<string> _violations = [];
+    private readonly int _sweepEvery = Math.Max(1, sweepEvery);
+    private long _steps;
 
     /// <summary>Every violation seen, in order (empty when the run was correct).</summary>
     public IReadOnlyList<string> Violations => _violations;
+
+    /// <summary>A probe allocated beyond its declared capacity, or below zero.</summary>
+    public List<string> OverAllocations { get; } = [];
+
+    /// <summary>A dispatch of a task with a parent that had no committed result.</summary>
+    public List<string> EarlyDispatches { get; } = [];
+
+    /// <summary>A second commit of the same task.</summary>
+    public List<string> DoubleCommits { get; } = [];
+
+    /// <summary>A second finish of the same workflow.</summary>
+    public List<string> DoubleFinishes { get; } = [];
+
+    /// <summary>Something acknowledged that a restarted director no longer has.</summary>
+    public List<string> Lost { get; } = [];
 
     /// <summary>Checks the commands the engine emitted for one event at <paramref name="now"/>.</summary>
     public void Observe(DirectorEngine engine, IReadOnlyList<DirectorCommand> commands, DateTimeOffset now)
     {
         ArgumentNullException.ThrowIfNull(engine);
         ArgumentNullException.ThrowIfNull(commands);
+        _touched.Clear();
         foreach (var c in commands)
         {
+            if (ProbeOf(c) is { Length: > 0 } probe)
+            {
+                _touched.Add(probe);
+            }
+
             switch (c)
             {
                 case DirectorCommand.WorkflowAccepted a:
@@ -37,7 +68,14 @@ public sealed class InvariantChecker
                     var key = (r.Attempt.WorkflowId, r.Attempt.TaskId);
                     if (!_committed.TryAdd(key, r.Attempt))
                     {
-                        Fail(now, $"task {key.WorkflowId}/{key.TaskId} committed twice: {_committed[key]} then {r.Attempt}");
+                        Fail(DoubleCommits, now, $"task {key.WorkflowId}/{key.TaskId} committed twice: {_committed[key]} then {r.Attempt}");
+                    }
+
+                    break;
+                case DirectorCommand.WorkflowFinished f:
+                    if (!_finished.Add(f.WorkflowId))
+                    {
+                        Fail(DoubleFinishes, now, $"workflow {f.WorkflowId} finished twice (again as {f.State})");
                     }
 
                     break;
@@ -46,7 +84,7 @@ public sealed class InvariantChecker
                     {
                         foreach (var parent in item.Spec.DependsOn.Where(p => !_committed.ContainsKey((item.Attempt.WorkflowId, p))))
                         {
-                            Fail(now, $"{item.Attempt} dispatched to {d.ProbeId} before its parent '{parent}' committed");
+                            Fail(EarlyDispatches, now, $"{item.Attempt} dispatched to {d.ProbeId} before its parent '{parent}' committed");
                         }
                     }
 
@@ -56,13 +94,21 @@ public sealed class InvariantChecker
             }
         }
 
-        foreach (var p in engine.ListProbes())
+        if (++_steps % _sweepEvery == 0)
         {
-            var a = p.Allocated;
-            var cap = p.Capacity;
-            if (a.CpuMillis > cap.CpuMillis || a.MemoryMb > cap.MemoryMb || a.Gpus > cap.Gpus)
+            foreach (var p in engine.ListProbes())
             {
-                Fail(now, $"probe {p.Profile.ProbeId} overbooked: {a} allocated of {cap}");
+                CheckAllocation(p, now);
+            }
+        }
+        else
+        {
+            foreach (var id in _touched)
+            {
+                if (engine.GetProbe(id) is { } p)
+                {
+                    CheckAllocation(p, now);
+                }
             }
         }
     }
@@ -75,20 +121,54 @@ public sealed class InvariantChecker
         {
             if (engine.GetWorkflow(id, includeTasks: false) is null)
             {
-                Fail(now, $"workflow {id} was accepted but is gone after the director restarted");
+                Fail(Lost, now, $"workflow {id} was accepted but is gone after the director restarted");
             }
         }
 
-        foreach (var ((wf, task), attempt) in _committed)
+        foreach (var group in _committed.GroupBy(kv => kv.Key.Workflow, StringComparer.Ordinal))
         {
-            var t = engine.GetWorkflow(wf)?.Tasks.FirstOrDefault(x => x.TaskId == task);
-            if (t is null || t.State != TaskState.Succeeded || t.Result?.Attempt != attempt)
+            var tasks = engine.GetWorkflow(group.Key)?.Tasks.ToDictionary(t => t.TaskId, StringComparer.Ordinal);
+            foreach (var ((_, task), attempt) in group)
             {
-                Fail(now, $"committed result {attempt} is lost after the director restarted (task is {t?.State.ToString() ?? "missing"})");
+                var t = tasks?.GetValueOrDefault(task);
+                if (t is null || t.State != TaskState.Succeeded || t.Result?.Attempt != attempt)
+                {
+                    Fail(Lost, now, $"committed result {attempt} is lost after the director restarted (task is {t?.State.ToString() ?? "missing"})");
+                }
             }
         }
     }
 
     /// <summary>Records a violation found elsewhere (for example by the probes' own accounting).</summary>
     public void Fail(DateTimeOffset now, string what) => _violations.Add($"{now:HH:mm:ss.fff} {what}");
+
+    private void Fail(List<string> kind, DateTimeOffset now, string what)
+    {
+        kind.Add(what);
+        Fail(now, what);
+    }
+
+    private void CheckAllocation(ProbeView p, DateTimeOffset now)
+    {
+        if (!p.Allocated.IsNonNegative || !p.Allocated.FitsIn(p.Capacity))
+        {
+            Fail(OverAllocations, now, $"probe {p.Profile.ProbeId} overbooked: {p.Allocated} allocated of {p.Capacity}");
+        }
+    }
+
+    private static string? ProbeOf(DirectorCommand c) => c switch
+    {
+        DirectorCommand.SendAward a => a.ProbeId,
+        DirectorCommand.Dispatch d => d.ProbeId,
+        DirectorCommand.CancelAttempts x => x.ProbeId,
+        DirectorCommand.AckResults k => k.ProbeId,
+        DirectorCommand.DisconnectProbe dc => dc.ProbeId,
+        DirectorCommand.AttemptStarted s => s.ProbeId,
+        DirectorCommand.ResultCommitted r => r.ProbeId,
+        DirectorCommand.AttemptFailed f => f.ProbeId,
+        DirectorCommand.ResultDiscarded rd => rd.ProbeId,
+        DirectorCommand.ProbeHealthChanged h => h.ProbeId,
+        DirectorCommand.SendDrain sd => sd.ProbeId,
+        _ => null,
+    };
 }

@@ -35,12 +35,31 @@ public sealed record SimulationResult
     /// <summary>Task-seconds of work lost to failures.</summary>
     public double WastedTaskSeconds { get; init; }
 
+    /// <summary>Attempts started (awards sent), re-runs and speculative copies included.</summary>
+    public long AttemptsStarted { get; init; }
+
     /// <summary>Auction rounds cleared.</summary>
     public long Rounds { get; init; }
+
+    /// <summary>Busy (allocated) cores over time: (seconds since the start, cores), every sample interval.</summary>
+    public IReadOnlyList<(double Seconds, double Cores)> BusyCores { get; init; } = [];
+
+    /// <summary>Wall-clock seconds the engine took for each event that cleared an auction (empty unless a meter was given).</summary>
+    public IReadOnlyList<double> DecisionSeconds { get; init; } = [];
+
+    /// <summary>Wall-clock seconds the engine took over all events (0 unless a meter was given).</summary>
+    public double EngineSeconds { get; init; }
 
     /// <summary>Each workflow's outcome.</summary>
     public IReadOnlyList<WorkflowOutcome> Workflows { get; init; } = [];
 }
 
-/// <summary>One workflow's outcome; <paramref name="MakespanSeconds"/> is NaN when it did not end.</summary>
-public sealed record WorkflowOutcome(string WorkflowId, WorkflowState State, string Reason, int Tasks, int Succeeded, double Cost, double MakespanSeconds);
+/// <summary>One workflow's outcome; <paramref name="MakespanSeconds"/> (its completion time from submission) is NaN when it did not end.</summary>
+public sealed record WorkflowOutcome(string WorkflowId, WorkflowState State, string Reason, int Tasks, int Succeeded, double Cost, double MakespanSeconds)
+{
+    /// <summary>Its deadline, seconds after submission (0 = none).</summary>
+    public double DeadlineSeconds { get; init; }
+
+    /// <summary>True when it had a deadline and did not succeed within it.</summary>
+    public bool MissedDeadline => DeadlineSeconds > 0 && (State != WorkflowState.Succeeded || MakespanSeconds > DeadlineSeconds);
+}

@@ -19,4 +19,20 @@ public sealed record SimulationSettings
 
     /// <summary>Seed of every random choice the simulation makes.</summary>
     public int Seed { get; init; } = 1;
+
+    /// <summary>How often the busy cores are sampled for the utilisation series; default 60 s of virtual time.</summary>
+    public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Measures the scheduler's own (wall-clock) time per decision, when set: the host passes
+    /// <see cref="TimeProvider.System"/>. It is only read, never used to decide, so runs stay deterministic; null (the
+    /// default, and in tests) measures nothing.
+    /// </summary>
+    public TimeProvider? Meter { get; init; }
+
+    /// <summary>
+    /// Keep a journal of durable commands (an in-memory director store) so the director can crash and restart from it;
+    /// default true. Scale runs without director crashes may turn it off to save memory.
+    /// </summary>
+    public bool Journal { get; init; } = true;
 }

@@ -26,17 +26,21 @@ public sealed class Simulator : IDisposable
     private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _actual = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _submitted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, double> _deadlines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkflowState> _states = new(StringComparer.Ordinal);
     private long _connections;
     private bool _directorUp = true;
     private long _commits;
     private long _rounds;
-    private long _duplicateCommits;
-    private readonly HashSet<(string, string)> _committed = [];
+    private long _attemptsStarted;
     private double _busyCoreSeconds;
     private double _energyKwh;
     private double _carbonGrams;
     private readonly Random _random;
+    private readonly List<(double Seconds, double Cores)> _busySeries = [];
+    private readonly List<double> _decisionSeconds = [];
+    private double _engineSeconds;
+    private long _allocatedMillis; // cpu millis allocated over all probes
 
     /// <summary>Creates a simulation starting at <paramref name="settings"/>.Start.</summary>
     public Simulator(SimulationSettings settings, IClearingSolver? solver = null)
@@ -49,6 +53,7 @@ public sealed class Simulator : IDisposable
         _engine = new DirectorEngine(settings.Engine with { Epoch = _epoch }, solver);
         _random = new Random(settings.Seed);
         _queue.At(settings.Start + settings.TickInterval, Tick);
+        _queue.At(settings.Start, Sample);
     }
 
     /// <inheritdoc />
@@ -58,7 +63,7 @@ public sealed class Simulator : IDisposable
     public DirectorEngine Engine => _engine;
 
     /// <summary>Checks safety after every step; its <see cref="InvariantChecker.Violations"/> list what broke.</summary>
-    public InvariantChecker Checker { get; } = new();
+    public InvariantChecker Checker { get; } = new(sweepEvery: 256);
 
     /// <summary>Faults between the director and the probes.</summary>
     public NetworkFaults Faults { get; set; } = NetworkFaults.None;
@@ -82,6 +87,11 @@ public sealed class Simulator : IDisposable
     /// </summary>
     public void CrashDirector(DateTimeOffset at, TimeSpan downFor)
     {
+        if (!_settings.Journal)
+        {
+            throw new InvalidOperationException("the director cannot restart without a journal (SimulationSettings.Journal is off)");
+        }
+
         _queue.At(at, () =>
         {
             _directorUp = false;
@@ -111,7 +121,7 @@ public sealed class Simulator : IDisposable
     public void AddProbe(VirtualProbeSpec spec, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var p = new VirtualProbe(spec);
+        var p = new VirtualProbe(spec, this);
         _probes.Add(spec.Profile.ProbeId, p);
         _queue.At(at ?? _settings.Start, () => Connect(p));
     }
@@ -122,6 +132,11 @@ public sealed class Simulator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         _actual[workflowId] = actualSeconds ?? new Dictionary<string, double>();
+        if (spec.DeadlineSeconds > 0)
+        {
+            _deadlines[workflowId] = spec.DeadlineSeconds;
+        }
+
         _queue.At(at ?? _settings.Start, () => SubmitNow(workflowId, spec));
     }
 
@@ -206,7 +221,7 @@ public sealed class Simulator : IDisposable
             Events = _queue.Processed,
             End = _queue.Now,
             Commits = _commits,
-            DuplicateCommits = _duplicateCommits,
+            DuplicateCommits = Checker.DoubleCommits.Count,
             BusyCoreSeconds = _busyCoreSeconds,
             EnergyKwh = _energyKwh,
             CarbonGrams = _carbonGrams,
@@ -214,12 +229,25 @@ public sealed class Simulator : IDisposable
             AttemptsLost = _engine.ListIncidents().Sum(i => i.AttemptsLost),
             WastedTaskSeconds = _engine.ListIncidents().Sum(i => i.WastedTaskSeconds),
             Rounds = _rounds,
+            AttemptsStarted = _attemptsStarted,
+            BusyCores = _busySeries,
+            DecisionSeconds = _decisionSeconds,
+            EngineSeconds = _engineSeconds,
             Workflows = [.. workflows.Select(w => new WorkflowOutcome(w.WorkflowId, w.State, w.Reason, w.Total, w.Succeeded, w.Spent,
-                _submitted.TryGetValue(w.WorkflowId, out var s) && _finished.TryGetValue(w.WorkflowId, out var f) ? (f - s).TotalSeconds : double.NaN))],
+                _submitted.TryGetValue(w.WorkflowId, out var s) && _finished.TryGetValue(w.WorkflowId, out var f) ? (f - s).TotalSeconds : double.NaN)
+            {
+                DeadlineSeconds = _deadlines.GetValueOrDefault(w.WorkflowId),
+            })],
         };
     }
 
     // ------------------------------------------------------------------ the director side
+
+    private void Sample()
+    {
+        _busySeries.Add(((_queue.Now - _settings.Start).TotalSeconds, _allocatedMillis / 1000.0));
+        _queue.After(_settings.SampleInterval, Sample);
+    }
 
     private void Tick()
     {
@@ -238,13 +266,28 @@ public sealed class Simulator : IDisposable
             return; // the director is down: the message is lost with it.
         }
 
+        var started = _settings.Meter?.GetTimestamp() ?? 0;
         IReadOnlyList<DirectorCommand> cmds = _engine.Handle(e, _queue.Now);
+        if (_settings.Meter is { } meter)
+        {
+            var seconds = meter.GetElapsedTime(started).TotalSeconds;
+            _engineSeconds += seconds;
+            if (cmds.Any(c => c is DirectorCommand.AuctionCleared))
+            {
+                _decisionSeconds.Add(seconds);
+            }
+        }
+
         if (Tamper is { } tamper)
         {
             cmds = tamper(cmds);
         }
 
-        _journal.Apply(TamperJournal is { } broken ? broken(cmds) : cmds); // durable before anything is released, as the director host does.
+        if (_settings.Journal)
+        {
+            _journal.Apply(TamperJournal is { } broken ? broken(cmds) : cmds); // durable before anything is released, as the director host does.
+        }
+
         Checker.Observe(_engine, cmds, _queue.Now);
         foreach (var c in cmds)
         {
@@ -300,13 +343,11 @@ public sealed class Simulator : IDisposable
             case DirectorCommand.AuctionCleared:
                 _rounds++;
                 break;
-            case DirectorCommand.ResultCommitted r:
+            case DirectorCommand.AttemptStarted:
+                _attemptsStarted++;
+                break;
+            case DirectorCommand.ResultCommitted:
                 _commits++;
-                if (!_committed.Add((r.Attempt.WorkflowId, r.Attempt.TaskId)))
-                {
-                    _duplicateCommits++;
-                }
-
                 break;
             case DirectorCommand.WorkflowFinished f:
                 _finished[f.WorkflowId] = f.At;
@@ -499,12 +540,24 @@ public sealed class Simulator : IDisposable
         }
     }
 
-    private sealed class VirtualProbe(VirtualProbeSpec spec)
+    private sealed class VirtualProbe(VirtualProbeSpec spec, Simulator owner)
     {
+        private ResourceVector _allocated;
         public VirtualProbeSpec Spec { get; } = spec;
         public bool Up { get; set; }
         public long ConnectionId { get; set; }
-        public ResourceVector Allocated { get; set; }
+
+        /// <summary>What the probe has reserved; changes are summed into the fleet's busy cores.</summary>
+        public ResourceVector Allocated
+        {
+            get => _allocated;
+            set
+            {
+                owner._allocatedMillis += value.CpuMillis - _allocated.CpuMillis;
+                _allocated = value;
+            }
+        }
+
         public Dictionary<AttemptRef, ResourceVector> Reserved { get; } = [];
         public Dictionary<AttemptRef, DateTimeOffset> Running { get; } = [];
         public Dictionary<AttemptRef, TaskResult> Unacked { get; } = [];

@@ -17,6 +17,8 @@ public sealed class DirectorEngine
     private readonly Dictionary<string, WorkflowRun> _workflows = new(StringComparer.Ordinal);
     private readonly List<WorkflowRun> _workflowOrder = [];
     private readonly Dictionary<string, ProbeRun> _probes = new(StringComparer.Ordinal);
+    private string[] _probeOrder = []; // probe ids in ordinal order, rebuilt when a new probe registers
+    private int _callCursor; // where the next call for bids starts in _probeOrder
     private readonly SortedSet<TaskRun> _ready = new(ReadyOrder.Instance);
     private readonly SortedSet<TaskRun> _delayed = new(DelayedOrder.Instance);
     private readonly SortedSet<TaskRun> _running = new(ReadyOrder.Instance);
@@ -756,7 +758,18 @@ public sealed class DirectorEngine
     /// <summary>Phi-accrual suspicion plus a hard lease: suspect probes get no new work, dead ones lose theirs.</summary>
     private void CheckHealth(DateTimeOffset now, List<DirectorCommand> cmds)
     {
-        foreach (var p in _probes.Values.Where(p => p.Connected).OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
+        // Most probes have just been heard from; only the others are worth a phi (kept in id order for determinism).
+        var watch = new List<ProbeRun>();
+        foreach (var p in _probes.Values)
+        {
+            if (p.Connected && !SurelyQuiet(p, now - p.LastSeen))
+            {
+                watch.Add(p);
+            }
+        }
+
+        watch.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        foreach (var p in watch)
         {
             var silence = now - p.LastSeen;
             var phi = PhiOf(p, now);
@@ -783,6 +796,17 @@ public sealed class DirectorEngine
             }
         }
     }
+
+    /// <summary>
+    /// True when the probe can be neither suspect nor dead yet: not suspect now, inside its lease, and silent for no
+    /// longer than its mean heartbeat interval plus the acceptable pause, where phi is at most log10(2) ~ 0.301.
+    /// </summary>
+    private bool SurelyQuiet(ProbeRun p, TimeSpan silence) =>
+        !p.Suspect && silence < _options.ProbeTimeout && Math.Min(_options.PhiSuspect, _options.PhiDead) > QuietPhi
+        && (p.Detector is not { } d || silence.TotalSeconds <= d.MeanSeconds + _options.AcceptableHeartbeatPause.TotalSeconds);
+
+    /// <summary>Phi when the silence equals the expected interval plus the pause (half the tail left).</summary>
+    private const double QuietPhi = 0.302;
 
     /// <summary>Phi from the time since the probe's last message of any kind, over its heartbeat distribution.</summary>
     private double PhiOf(ProbeRun p, DateTimeOffset now)
@@ -905,12 +929,7 @@ public sealed class DirectorEngine
             demands[i] = demands[i] with { Count = counts[i] };
         }
 
-        var eligible = _probes.Values
-            .Where(p => p.Connected && p.Accepting && !p.Draining && !p.Suspect && p.Damper?.IsSuppressed(now) != true
-                && demands.Any(d => p.Profile.AllowedKinds.Contains(d.Kind) && d.Shape.FitsIn(p.Free)))
-            .Select(p => p.Id)
-            .Order(StringComparer.Ordinal)
-            .ToList();
+        var eligible = ProbesToCall(demands, now);
         _dirty = false;
         if (eligible.Count == 0)
         {
@@ -921,6 +940,37 @@ public sealed class DirectorEngine
         var call = new CallForBids((_options.Epoch * 1_000_000_000L) + ++_roundSeq, demands, now + _options.RoundTimeout);
         _round = new OpenRound(call, tasks, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal));
         cmds.Add(new DirectorCommand.SendCallForBids(eligible, call));
+    }
+
+    /// <summary>
+    /// The probes to call: every eligible one, or, in a fleet larger than <see cref="EngineOptions.MaxProbesPerCall"/>,
+    /// the next eligible ones in id order from where the previous call stopped. Sorted by id.
+    /// </summary>
+    private List<string> ProbesToCall(List<Demand> demands, DateTimeOffset now)
+    {
+        if (_probeOrder.Length != _probes.Count)
+        {
+            _probeOrder = [.. _probes.Keys.Order(StringComparer.Ordinal)];
+        }
+
+        var n = _probeOrder.Length;
+        var max = _options.MaxProbesPerCall > 0 ? _options.MaxProbesPerCall : int.MaxValue;
+        var start = n == 0 ? 0 : _callCursor % n;
+        var picked = new List<string>(Math.Min(max, n));
+        var scanned = 0;
+        for (; scanned < n && picked.Count < max; scanned++)
+        {
+            var p = _probes[_probeOrder[(start + scanned) % n]];
+            if (p.Connected && p.Accepting && !p.Draining && !p.Suspect && p.Damper?.IsSuppressed(now) != true
+                && demands.Any(d => p.Profile.AllowedKinds.Contains(d.Kind) && d.Shape.FitsIn(p.Free)))
+            {
+                picked.Add(p.Id);
+            }
+        }
+
+        _callCursor = n == 0 ? 0 : (start + scanned) % n;
+        picked.Sort(StringComparer.Ordinal);
+        return picked;
     }
 
     private void OnBid(DirectorEvent.BidReceived b, DateTimeOffset now, List<DirectorCommand> cmds)
@@ -1657,13 +1707,17 @@ public sealed class DirectorEngine
     public IReadOnlyList<WorkflowView> ListWorkflows() => _workflowOrder.Select(w => View(w, false)).ToList();
 
     /// <summary>All probes ever seen, by id.</summary>
-    public IReadOnlyList<ProbeView> ListProbes() => _probes.Values.OrderBy(p => p.Id, StringComparer.Ordinal)
-        .Select(p => new ProbeView(p.Profile, p.Connected, p.Draining, p.Accepting, p.PolicyReason, p.Capacity, p.Allocated, p.CpuLoad,
+    public IReadOnlyList<ProbeView> ListProbes() => _probes.Values.OrderBy(p => p.Id, StringComparer.Ordinal).Select(ViewOf).ToList();
+
+    /// <summary>One probe as the director sees it, or null when it has never registered.</summary>
+    public ProbeView? GetProbe(string probeId) => _probes.TryGetValue(probeId, out var p) ? ViewOf(p) : null;
+
+    private ProbeView ViewOf(ProbeRun p) =>
+        new(p.Profile, p.Connected, p.Draining, p.Accepting, p.PolicyReason, p.Capacity, p.Allocated, p.CpuLoad,
             p.Attempts.Count, p.Completed, p.Failed, p.Lost, p.BadBids, p.Reliability, p.Earned, p.RuntimeCorrection)
         {
             Health = HealthOf(p, _now), Phi = p.Connected ? PhiOf(p, _now) : 0, Flaps = p.Damper?.Flaps ?? 0,
-        })
-        .ToList();
+        };
 
     /// <summary>Blobs still needed: the latest checkpoint of every unfinished task and every committed output kept as a blob.</summary>
     public IReadOnlySet<string> ReferencedBlobs()

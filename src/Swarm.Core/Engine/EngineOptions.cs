@@ -62,6 +62,13 @@ public sealed record EngineOptions
     /// <summary>Most tasks offered in one round; default 10,000.</summary>
     public int MaxTasksPerRound { get; init; } = 10_000;
 
+    /// <summary>
+    /// Most probes called for bids in one round; default 1,000. A larger fleet is called in turns: each round takes
+    /// the next eligible probes in id order from where the last one stopped (as Sparrow samples rather than asks
+    /// everyone), so a round costs the same at 100,000 probes as at 1,000. Zero or less calls every eligible probe.
+    /// </summary>
+    public int MaxProbesPerCall { get; init; } = 1_000;
+
     /// <summary>How many times a task may be lost with its probe before it fails; default 20.</summary>
     public int MaxLostAttempts { get; init; } = 20;
 

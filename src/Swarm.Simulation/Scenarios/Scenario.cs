@@ -27,6 +27,15 @@ public sealed class Scenario
     /// <summary>Director timer tick, seconds.</summary>
     public double TickSeconds { get; set; } = 0.1;
 
+    /// <summary>Most probes called for bids per round (the engine's default when 0); larger fleets are called in turns.</summary>
+    public int MaxProbesPerCall { get; set; }
+
+    /// <summary>Keep the director's journal (needed for director crashes); scale runs may turn it off to save memory.</summary>
+    public bool Journal { get; set; } = true;
+
+    /// <summary>How often busy cores are sampled for the utilisation plot, seconds of virtual time.</summary>
+    public double SampleSeconds { get; set; } = 60;
+
     /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min.</summary>
     public List<string> Policies { get; set; } = ["swarm"];
 }
@@ -77,8 +86,14 @@ public sealed class WorkloadItem
 
     /// <summary>Virtual submission time, seconds after the start.</summary>
     public double AtSeconds { get; set; }
-    /// <summary>How many copies are submitted.</summary>
+    /// <summary>How many copies are submitted (an Alibaba stream is replayed this many times).</summary>
     public int Copies { get; set; } = 1;
+
+    /// <summary>With <see cref="AlibabaBatch"/>: trace arrival times are multiplied by this (0.1 = ten times denser).</summary>
+    public double ArrivalScale { get; set; } = 1;
+
+    /// <summary>Deadline of each submitted workflow, seconds after its submission (0 = none); misses are counted.</summary>
+    public double DeadlineSeconds { get; set; }
 }
 
 /// <summary>Exponential up and down times per probe.</summary>

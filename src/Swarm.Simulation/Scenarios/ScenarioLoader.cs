@@ -67,6 +67,16 @@ public static class ScenarioLoader
             errors.Add($"policies: unknown policy '{p}' (known: {string.Join(", ", KnownPolicies)})");
         }
 
+        if (scenario.Workload.Any(w => !(w.ArrivalScale > 0) || !(w.DeadlineSeconds >= 0)))
+        {
+            errors.Add("workload: arrival_scale must be positive and deadline_seconds >= 0");
+        }
+
+        if (scenario.MaxProbesPerCall < 0 || !(scenario.SampleSeconds > 0))
+        {
+            errors.Add("max_probes_per_call must be >= 0 and sample_seconds positive");
+        }
+
         if (!(scenario.HeartbeatSeconds > 0) || !(scenario.TickSeconds > 0))
         {
             errors.Add("heartbeat_seconds and tick_seconds must be positive");

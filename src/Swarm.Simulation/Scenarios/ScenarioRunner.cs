@@ -10,7 +10,32 @@ namespace Swarm.Simulation.Scenarios;
 /// <summary>One policy's measured outcome over one seed of a scenario.</summary>
 public sealed record PolicyOutcome(
     string Policy, int Seed, bool AllSucceeded, double MakespanSeconds, double Cost, double EnergyKwh, double CarbonGrams, double Utilisation,
-    int AttemptsLost, double WastedTaskSeconds, long Events, long Rounds, long Commits, long DuplicateCommits);
+    int AttemptsLost, double WastedTaskSeconds, long Events, long Rounds, long Commits, long DuplicateCommits)
+{
+    /// <summary>Workflows submitted.</summary>
+    public int Workflows { get; init; }
+
+    /// <summary>Each ended workflow's completion time (submission to end), seconds, in submission order.</summary>
+    public IReadOnlyList<double> CompletionSeconds { get; init; } = [];
+
+    /// <summary>Workflows with a deadline that did not succeed within it.</summary>
+    public int DeadlineMisses { get; init; }
+
+    /// <summary>Attempts started beyond one per committed task: re-runs after failures and speculative copies.</summary>
+    public long ExtraAttempts { get; init; }
+
+    /// <summary>Busy (allocated) cores over virtual time.</summary>
+    public IReadOnlyList<(double Seconds, double Cores)> BusyCores { get; init; } = [];
+
+    /// <summary>Wall-clock seconds of each engine step that cleared an auction (when measured).</summary>
+    public IReadOnlyList<double> DecisionSeconds { get; init; } = [];
+
+    /// <summary>Wall-clock seconds the engine took in all (when measured).</summary>
+    public double EngineSeconds { get; init; }
+
+    /// <summary>Tasks submitted.</summary>
+    public long Tasks { get; init; }
+}
 
 /// <summary>Runs a scenario's policies and seeds.</summary>
 public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
@@ -21,15 +46,22 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     private readonly Dictionary<string, WfCommonsInstance> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Path, int Jobs), IReadOnlyList<AlibabaJob>> _jobs = [];
 
+    /// <summary>Measures the engine's wall-clock time per decision when set (the CLI passes the system clock).</summary>
+    public TimeProvider? Meter { get; init; }
+
     /// <summary>Runs one policy with one seed.</summary>
     public PolicyOutcome Run(string policy, int seed)
     {
         var beat = TimeSpan.FromSeconds(scenario.HeartbeatSeconds);
+        var engine = new SimulationSettings().Engine with { HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10 };
         var settings = new SimulationSettings
         {
             Seed = seed,
             TickInterval = TimeSpan.FromSeconds(scenario.TickSeconds),
-            Engine = new SimulationSettings().Engine with { HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10 },
+            Engine = scenario.MaxProbesPerCall > 0 ? engine with { MaxProbesPerCall = scenario.MaxProbesPerCall } : engine,
+            Journal = scenario.Journal,
+            SampleInterval = TimeSpan.FromSeconds(scenario.SampleSeconds),
+            Meter = Meter,
         };
         var sim = new Simulator(settings, SolverFor(policy, seed));
         foreach (var g in scenario.Fleet)
@@ -47,22 +79,30 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         }
 
         var n = 0;
+        long tasks = 0;
         foreach (var w in scenario.Workload.Where(w => w.AlibabaBatch.Length > 0))
         {
             var jobs = Jobs(w);
             var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
-            foreach (var job in jobs)
+            for (var c = 0; c < w.Copies; c++)
             {
-                sim.Submit($"wf{n++}", Prioritise(policy, job.Spec), job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + job.ArrivalSeconds - first));
+                foreach (var job in jobs)
+                {
+                    var spec = WithDeadline(Prioritise(policy, job.Spec), w);
+                    sim.Submit($"wf{n++}", spec, job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + ((job.ArrivalSeconds - first) * w.ArrivalScale)));
+                    tasks += spec.Tasks.Count;
+                }
             }
         }
 
         foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length > 0))
         {
             var instance = Instance(w.Wfcommons);
+            var spec = WithDeadline(Prioritise(policy, instance.Spec), w);
             for (var c = 0; c < w.Copies; c++)
             {
-                sim.Submit($"wf{n++}", Prioritise(policy, instance.Spec), instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
+                sim.Submit($"wf{n++}", spec, instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
+                tasks += spec.Tasks.Count;
             }
         }
 
@@ -93,10 +133,22 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         var r = sim.Run(horizon);
         var ended = r.Workflows.Where(x => !double.IsNaN(x.MakespanSeconds)).ToList();
         var makespan = ended.Count == 0 ? double.NaN : (r.End - settings.Start - WarmUp).TotalSeconds;
-        return new PolicyOutcome(policy, seed, r.Workflows.All(x => x.State == WorkflowState.Succeeded), makespan, r.Workflows.Sum(x => x.Cost),
+        return new PolicyOutcome(policy, seed, r.Workflows.Count == n && r.Workflows.All(x => x.State == WorkflowState.Succeeded), makespan, r.Workflows.Sum(x => x.Cost),
             r.EnergyKwh, r.CarbonGrams, r.CapacityCores > 0 && makespan > 0 ? r.BusyCoreSeconds / (r.CapacityCores * makespan) : 0,
-            r.AttemptsLost, r.WastedTaskSeconds, r.Events, r.Rounds, r.Commits, r.DuplicateCommits);
+            r.AttemptsLost, r.WastedTaskSeconds, r.Events, r.Rounds, r.Commits, r.DuplicateCommits)
+        {
+            Workflows = n,
+            Tasks = tasks,
+            CompletionSeconds = [.. ended.Select(x => x.MakespanSeconds)],
+            DeadlineMisses = r.Workflows.Count(x => x.MissedDeadline),
+            ExtraAttempts = Math.Max(0, r.AttemptsStarted - r.Commits),
+            BusyCores = r.BusyCores,
+            DecisionSeconds = r.DecisionSeconds,
+            EngineSeconds = r.EngineSeconds,
+        };
     }
+
+    private static WorkflowSpec WithDeadline(WorkflowSpec spec, WorkloadItem w) => w.DeadlineSeconds > 0 ? spec with { DeadlineSeconds = w.DeadlineSeconds } : spec;
 
     /// <summary>
     /// Limits no policy can beat on this scenario without failures: makespan at least the latest (arrival + critical path

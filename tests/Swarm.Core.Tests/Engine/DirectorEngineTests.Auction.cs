@@ -26,6 +26,44 @@ public sealed partial class DirectorEngineTests
     }
 
     [Fact]
+    public void Submit_FleetLargerThanMaxProbesPerCall_CallsProbesInTurns()
+    {
+        var d = CreateSut(Quiet with { MaxProbesPerCall = 2 });
+        foreach (var id in new[] { "p3", "p1", "p5", "p2", "p4" })
+        {
+            d.AddProbe(id);
+        }
+
+        d.Submit(Wf, OneTask());
+        var calls = new List<IReadOnlyList<string>> { d.Called };
+        for (var i = 0; i < 2; i++)
+        {
+            // Nobody bids: the round times out empty and the next one calls the next probes.
+            d.Advance(Quiet.RoundTimeout);
+            d.Advance(Quiet.IdleRoundInterval);
+            calls.Add(d.Called);
+        }
+
+        Assert.Equal(["p1", "p2"], calls[0]);
+        Assert.Equal(["p3", "p4"], calls[1]);
+        Assert.Equal(["p1", "p5"], calls[2]);
+    }
+
+    [Fact]
+    public void Submit_FleetWithinMaxProbesPerCall_CallsEveryEligibleProbe()
+    {
+        var d = CreateSut(Quiet with { MaxProbesPerCall = 3 });
+        d.AddProbe("p1");
+        d.AddProbe("p2", ProbeProfiles.Capacity(0));
+        d.AddProbe("p3");
+        d.AddProbe("p4");
+
+        d.Submit(Wf, OneTask());
+
+        Assert.Equal(["p1", "p3", "p4"], d.Called);
+    }
+
+    [Fact]
     public void Submit_WithEpoch_NumbersRoundsAfterEpoch()
     {
         var d = CreateSut(Quiet with { Epoch = 3 });

@@ -2,11 +2,12 @@ using System.Globalization;
 using Swarm.Core.Bidding;
 using Swarm.Core.Engine;
 using Swarm.Core.Model;
+using Swarm.Simulation;
 using Swarm.Testing;
 
 namespace Swarm.Core.Tests.Engine;
 
-/// <summary>Plays a <see cref="Scenario"/> on a fresh <see cref="EngineDriver"/>, watched by an <see cref="InvariantMonitor"/>.</summary>
+/// <summary>Plays a <see cref="Scenario"/> on a fresh <see cref="EngineDriver"/>, watched by the simulator's <see cref="InvariantChecker"/>.</summary>
 internal sealed class ScenarioRunner
 {
     private static readonly TimeSpan[] Delays =
@@ -24,12 +25,13 @@ internal sealed class ScenarioRunner
         // Heartbeats come once per driver step (1 s), and the lease is the old 10 s, so the long delays of the
         // scenarios still lose probes; retries back off, stragglers are copied and flapping probes are damped.
         Driver = new EngineDriver(new EngineOptions { HeartbeatInterval = TimeSpan.FromSeconds(1), AcceptableHeartbeatPause = TimeSpan.FromSeconds(3), ProbeTimeout = TimeSpan.FromSeconds(10) });
-        Monitor = new InvariantMonitor(Driver);
+        Monitor = new InvariantChecker();
+        Driver.Observer = (_, commands) => Monitor.Observe(Driver.Engine, commands, Driver.Now);
     }
 
     public EngineDriver Driver { get; }
 
-    public InvariantMonitor Monitor { get; }
+    public InvariantChecker Monitor { get; }
 
     /// <summary>True when every workflow ended once the fleet cooperated.</summary>
     public bool Completed { get; private set; }
