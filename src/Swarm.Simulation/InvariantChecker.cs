@@ -12,8 +12,8 @@ namespace Swarm.Simulation;
 /// </summary>
 /// <remarks>
 /// Allocations are checked for every probe a step's commands name, and for the whole fleet every
-/// <c>sweepEvery</c> steps (1 checks the whole fleet each step; large simulated fleets use a longer period, since a
-/// full scan per step would dominate the run).
+/// <c>sweepEvery</c> steps, or every as many steps as the fleet has probes if that is more (1 checks the whole fleet
+/// at every step; large simulated fleets need the longer period, or the scans would dominate the run).
 /// </remarks>
 public sealed class InvariantChecker(int sweepEvery = 1)
 {
@@ -24,6 +24,7 @@ public sealed class InvariantChecker(int sweepEvery = 1)
     private readonly List<string> _violations = [];
     private readonly int _sweepEvery = Math.Max(1, sweepEvery);
     private long _steps;
+    private long _nextSweep;
 
     /// <summary>Every violation seen, in order (empty when the run was correct).</summary>
     public IReadOnlyList<string> Violations => _violations;
@@ -94,12 +95,15 @@ public sealed class InvariantChecker(int sweepEvery = 1)
             }
         }
 
-        if (++_steps % _sweepEvery == 0)
+        if (++_steps >= _nextSweep)
         {
-            foreach (var p in engine.ListProbes())
+            var probes = engine.ListProbes();
+            foreach (var p in probes)
             {
                 CheckAllocation(p, now);
             }
+
+            _nextSweep = _steps + (_sweepEvery == 1 ? 1 : Math.Max(_sweepEvery, probes.Count));
         }
         else
         {

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
-using System.Text.Json;
 using Spectre.Console;
 using Swarm.Cli.Infrastructure;
+using Swarm.Simulation.Reporting;
 using Swarm.Simulation.Scenarios;
 using Swarm.Simulation.Traces;
 
@@ -12,7 +12,7 @@ namespace Swarm.Cli.Commands;
 /// <summary><c>swarm simulate</c>: the same engine in virtual time over real traces.</summary>
 internal static class SimulateCommand
 {
-    private static readonly JsonSerializerOptions Indented = new() { WriteIndented = true };
+    private const string SanityPlotFile = "sanity-error.png";
 
     public static Command Create()
     {
@@ -26,10 +26,11 @@ internal static class SimulateCommand
             Description = "Instead of a scenario: deterministic simulation testing over this many seeds (random fleets, DAGs, message loss, duplicates, reordering, probe and director crashes; safety checked after every step)",
         };
         var dstFrom = new Option<int>("--dst-from") { Description = "First seed of --dst (a failing seed replays exactly with --dst 1 --dst-from SEED)", DefaultValueFactory = _ => 1 };
-        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Where the JSON and Markdown reports go (default: simulate-<name>)" };
+        var outDir = new Option<DirectoryInfo?>("--out") { Description = "Where the reports go: report.md, result.json and the PNG plots (default: simulate-<name>)" };
+        var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown and JSON reports without the PNG plots" };
         var cmd = new Command("simulate", "Simulate a swarm in virtual time with the real engine: compare policies on a scenario, or check the simulator against recorded runs")
         {
-            scenario, sanity, dst, dstFrom, outDir,
+            scenario, sanity, dst, dstFrom, outDir, noPlots,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -42,7 +43,7 @@ internal static class SimulateCommand
 
                 if (pr.GetValue(sanity) is { } dir)
                 {
-                    return await SanityAsync(dir, pr.GetValue(outDir) ?? new DirectoryInfo("simulate-wfcommons-sanity"), ct).ConfigureAwait(false);
+                    return await SanityAsync(dir, pr.GetValue(outDir) ?? new DirectoryInfo("simulate-wfcommons-sanity"), !pr.GetValue(noPlots), ct).ConfigureAwait(false);
                 }
 
                 if (pr.GetValue(scenario) is not { } file)
@@ -51,7 +52,7 @@ internal static class SimulateCommand
                     return ExitCodes.BadInput;
                 }
 
-                return await ScenarioAsync(file, pr.GetValue(outDir), ct).ConfigureAwait(false);
+                return await ScenarioAsync(file, pr.GetValue(outDir), !pr.GetValue(noPlots), ct).ConfigureAwait(false);
             }
             catch (TraceFormatException ex)
             {
@@ -62,52 +63,88 @@ internal static class SimulateCommand
         return cmd;
     }
 
-    private static async Task<int> ScenarioAsync(FileInfo file, DirectoryInfo? outDir, CancellationToken ct)
+    private static async Task<int> ScenarioAsync(FileInfo file, DirectoryInfo? outDir, bool plots, CancellationToken ct)
     {
         var (scenario, baseDir) = ScenarioLoader.Load(file.FullName);
-        var runner = new ScenarioRunner(scenario, baseDir);
+        var runner = new ScenarioRunner(scenario, baseDir) { Meter = TimeProvider.System };
         var runs = scenario.Policies.SelectMany(p => scenario.Seeds.Select(s => (Policy: p, Seed: s))).ToList();
         var outcomes = new List<(PolicyOutcome Outcome, double WallSeconds)>();
-        foreach (var (policy, seed) in runs)
+        void RunAll(Action<string>? starting, Action<int>? done)
         {
-            ct.ThrowIfCancellationRequested();
-            var start = TimeProvider.System.GetTimestamp();
-            var o = runner.Run(policy, seed);
-            var wall = TimeProvider.System.GetElapsedTime(start).TotalSeconds;
-            outcomes.Add((o, wall));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {policy,-13} seed {seed}: makespan {o.MakespanSeconds:0.0} s, cost {o.Cost:0.####}, carbon {o.CarbonGrams:0.#} g, {o.Events} events in {wall:0.00} s"));
+            foreach (var (policy, seed) in runs)
+            {
+                ct.ThrowIfCancellationRequested();
+                starting?.Invoke(string.Create(CultureInfo.InvariantCulture, $"{policy} seed {seed}"));
+                var start = TimeProvider.System.GetTimestamp();
+                var o = runner.Run(policy, seed);
+                var wall = TimeProvider.System.GetElapsedTime(start).TotalSeconds;
+                outcomes.Add((o, wall));
+                if (done is null)
+                {
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  [{outcomes.Count}/{runs.Count}] {policy,-13} seed {seed}: makespan {o.MakespanSeconds:0.0} s, cost {o.Cost:0.####}, carbon {o.CarbonGrams:0.#} g, {o.Events} events in {wall:0.00} s"));
+                }
+                else
+                {
+                    done(outcomes.Count);
+                }
+            }
         }
 
+        if (Ui.Rich)
+        {
+            AnsiConsole.Progress()
+                .Columns(new TaskDescriptionColumn(), new ProgressBarColumn(), new PercentageColumn(), new ElapsedTimeColumn(), new RemainingTimeColumn(), new SpinnerColumn())
+                .Start(ctx =>
+                {
+                    var bar = ctx.AddTask($"{scenario.Name}: {runs.Count} runs", maxValue: runs.Count);
+                    RunAll(what => bar.Description = Markup.Escape($"{scenario.Name}: {what}"), n => bar.Value = n);
+                    bar.Description = Markup.Escape($"{scenario.Name}: {runs.Count} runs");
+                });
+        }
+        else
+        {
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name}: {runs.Count} runs ({scenario.Policies.Count} policies x {scenario.Seeds.Count} seeds)"));
+            RunAll(null, null);
+        }
+
+        var report = new ScenarioReport(scenario, outcomes, ReportBounds.Of(runner));
         var dir = outDir ?? new DirectoryInfo("simulate-" + scenario.Name);
         dir.Create();
-        await File.WriteAllTextAsync(Path.Combine(dir.FullName, "result.json"),
-            JsonSerializer.Serialize(outcomes.Select(x => new { x.Outcome, x.WallSeconds }), Indented), ct).ConfigureAwait(false);
-        var md = new StringBuilder();
-        md.AppendLine(CultureInfo.InvariantCulture, $"# Simulation: {scenario.Name}").AppendLine();
-        md.AppendLine("| policy | seeds | all succeeded | makespan (s) | cost | energy (kWh) | carbon (g) | utilisation | attempts lost | work lost (task-s) | events | wall (s) |");
-        md.AppendLine("| --- | ---: | --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        var rows = outcomes.GroupBy(x => x.Outcome.Policy).Select(g => (IReadOnlyList<string>)[
-            g.Key, g.Count().ToString(CultureInfo.InvariantCulture), g.All(x => x.Outcome.AllSucceeded) ? "yes" : "no",
-            F(g.Average(x => x.Outcome.MakespanSeconds), "0.0"), F(g.Average(x => x.Outcome.Cost), "0.####"), F(g.Average(x => x.Outcome.EnergyKwh), "0.###"),
-            F(g.Average(x => x.Outcome.CarbonGrams), "0.#"), F(g.Average(x => x.Outcome.Utilisation), "0.00"), F(g.Average(x => (double)x.Outcome.AttemptsLost), "0.#"),
-            F(g.Average(x => x.Outcome.WastedTaskSeconds), "0.#"), F(g.Average(x => (double)x.Outcome.Events), "0"), F(g.Average(x => x.WallSeconds), "0.00")]).ToList();
-        var (lbMakespan, lbCost) = runner.LowerBounds();
-        rows.Add(["lower bound", "", "", F(lbMakespan, "0.0"), F(lbCost, "0.####"), "", "", "", "", "", "", ""]);
-        foreach (var r in rows)
+        IReadOnlyList<string> images = [];
+        if (plots)
         {
-            md.AppendLine("| " + string.Join(" | ", r) + " |");
+            try
+            {
+                images = ReportPlots.Write(report, dir.FullName);
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException)
+            {
+                // The plots need SkiaSharp's native library; the numbers do not.
+                Ui.Error("plots not drawn (" + ex.Message + "); the reports are written without them");
+            }
         }
 
-        md.AppendLine().AppendLine("Lower bounds (no failures): makespan >= max(latest arrival + critical path on the fastest machine, all work spread over every core); cost >= every task on its cheapest machine, capacity ignored.");
-        await File.WriteAllTextAsync(Path.Combine(dir.FullName, "report.md"), md.ToString(), ct).ConfigureAwait(false);
-        Ui.Table($"Simulation: {scenario.Name} (means over seeds)",
-            ["policy", "seeds", "ok", "makespan s", "cost", "energy kWh", "carbon g", "util", "lost", "work lost", "events", "wall s"], rows);
-        Console.WriteLine($"reports: {Path.Combine(dir.FullName, "report.md")}, {Path.Combine(dir.FullName, "result.json")}");
+        var md = Path.Combine(dir.FullName, "report.md");
+        var json = Path.Combine(dir.FullName, "result.json");
+        await File.WriteAllTextAsync(json, report.ToJson(), ct).ConfigureAwait(false);
+        await File.WriteAllTextAsync(md, report.ToMarkdown(images), ct).ConfigureAwait(false);
+        foreach (var table in new[] { report.OutcomeTable(), report.TimingTable() })
+        {
+            Ui.Table($"{scenario.Name}: {table.Title}", table.Headers, table.Rows);
+        }
+
+        Console.WriteLine($"report: {md}");
+        Console.WriteLine($"data:   {json}");
+        foreach (var image in images)
+        {
+            Console.WriteLine($"plot:   {Path.Combine(dir.FullName, image)}");
+        }
+
         return outcomes.All(x => x.Outcome.AllSucceeded && x.Outcome.DuplicateCommits == 0) ? ExitCodes.Ok : ExitCodes.WorkflowFailed;
     }
 
-    private static async Task<int> SanityAsync(DirectoryInfo dir, DirectoryInfo outDir, CancellationToken ct)
+    private static async Task<int> SanityAsync(DirectoryInfo dir, DirectoryInfo outDir, bool plots, CancellationToken ct)
     {
         var index = Path.Combine(dir.FullName, "INDEX.csv");
         if (!File.Exists(index))
@@ -159,6 +196,22 @@ internal static class SimulateCommand
             md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"- not read: {p}");
         }
 
+        string? plot = null;
+        if (plots && rows.Count > 0)
+        {
+            try
+            {
+                ReportPlots.WriteBars(Path.Combine(outDir.FullName, SanityPlotFile), "Simulated vs recorded makespan: mean error per application", "Mean error (%)",
+                    [.. rows.GroupBy(r => r.Application).OrderBy(g => g.Key, StringComparer.Ordinal).Select(g => (g.Key, g.Average(r => r.Error) * 100))]);
+                plot = SanityPlotFile;
+                md.AppendLine().AppendLine(CultureInfo.InvariantCulture, $"![mean error per application]({SanityPlotFile})");
+            }
+            catch (Exception ex) when (ex is DllNotFoundException or TypeInitializationException)
+            {
+                Ui.Error("plot not drawn (" + ex.Message + ")");
+            }
+        }
+
         await File.WriteAllTextAsync(Path.Combine(outDir.FullName, "report.md"), md.ToString(), ct).ConfigureAwait(false);
         Ui.Table("Simulated vs recorded makespan, per application", ["application", "n", "mean |err|", "mean err", "min", "max", "sim/critical path"], byApp);
         foreach (var p in problems)
@@ -167,6 +220,11 @@ internal static class SimulateCommand
         }
 
         Console.WriteLine($"report: {Path.Combine(outDir.FullName, "report.md")}");
+        if (plot is not null)
+        {
+            Console.WriteLine($"plot:   {Path.Combine(outDir.FullName, plot)}");
+        }
+
         return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
     }
 

@@ -16,6 +16,8 @@ public sealed class DirectorEngine
     private readonly NegotiationPipeline _pipeline;
     private readonly Dictionary<string, WorkflowRun> _workflows = new(StringComparer.Ordinal);
     private readonly List<WorkflowRun> _workflowOrder = [];
+    private readonly List<WorkflowRun> _withDeadline = []; // workflows with a deadline, in submission order; ended ones are dropped on the next tick
+    private bool _anyDraining; // set by the health check's pass over the probes
     private readonly Dictionary<string, ProbeRun> _probes = new(StringComparer.Ordinal);
     private string[] _probeOrder = []; // probe ids in ordinal order, rebuilt when a new probe registers
     private int _callCursor; // where the next call for bids starts in _probeOrder
@@ -179,6 +181,11 @@ public sealed class DirectorEngine
 
         _workflows[id] = run;
         _workflowOrder.Add(run);
+        if (spec.DeadlineSeconds > 0)
+        {
+            _withDeadline.Add(run);
+        }
+
         return run;
     }
 
@@ -748,8 +755,8 @@ public sealed class DirectorEngine
         CheckDrainDeadlines(now, cmds);
         FindStragglers(now, cmds);
 
-        foreach (var w in _workflowOrder.Where(w => w.State == WorkflowState.Running && w.Spec.DeadlineSeconds > 0
-                     && now - w.SubmittedAt > TimeSpan.FromSeconds(w.Spec.DeadlineSeconds)).ToList())
+        _withDeadline.RemoveAll(w => w.State != WorkflowState.Running);
+        foreach (var w in _withDeadline.Where(w => now - w.SubmittedAt > TimeSpan.FromSeconds(w.Spec.DeadlineSeconds)).ToList())
         {
             Finish(w, WorkflowState.Failed, $"deadline of {w.Spec.DeadlineSeconds:0.###} s exceeded", now, cmds);
         }
@@ -760,8 +767,10 @@ public sealed class DirectorEngine
     {
         // Most probes have just been heard from; only the others are worth a phi (kept in id order for determinism).
         var watch = new List<ProbeRun>();
+        _anyDraining = false;
         foreach (var p in _probes.Values)
         {
+            _anyDraining |= p.Draining;
             if (p.Connected && !SurelyQuiet(p, now - p.LastSeen))
             {
                 watch.Add(p);
@@ -821,6 +830,11 @@ public sealed class DirectorEngine
 
     private void CheckDrainDeadlines(DateTimeOffset now, List<DirectorCommand> cmds)
     {
+        if (!_anyDraining)
+        {
+            return;
+        }
+
         foreach (var p in _probes.Values.Where(p => p.Connected && p.Draining && p.DrainDeadline <= now && p.Attempts.Count > 0)
                      .OrderBy(p => p.Id, StringComparer.Ordinal).ToList())
         {
