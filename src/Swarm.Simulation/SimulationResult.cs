@@ -26,6 +26,9 @@ public sealed record SimulationResult
     /// <summary>Carbon of that energy at each probe's grid intensity, grams.</summary>
     public double CarbonGrams { get; init; }
 
+    /// <summary>What that energy cost at the probes' electricity prices (0 without price traces).</summary>
+    public double EnergyCost { get; init; }
+
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
 

@@ -36,6 +36,7 @@ public sealed class Simulator : IDisposable
     private double _busyCoreSeconds;
     private double _energyKwh;
     private double _carbonGrams;
+    private double _energyCost;
     private readonly Random _random;
     private readonly List<(double Seconds, double Cores)> _busySeries = [];
     private readonly List<double> _decisionSeconds = [];
@@ -225,6 +226,7 @@ public sealed class Simulator : IDisposable
             BusyCoreSeconds = _busyCoreSeconds,
             EnergyKwh = _energyKwh,
             CarbonGrams = _carbonGrams,
+            EnergyCost = _energyCost,
             CapacityCores = _probes.Values.Sum(p => p.Spec.Capacity.Cores),
             AttemptsLost = _engine.ListIncidents().Sum(i => i.AttemptsLost),
             WastedTaskSeconds = _engine.ListIncidents().Sum(i => i.WastedTaskSeconds),
@@ -521,8 +523,10 @@ public sealed class Simulator : IDisposable
         var coreSeconds = runtime * Math.Max(0.001, resources.Cores);
         _busyCoreSeconds += coreSeconds;
         var kwh = coreSeconds * _settings.Engine.Negotiation.WattsPerCore / 3_600_000;
+        var middle = _queue.Now - TimeSpan.FromSeconds(runtime / 2);
         _energyKwh += kwh;
-        _carbonGrams += kwh * Math.Max(0, p.Spec.Profile.CarbonIntensity);
+        _carbonGrams += kwh * Math.Max(0, p.Spec.CarbonAt?.Invoke(middle) ?? p.Spec.Profile.CarbonIntensity);
+        _energyCost += kwh / 1000 * (p.Spec.EnergyPriceAt?.Invoke(middle) ?? 0);
         var result = new TaskResult { Attempt = a, Success = true, RuntimeSeconds = runtime, Output = [] };
         p.Unacked[a] = result; // kept until the director acknowledges it, resent after a reconnect.
         ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, p.ConnectionId, [result]));

@@ -11,4 +11,10 @@ public sealed record VirtualProbeSpec(ProbeProfile Profile, ResourceVector Capac
 {
     /// <summary>The owner's policy (floor price, allowed kinds).</summary>
     public OwnerPolicy Policy { get; init; } = new();
+
+    /// <summary>Grid carbon intensity (g/kWh) at a moment, for the run's accounting; null uses the profile's fixed value.</summary>
+    public Func<DateTimeOffset, double>? CarbonAt { get; init; }
+
+    /// <summary>Electricity price (per MWh) at a moment, for the energy cost of the work; null counts no energy cost.</summary>
+    public Func<DateTimeOffset, double>? EnergyPriceAt { get; init; }
 }

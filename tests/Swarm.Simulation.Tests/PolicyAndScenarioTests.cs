@@ -224,3 +224,102 @@ public sealed class LowerBoundTests
         });
     }
 }
+
+public sealed class TraceScenarioTests
+{
+    private static readonly string TestData = Path.Combine(AppContext.BaseDirectory, "TestData");
+
+    private const string TracedFleet = """
+        seeds: [1]
+        latency: { file: rtt-sample.csv, director_region: Dallas }
+        fleet:
+          - { name: dc, inventory: nodes-2017-sample.csv, count: 3, memory_mb: 131072, region: London, price: 0.00002 }
+          - name: spot
+            count: 2
+            cores: 16
+            memory_mb: 32768
+            region: Frankfurt
+            spot_prices: spot-sample.csv
+            instance_type: c5.4xlarge
+            zone: usw2-az4
+            carbon_trace: carbon-gb-sample.csv
+            energy_prices: [energy-cz-sample.csv]
+        workload:
+          - { alibaba_batch: alibaba-batch-sample.csv, jobs: 20, arrival_scale: 0.01 }
+        policies: [swarm, cheapest]
+        """;
+
+    [Fact]
+    public void Run_FleetFromTraces_EveryJobSucceedsAndAccountingFollowsTheTraces()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(TracedFleet), TestData);
+        var carbon = CarbonIntensity.Load(Path.Combine(TestData, "carbon-gb-sample.csv")).Points.Select(p => p.GramsPerKwh).ToList();
+        var energy = EnergyPrices.Load(Path.Combine(TestData, "energy-cz-sample.csv")).Hours.Select(h => h.EurPerMwh).ToList();
+        var jobs = AlibabaBatchTasks.Load(Path.Combine(TestData, "alibaba-batch-sample.csv"), 20);
+
+        var cheapest = runner.Run("cheapest", 1);
+
+        Assert.True(cheapest.AllSucceeded, cheapest.ToString());
+        Assert.Equal(jobs.Sum(j => j.Spec.Tasks.Count), cheapest.Tasks);
+        Assert.Equal(cheapest.Tasks, cheapest.Commits);
+        // The spot machines (about 0.27 $/h for 16 cores) are far cheaper than the inventory's 0.00002 per core-second, so
+        // the cheapest policy runs everything there: all carbon is the spot group's traced grid, all energy is priced.
+        Assert.InRange(cheapest.CarbonGrams / cheapest.EnergyKwh, carbon.Min(), carbon.Max());
+        Assert.InRange(cheapest.EnergyCost / cheapest.EnergyKwh * 1000, energy.Min(), energy.Max());
+        Assert.True(cheapest.EnergyKwh > 0);
+    }
+
+    [Fact]
+    public void LowerBounds_SpotGroup_UsesItsLowestTracedPrice()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(TracedFleet), TestData);
+        var lowest = SpotPrices.Load(Path.Combine(TestData, "spot-sample.csv"), instanceTypes: ["c5.4xlarge"], zones: ["usw2-az4"])
+            .Series[0].Changes.Min(c => c.UsdPerHour) / 16 / 3600;
+        var work = AlibabaBatchTasks.Load(Path.Combine(TestData, "alibaba-batch-sample.csv"), 20)
+            .Sum(j => j.Spec.Tasks.Sum(t => j.ActualSeconds[t.Id] * t.Resources.Cores));
+
+        var (_, cost) = runner.LowerBounds();
+
+        // The spot group can hold all the work within the 72 h horizon, so the LP puts all of it there.
+        Assert.Equal(work * lowest, cost, 1e-9);
+        Assert.Equal(double.PositiveInfinity, runner.CostBound(1e-3));
+    }
+
+    [Fact]
+    public void Run_UnknownRegionInLatencyMatrix_NamesIt()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(TracedFleet.Replace("region: London", "region: Atlantis", StringComparison.Ordinal)), TestData);
+
+        var ex = Assert.Throws<ArgumentException>(() => runner.Run("swarm", 1));
+
+        Assert.Contains("Atlantis", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_SwfLog_EveryJobRunsOnceOnItsProcessors()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            fleet: [{ name: ipsc, count: 2, cores: 128, memory_mb: 65536 }]
+            workload: [{ swf: nasa-sample.swf, jobs: 10, arrival_scale: 0.001 }]
+            """);
+        var jobs = SwfLog.Load(Path.Combine(TestData, "nasa-sample.swf"), 10);
+
+        var outcome = new ScenarioRunner(scenario, TestData).Run("swarm", 1);
+
+        Assert.True(outcome.AllSucceeded, outcome.ToString());
+        Assert.Equal(jobs.Count, outcome.Workflows);
+        Assert.Equal(jobs.Count, outcome.Commits);
+        Assert.Equal(jobs.Sum(j => j.RunSeconds * j.Processors), outcome.Utilisation * 256 * outcome.MakespanSeconds, 1e-3);
+    }
+
+    [Fact]
+    public void Parse_SpotPricesWithoutZone_NamesTheGroup()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("""
+            fleet: [{ name: s, spot_prices: spot-sample.csv, instance_type: c5.4xlarge }]
+            workload: [{ swf: nasa-sample.swf }]
+            """));
+
+        Assert.Contains("'s'", ex.Message, StringComparison.Ordinal);
+    }
+}

@@ -957,8 +957,10 @@ public sealed class DirectorEngine
     }
 
     /// <summary>
-    /// The probes to call: every eligible one, or, in a fleet larger than <see cref="EngineOptions.MaxProbesPerCall"/>,
-    /// the next eligible ones in id order from where the previous call stopped. Sorted by id.
+    /// The probes to call: every eligible one, or, when more are eligible than the round needs (its tasks times
+    /// <see cref="EngineOptions.ProbesPerTask"/>, within <see cref="EngineOptions.MinProbesPerCall"/> and
+    /// <see cref="EngineOptions.MaxProbesPerCall"/>), the next eligible ones in id order from where the previous call
+    /// stopped. Sorted by id.
     /// </summary>
     private List<string> ProbesToCall(List<Demand> demands, DateTimeOffset now)
     {
@@ -968,7 +970,10 @@ public sealed class DirectorEngine
         }
 
         var n = _probeOrder.Length;
-        var max = _options.MaxProbesPerCall > 0 ? _options.MaxProbesPerCall : int.MaxValue;
+        var tasks = demands.Sum(d => (long)d.Count);
+        var max = _options.MaxProbesPerCall > 0
+            ? (int)Math.Min(_options.MaxProbesPerCall, Math.Max(_options.MinProbesPerCall, Math.Max(1, _options.ProbesPerTask) * tasks))
+            : int.MaxValue;
         var start = n == 0 ? 0 : _callCursor % n;
         var picked = new List<string>(Math.Min(max, n));
         var scanned = 0;

@@ -65,9 +65,19 @@ public sealed record EngineOptions
     /// <summary>
     /// Most probes called for bids in one round; default 1,000. A larger fleet is called in turns: each round takes
     /// the next eligible probes in id order from where the last one stopped (as Sparrow samples rather than asks
-    /// everyone), so a round costs the same at 100,000 probes as at 1,000. Zero or less calls every eligible probe.
+    /// everyone), so a round costs the same at 100,000 probes as at 1,000. How many it calls follows the round's tasks
+    /// (<see cref="ProbesPerTask"/>, <see cref="MinProbesPerCall"/>). Zero or less calls every eligible probe.
     /// </summary>
     public int MaxProbesPerCall { get; init; } = 1_000;
+
+    /// <summary>
+    /// Probes called per task offered in a round (Sparrow's power of d choices), at least <see cref="MinProbesPerCall"/>
+    /// and at most <see cref="MaxProbesPerCall"/>; default 4.
+    /// </summary>
+    public int ProbesPerTask { get; init; } = 4;
+
+    /// <summary>Fewest probes called for bids in a round when the fleet has more; default 100.</summary>
+    public int MinProbesPerCall { get; init; } = 100;
 
     /// <summary>How many times a task may be lost with its probe before it fails; default 20.</summary>
     public int MaxLostAttempts { get; init; } = 20;

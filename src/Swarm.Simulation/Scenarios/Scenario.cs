@@ -36,6 +36,9 @@ public sealed class Scenario
     /// <summary>How often busy cores are sampled for the utilisation plot, seconds of virtual time.</summary>
     public double SampleSeconds { get; set; } = 60;
 
+    /// <summary>Measured round trips: each fleet group's region is looked up from the director's region; null keeps rtt_ms.</summary>
+    public LatencySource? Latency { get; set; }
+
     /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min.</summary>
     public List<string> Policies { get; set; } = ["swarm"];
 }
@@ -70,6 +73,43 @@ public sealed class FleetGroup
     public double Carbon { get; set; } = 300;
     /// <summary>Declared reliability in [0, 1].</summary>
     public double Reliability { get; set; } = 0.95;
+
+    /// <summary>
+    /// Or: take the machines from a node inventory (the shared <c>nodes/</c> files): the first <see cref="Count"/> nodes
+    /// of the file, with their cores, memory (memory_mb when the file has none) and GPUs.
+    /// </summary>
+    public string Inventory { get; set; } = "";
+
+    /// <summary>
+    /// AWS spot price history (the shared <c>spot_price/</c> file): the group asks the recorded price of
+    /// <see cref="InstanceType"/> in <see cref="Zone"/> at each moment, per core-second (price per hour / cores / 3600).
+    /// </summary>
+    public string SpotPrices { get; set; } = "";
+
+    /// <summary>With <see cref="SpotPrices"/>: the instance type, e.g. m5.2xlarge.</summary>
+    public string InstanceType { get; set; } = "";
+
+    /// <summary>With <see cref="SpotPrices"/>: the availability-zone id, e.g. use1-az4.</summary>
+    public string Zone { get; set; } = "";
+
+    /// <summary>Grid carbon intensity over time (the shared <c>carbon/</c> files) instead of the fixed <see cref="Carbon"/>.</summary>
+    public string CarbonTrace { get; set; } = "";
+
+    /// <summary>Day-ahead electricity prices (the shared <c>energy_price/</c> files) for the energy cost of the group's work.</summary>
+    public List<string> EnergyPrices { get; set; } = [];
+}
+
+/// <summary>Measured round-trip times (the shared <c>latency/</c> file).</summary>
+public sealed class LatencySource
+{
+    /// <summary>The RTT file, relative to the scenario file.</summary>
+    public string File { get; set; } = "";
+
+    /// <summary>Where the director runs (a region of the matrix).</summary>
+    public string DirectorRegion { get; set; } = "";
+
+    /// <summary>Snapshot date (yyyy-mm-dd); empty for the latest.</summary>
+    public string Snapshot { get; set; } = "";
 }
 
 /// <summary>One workload entry: a WfCommons instance (path relative to the scenario file) submitted at a time.</summary>
@@ -78,10 +118,22 @@ public sealed class WorkloadItem
     /// <summary>Path of a WfCommons instance (.json or .json.gz), relative to the scenario file.</summary>
     public string Wfcommons { get; set; } = "";
 
+    /// <summary>The one trace this entry reads (whichever of the sources is set).</summary>
+    internal string Source => new[] { Wfcommons, AlibabaBatch, GpuPods, Swf }.FirstOrDefault(x => !string.IsNullOrWhiteSpace(x)) ?? "";
+
+    /// <summary>How many trace sources are set (exactly one is valid).</summary>
+    internal int SourceCount => new[] { Wfcommons, AlibabaBatch, GpuPods, Swf }.Count(x => !string.IsNullOrWhiteSpace(x));
+
     /// <summary>Or: path of the Alibaba 2017 batch_task CSV; its jobs arrive as in the trace (relative to the first).</summary>
     public string AlibabaBatch { get; set; } = "";
 
-    /// <summary>With <see cref="AlibabaBatch"/>: how many jobs to take, in arrival order.</summary>
+    /// <summary>Or: the Alibaba 2023 GPU pod list; each pod is a one-task job arriving at its creation time.</summary>
+    public string GpuPods { get; set; } = "";
+
+    /// <summary>Or: a Standard Workload Format log (Parallel Workloads Archive); each job is a one-task job of its processors.</summary>
+    public string Swf { get; set; } = "";
+
+    /// <summary>With an arrival stream (alibaba_batch, gpu_pods, swf): how many jobs to take, in arrival order.</summary>
     public int Jobs { get; set; } = 100;
 
     /// <summary>Virtual submission time, seconds after the start.</summary>
@@ -89,7 +141,7 @@ public sealed class WorkloadItem
     /// <summary>How many copies are submitted (an Alibaba stream is replayed this many times).</summary>
     public int Copies { get; set; } = 1;
 
-    /// <summary>With <see cref="AlibabaBatch"/>: trace arrival times are multiplied by this (0.1 = ten times denser).</summary>
+    /// <summary>With an arrival stream: trace arrival times are multiplied by this (0.1 = ten times denser).</summary>
     public double ArrivalScale { get; set; } = 1;
 
     /// <summary>Deadline of each submitted workflow, seconds after its submission (0 = none); misses are counted.</summary>

@@ -23,8 +23,11 @@ public static class ScenarioLoader
 
         var scenario = Parse(File.ReadAllText(path), path);
         var dir = Path.GetDirectoryName(Path.GetFullPath(path))!;
-        foreach (var rel in scenario.Workload.Select(w => w.Wfcommons.Length > 0 ? w.Wfcommons : w.AlibabaBatch)
-                     .Concat(scenario.Failures is { Lanl.Length: > 0 } lf ? [lf.Lanl] : []))
+        var traces = scenario.Workload.Select(w => w.Source)
+            .Concat(scenario.Failures is { Lanl.Length: > 0 } lf ? [lf.Lanl] : [])
+            .Concat(scenario.Latency is { File.Length: > 0 } lat ? [lat.File] : [])
+            .Concat(scenario.Fleet.SelectMany(g => new[] { g.Inventory, g.SpotPrices, g.CarbonTrace }.Concat(g.EnergyPrices)).Where(x => x.Length > 0));
+        foreach (var rel in traces)
         {
             var file = Path.Combine(dir, rel);
             if (!File.Exists(file))
@@ -57,9 +60,9 @@ public static class ScenarioLoader
         }
 
         if (scenario.Workload.Count == 0
-            || scenario.Workload.Any(w => string.IsNullOrWhiteSpace(w.Wfcommons) == string.IsNullOrWhiteSpace(w.AlibabaBatch) || w.Copies < 1 || !(w.AtSeconds >= 0) || w.Jobs < 1))
+            || scenario.Workload.Any(w => w.SourceCount != 1 || w.Copies < 1 || !(w.AtSeconds >= 0) || w.Jobs < 1))
         {
-            errors.Add("workload: at least one entry, each with exactly one of wfcommons or alibaba_batch, copies >= 1, jobs >= 1 and at_seconds >= 0");
+            errors.Add("workload: at least one entry, each with exactly one of wfcommons, alibaba_batch, gpu_pods or swf, copies >= 1, jobs >= 1 and at_seconds >= 0");
         }
 
         foreach (var p in scenario.Policies.Where(p => !KnownPolicies.Contains(p, StringComparer.Ordinal)))
@@ -70,6 +73,16 @@ public static class ScenarioLoader
         if (scenario.Workload.Any(w => !(w.ArrivalScale > 0) || !(w.DeadlineSeconds >= 0)))
         {
             errors.Add("workload: arrival_scale must be positive and deadline_seconds >= 0");
+        }
+
+        foreach (var g in scenario.Fleet.Where(g => g.SpotPrices.Length > 0 && (g.InstanceType.Length == 0 || g.Zone.Length == 0)))
+        {
+            errors.Add($"fleet group '{g.Name}': spot_prices needs instance_type and zone");
+        }
+
+        if (scenario.Latency is { } latency && (latency.File.Length == 0 || latency.DirectorRegion.Length == 0))
+        {
+            errors.Add("latency: needs file and director_region");
         }
 
         if (scenario.MaxProbesPerCall < 0 || !(scenario.SampleSeconds > 0))

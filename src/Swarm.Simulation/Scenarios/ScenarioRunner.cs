@@ -35,6 +35,9 @@ public sealed record PolicyOutcome(
 
     /// <summary>Tasks submitted.</summary>
     public long Tasks { get; init; }
+
+    /// <summary>What the energy cost at the fleet's electricity prices (0 without price traces).</summary>
+    public double EnergyCost { get; init; }
 }
 
 /// <summary>Runs a scenario's policies and seeds.</summary>
@@ -45,6 +48,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
 
     private readonly Dictionary<string, WfCommonsInstance> _instances = new(StringComparer.Ordinal);
     private readonly Dictionary<(string Path, int Jobs), IReadOnlyList<AlibabaJob>> _jobs = [];
+    private readonly Dictionary<string, SpotPriceSeries> _spot = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, CarbonIntensity> _carbon = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, EnergyPrices> _energy = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, NodeInventory> _inventories = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, LatencyMatrix> _latency = new(StringComparer.Ordinal);
 
     /// <summary>Measures the engine's wall-clock time per decision when set (the CLI passes the system clock).</summary>
     public TimeProvider? Meter { get; init; }
@@ -64,23 +72,10 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             Meter = Meter,
         };
         var sim = new Simulator(settings, SolverFor(policy, seed));
-        foreach (var g in scenario.Fleet)
-        {
-            for (var i = 0; i < g.Count; i++)
-            {
-                var profile = new ProbeProfile
-                {
-                    ProbeId = g.Count == 1 ? g.Name : $"{g.Name}-{i}", Region = g.Region, SpeedFactor = g.Speed, RttMs = g.RttMs,
-                    CarbonIntensity = g.Carbon, DeclaredReliability = g.Reliability,
-                };
-                var strategy = BidStrategies.Create(g.Strategy, g.Price);
-                sim.AddProbe(new VirtualProbeSpec(profile, new ResourceVector((long)Math.Round(g.Cores * 1000), g.MemoryMb), strategy));
-            }
-        }
-
+        AddFleet(sim, settings.Start);
         var n = 0;
         long tasks = 0;
-        foreach (var w in scenario.Workload.Where(w => w.AlibabaBatch.Length > 0))
+        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length == 0))
         {
             var jobs = Jobs(w);
             var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
@@ -145,6 +140,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             BusyCores = r.BusyCores,
             DecisionSeconds = r.DecisionSeconds,
             EngineSeconds = r.EngineSeconds,
+            EnergyCost = r.EnergyCost,
         };
     }
 
@@ -152,32 +148,53 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
 
     /// <summary>
     /// Limits no policy can beat on this scenario without failures: makespan at least the latest (arrival + critical path
-    /// on the fastest machine) and at least all the work spread perfectly over every core; cost at least every task on
-    /// its cheapest machine (price x cores x runtime / speed), ignoring capacity (a relaxation of the cost LP).
+    /// on the fastest machine) and at least all the work spread perfectly over every core; cost at least the
+    /// <see cref="CostBound"/> within the scenario's horizon.
     /// </summary>
     public (double MakespanSeconds, double Cost) LowerBounds()
     {
-        var fastest = scenario.Fleet.Max(g => g.Speed);
-        var cores = scenario.Fleet.Sum(g => g.Count * g.Cores * g.Speed);
-        double latest = 0, work = 0, cost = 0;
-        void Add(WorkflowSpec spec, IReadOnlyDictionary<string, double> actual, double arrival, int copies)
+        var groups = BoundGroups();
+        var fastest = groups.Max(g => g.Speed);
+        var cores = groups.Sum(g => g.Cores * g.Speed);
+        double latest = 0;
+        foreach (var (spec, actual, arrival, _) in Submissions())
         {
-            var critical = Dag.CriticalPath(spec, actual);
-            latest = Math.Max(latest, arrival + (critical / fastest));
-            foreach (var t in spec.Tasks)
-            {
-                var seconds = actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds;
-                work += copies * seconds * t.Resources.Cores;
-                cost += copies * scenario.Fleet.Min(g => g.Price * t.Resources.Cores * seconds / g.Speed);
-            }
+            latest = Math.Max(latest, arrival + (Dag.CriticalPath(spec, actual) / fastest));
         }
 
+        return (Math.Max(latest, TotalWork() / Math.Max(1e-9, cores)), CostBound(scenario.HorizonHours * 3600));
+    }
+
+    /// <summary>
+    /// The cost LP's optimum for runs that end within <paramref name="withinSeconds"/>: all the work (core-seconds at
+    /// speed 1) assigned fractionally to machine groups, each costing its lowest price per core-second divided by its
+    /// speed and holding at most its cores x <paramref name="withinSeconds"/> x speed of work. With one demand row and
+    /// box constraints the LP is a fractional knapsack, so filling the cheapest work first is optimal (no solver
+    /// needed). Infinity when the fleet cannot hold the work in that time.
+    /// </summary>
+    public double CostBound(double withinSeconds)
+    {
+        var left = TotalWork();
+        var cost = 0.0;
+        foreach (var g in BoundGroups().OrderBy(g => g.Price / g.Speed))
+        {
+            var take = Math.Min(left, g.Cores * withinSeconds * g.Speed);
+            cost += take * g.Price / g.Speed;
+            left -= take;
+        }
+
+        return left > 1e-9 ? double.PositiveInfinity : cost;
+    }
+
+    /// <summary>Every workflow the scenario submits, with its true runtimes, arrival (seconds after the warm-up) and copies.</summary>
+    private IEnumerable<(WorkflowSpec Spec, IReadOnlyDictionary<string, double> Actual, double Arrival, int Copies)> Submissions()
+    {
         foreach (var w in scenario.Workload)
         {
             if (w.Wfcommons.Length > 0)
             {
                 var i = Instance(w.Wfcommons);
-                Add(i.Spec, i.ActualSeconds, w.AtSeconds, w.Copies);
+                yield return (i.Spec, i.ActualSeconds, w.AtSeconds, w.Copies);
             }
             else
             {
@@ -185,12 +202,106 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
                 var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
                 foreach (var j in jobs)
                 {
-                    Add(j.Spec, j.ActualSeconds, w.AtSeconds + j.ArrivalSeconds - first, 1);
+                    yield return (j.Spec, j.ActualSeconds, w.AtSeconds + ((j.ArrivalSeconds - first) * w.ArrivalScale), w.Copies);
                 }
             }
         }
+    }
 
-        return (Math.Max(latest, work / Math.Max(1e-9, cores)), cost);
+    private double TotalWork() => Submissions().Sum(x =>
+        x.Copies * x.Spec.Tasks.Sum(t => (x.Actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds) * t.Resources.Cores));
+
+    /// <summary>Each fleet group for the bounds: its total cores, speed and lowest price per core-second.</summary>
+    private List<(double Cores, double Speed, double Price)> BoundGroups() =>
+        [.. scenario.Fleet.Select(g => (Shapes(g).Sum(c => c.Cores), g.Speed, g.SpotPrices.Length > 0 ? Spot(g).Changes.Min(c => c.UsdPerHour) / g.Cores / 3600 : g.Price))];
+
+    // ---------------------------------------------------------------- fleet
+
+    private void AddFleet(Simulator sim, DateTimeOffset start)
+    {
+        var latency = scenario.Latency is { } l ? Latency(l) : null;
+        foreach (var g in scenario.Fleet)
+        {
+            var rtt = latency is null ? g.RttMs : latency.RttMs(scenario.Latency!.DirectorRegion, g.Region);
+            var carbon = g.CarbonTrace.Length > 0 ? Carbon(g.CarbonTrace) : null;
+            var energy = g.EnergyPrices.Count > 0 ? Energy(g.EnergyPrices) : null;
+            var spot = g.SpotPrices.Length > 0 ? Spot(g) : null;
+            Func<DateTimeOffset, double>? carbonAt = carbon is null ? null : t => carbon.At(OnTrace(t, start, carbon.Start, carbon.End));
+            Func<DateTimeOffset, double>? energyAt = energy is null ? null : t => energy.At(OnTrace(t, start, energy.Start, energy.End));
+            var shapes = Shapes(g);
+            for (var i = 0; i < shapes.Count; i++)
+            {
+                var profile = new ProbeProfile
+                {
+                    ProbeId = shapes.Count == 1 ? g.Name : $"{g.Name}-{i}", Region = g.Region, SpeedFactor = g.Speed, RttMs = rtt,
+                    CarbonIntensity = carbon?.Mean ?? g.Carbon, DeclaredReliability = g.Reliability,
+                };
+                var cores = shapes[i].Cores;
+                IBidStrategy strategy = spot is null
+                    ? BidStrategies.Create(g.Strategy, g.Price)
+                    : new TracePriceStrategy(() => spot.PriceAt(OnTrace(sim.Now, start, spot.Changes[0].At, spot.Changes[^1].At)) / g.Cores / 3600);
+                sim.AddProbe(new VirtualProbeSpec(profile, shapes[i], strategy) { CarbonAt = carbonAt, EnergyPriceAt = energyAt });
+            }
+        }
+    }
+
+    /// <summary>Virtual time mapped onto a trace: the run's start is the trace's start, and a run longer than the trace wraps around.</summary>
+    private static DateTimeOffset OnTrace(DateTimeOffset now, DateTimeOffset start, DateTimeOffset traceStart, DateTimeOffset traceEnd)
+    {
+        var span = (traceEnd - traceStart).Ticks;
+        var offset = Math.Max(0, (now - start).Ticks);
+        return traceStart + TimeSpan.FromTicks(span > 0 ? offset % span : 0);
+    }
+
+    /// <summary>The machines of a fleet group: identical ones, or the first count nodes of its inventory.</summary>
+    private List<ResourceVector> Shapes(FleetGroup g)
+    {
+        if (g.Inventory.Length == 0)
+        {
+            return [.. Enumerable.Repeat(new ResourceVector((long)Math.Round(g.Cores * 1000), g.MemoryMb), g.Count)];
+        }
+
+        var nodes = Inventory(g.Inventory).Nodes;
+        if (nodes.Count < g.Count)
+        {
+            throw new TraceFormatException($"fleet group '{g.Name}': the inventory {g.Inventory} has {nodes.Count} nodes, fewer than count {g.Count}");
+        }
+
+        return [.. nodes.Take(g.Count).Select(n => n.Capacity with { MemoryMb = n.MemoryMib > 0 ? n.MemoryMib : g.MemoryMb })];
+    }
+
+    private SpotPriceSeries Spot(FleetGroup g)
+    {
+        var key = $"{g.SpotPrices}|{g.InstanceType}|{g.Zone}";
+        if (!_spot.TryGetValue(key, out var series))
+        {
+            var prices = SpotPrices.Load(Path.Combine(baseDirectory, g.SpotPrices), instanceTypes: [g.InstanceType], zones: [g.Zone]);
+            series = (prices.Series.Count > 0 ? prices.Series[0] : null)
+                ?? throw new TraceFormatException($"fleet group '{g.Name}': no Linux/UNIX spot prices for {g.InstanceType} in {g.Zone} in {g.SpotPrices}");
+            _spot[key] = series;
+        }
+
+        return series;
+    }
+
+    private CarbonIntensity Carbon(string relative) => Cached(_carbon, relative, () => CarbonIntensity.Load(Path.Combine(baseDirectory, relative)));
+
+    private EnergyPrices Energy(List<string> files) =>
+        Cached(_energy, string.Join('|', files), () => EnergyPrices.Load(files.Select(f => Path.Combine(baseDirectory, f))));
+
+    private NodeInventory Inventory(string relative) => Cached(_inventories, relative, () => NodeInventory.Load(Path.Combine(baseDirectory, relative)));
+
+    private LatencyMatrix Latency(LatencySource l) => Cached(_latency, l.File + "|" + l.Snapshot, () => LatencyMatrix.Load(
+        Path.Combine(baseDirectory, l.File), l.Snapshot.Length > 0 ? DateOnly.ParseExact(l.Snapshot, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null));
+
+    private static T Cached<T>(Dictionary<string, T> cache, string key, Func<T> load)
+    {
+        if (!cache.TryGetValue(key, out var value))
+        {
+            cache[key] = value = load();
+        }
+
+        return value;
     }
 
     /// <summary>The task priorities a policy sets (HEFT's upward rank, min-min's shortest first); others leave the spec as it is.</summary>
@@ -213,12 +324,16 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         _ => throw new ArgumentException($"unknown policy '{policy}' (known: {string.Join(", ", ScenarioLoader.KnownPolicies)})", nameof(policy)),
     };
 
-    /// <summary>An Alibaba workload's jobs, read once for every policy, seed and bound.</summary>
+    /// <summary>An arrival stream's jobs (Alibaba batch, GPU pods or SWF), read once for every policy, seed and bound.</summary>
     private IReadOnlyList<AlibabaJob> Jobs(WorkloadItem w)
     {
-        if (!_jobs.TryGetValue((w.AlibabaBatch, w.Jobs), out var jobs))
+        if (!_jobs.TryGetValue((w.Source, w.Jobs), out var jobs))
         {
-            _jobs[(w.AlibabaBatch, w.Jobs)] = jobs = AlibabaBatchTasks.Load(Path.Combine(baseDirectory, w.AlibabaBatch), w.Jobs);
+            var path = Path.Combine(baseDirectory, w.Source);
+            jobs = w.AlibabaBatch.Length > 0 ? AlibabaBatchTasks.Load(path, w.Jobs)
+                : w.GpuPods.Length > 0 ? AlibabaGpuPods.ToJobs(AlibabaGpuPods.Load(path, w.Jobs))
+                : SwfLog.ToJobs(SwfLog.Load(path, w.Jobs));
+            _jobs[(w.Source, w.Jobs)] = jobs;
         }
 
         return jobs;

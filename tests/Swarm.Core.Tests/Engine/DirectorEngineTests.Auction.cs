@@ -50,6 +50,20 @@ public sealed partial class DirectorEngineTests
     }
 
     [Fact]
+    public void Submit_FewTasksInLargeFleet_CallsProbesPerTaskOfThem()
+    {
+        var d = CreateSut(Quiet with { MaxProbesPerCall = 10, MinProbesPerCall = 1, ProbesPerTask = 2 });
+        foreach (var id in new[] { "p1", "p2", "p3", "p4", "p5", "p6" })
+        {
+            d.AddProbe(id);
+        }
+
+        d.Submit(Wf, OneTask());
+
+        Assert.Equal(["p1", "p2"], d.Called);
+    }
+
+    [Fact]
     public void Submit_FleetWithinMaxProbesPerCall_CallsEveryEligibleProbe()
     {
         var d = CreateSut(Quiet with { MaxProbesPerCall = 3 });
