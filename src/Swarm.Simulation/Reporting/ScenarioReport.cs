@@ -47,7 +47,7 @@ public sealed class ScenarioReport
     public int Probes => Scenario.Fleet.Sum(g => g.Count);
 
     /// <summary>Cores in the fleet.</summary>
-    public double Cores => Scenario.Fleet.Sum(g => g.Count * g.Cores);
+    public double Cores => Runs.Count > 0 && Runs[0].Outcome.CapacityCores > 0 ? Runs[0].Outcome.CapacityCores : Scenario.Fleet.Sum(g => g.Count * g.Cores);
 
     /// <summary>Makespan, cost, energy and losses per policy (means over seeds), then the lower-bound row.</summary>
     public ReportTable OutcomeTable()
@@ -91,7 +91,9 @@ public sealed class ScenarioReport
         var md = new StringBuilder();
         md.Append(CultureInfo.InvariantCulture, $"# Simulation report: {s.Name}\n\n");
         md.Append(CultureInfo.InvariantCulture, $"- **Fleet:** {Probes} probes, {Num(Cores)} cores ({string.Join(", ", s.Fleet.Select(g =>
-            $"{g.Name} {g.Count} x {Num(g.Cores)} cores, speed {Num(g.Speed)}, price {Num(g.Price)}"))})\n");
+            g.Inventory.Length > 0 ? $"{g.Name} {g.Count} nodes of {Path.GetFileName(g.Inventory)}, speed {Num(g.Speed)}, price {Num(g.Price)}"
+            : g.SpotPrices.Length > 0 ? $"{g.Name} {g.Count} x {Num(g.Cores)} cores, speed {Num(g.Speed)}, spot price of {g.InstanceType} in {g.Zone}"
+            : $"{g.Name} {g.Count} x {Num(g.Cores)} cores, speed {Num(g.Speed)}, price {Num(g.Price)}"))})\n");
         md.Append(CultureInfo.InvariantCulture, $"- **Workload:** {first?.Workflows ?? 0} workflows, {first?.Tasks ?? 0} tasks per run\n");
         md.Append(CultureInfo.InvariantCulture, $"- **Failures:** {Failures(s.Failures)}\n");
         md.Append(CultureInfo.InvariantCulture, $"- **Seeds:** {string.Join(", ", s.Seeds)}; **horizon:** {Num(s.HorizonHours)} h\n");

@@ -38,6 +38,9 @@ public sealed record PolicyOutcome(
 
     /// <summary>What the energy cost at the fleet's electricity prices (0 without price traces).</summary>
     public double EnergyCost { get; init; }
+
+    /// <summary>Cores the fleet offers in total.</summary>
+    public double CapacityCores { get; init; }
 }
 
 /// <summary>Runs a scenario's policies and seeds.</summary>
@@ -108,9 +111,10 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             var nodes = trace.Nodes.Where(kv => kv.Value.Count > 0).Select(kv => kv.Value).ToList();
             var origin = nodes.Count == 0 ? 0 : nodes.Min(o => o[0].Start);
             var probeIds = sim.ProbeIds;
+            // Probe i replays node (i + seed) of the trace, so each seed meets a different assignment of real outage histories.
             for (var i = 0; i < probeIds.Count && nodes.Count > 0; i++)
             {
-                foreach (var o in nodes[i % nodes.Count])
+                foreach (var o in nodes[(i + seed) % nodes.Count])
                 {
                     var at = settings.Start + TimeSpan.FromSeconds((o.Start - origin) * lanl.TimeScale);
                     if (at < horizon)
@@ -141,6 +145,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             DecisionSeconds = r.DecisionSeconds,
             EngineSeconds = r.EngineSeconds,
             EnergyCost = r.EnergyCost,
+            CapacityCores = r.CapacityCores,
         };
     }
 
