@@ -20,6 +20,13 @@ public sealed record SimulationSettings
     /// <summary>Seed of every random choice the simulation makes.</summary>
     public int Seed { get; init; } = 1;
 
+    /// <summary>
+    /// Per-workflow release delay: the client's workflow system starts at most one task of a workflow every this many
+    /// seconds (a serial submission overhead, as HTCondor DAGMan and Pegasus have); zero (the default) for none. Used to
+    /// compare with recorded runs of such systems, not a property of Swarm.
+    /// </summary>
+    public TimeSpan SerialDispatch { get; init; }
+
     /// <summary>How often the busy cores are sampled for the utilisation series; default 60 s of virtual time.</summary>
     public TimeSpan SampleInterval { get; init; } = TimeSpan.FromSeconds(60);
 

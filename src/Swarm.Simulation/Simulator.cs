@@ -27,6 +27,7 @@ public sealed class Simulator : IDisposable
     private readonly Dictionary<string, DateTimeOffset> _submitted = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _deadlines = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, DateTimeOffset> _released = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkflowState> _states = new(StringComparer.Ordinal);
     private long _connections;
     private bool _directorUp = true;
@@ -503,8 +504,18 @@ public sealed class Simulator : IDisposable
 
             var seconds = _actual.TryGetValue(a.WorkflowId, out var m) && m.TryGetValue(a.TaskId, out var s) ? s : item.Spec.EstimatedSeconds;
             var runtime = Math.Max(0.001, seconds / Math.Max(0.01, p.Spec.Profile.SpeedFactor));
+            var delay = TimeSpan.Zero;
+            if (_settings.SerialDispatch > TimeSpan.Zero)
+            {
+                // The workflow system releases one task at a time: this one starts when the previous release is done.
+                var at = _released.TryGetValue(a.WorkflowId, out var last) && last > _queue.Now ? last : _queue.Now;
+                _released[a.WorkflowId] = at + _settings.SerialDispatch;
+                delay = at + _settings.SerialDispatch - _queue.Now;
+            }
+
             p.Running[a] = _queue.Now;
-            _queue.After(TimeSpan.FromSeconds(runtime), () => Finish(p, a, item.Spec.Resources, runtime));
+            var busy = runtime + delay.TotalSeconds;
+            _queue.After(TimeSpan.FromSeconds(busy), () => Finish(p, a, item.Spec.Resources, runtime));
         }
     }
 
