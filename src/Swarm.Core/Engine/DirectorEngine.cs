@@ -865,7 +865,7 @@ public sealed class DirectorEngine
         }
 
         var limit = Math.Max(1, (int)(_options.MaxSpeculativeFraction * _running.Count));
-        var inFlight = _spareWanted.Count + _running.Count(t => t.Spare is not null);
+        int? inFlight = null; // counted when the first candidate shows up: most ticks have none, and the count is a pass over every running task
         foreach (var t in _running)
         {
             if (inFlight >= limit)
@@ -873,18 +873,24 @@ public sealed class DirectorEngine
                 break;
             }
 
-            if (t.Spare is not null || _spareWanted.Contains(t) || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running)
+            if (t.Spare is not null || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running || _spareWanted.Contains(t))
             {
                 continue;
             }
 
             var ran = (now - t.StartedAt).TotalSeconds;
             var straggling = ran > Math.Max(_options.StragglerFactor * t.PredictedSeconds, t.PredictedSeconds + _options.StragglerMinSlack.TotalSeconds);
-            var outOfTime = _probes.TryGetValue(t.ProbeId, out var holder) && holder.Draining && holder.DrainDeadline is { } dl
+            var outOfTime = !straggling && _anyDraining && _probes.TryGetValue(t.ProbeId, out var holder) && holder.Draining && holder.DrainDeadline is { } dl
                 && now + TimeSpan.FromSeconds(Math.Max(0, t.PredictedSeconds - ran)) > dl;
             if (!straggling && !outOfTime)
             {
                 continue;
+            }
+
+            inFlight ??= _spareWanted.Count + _running.Count(r => r.Spare is not null);
+            if (inFlight >= limit)
+            {
+                break;
             }
 
             _spareWanted.Add(t);

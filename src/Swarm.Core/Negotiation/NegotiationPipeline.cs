@@ -226,7 +226,15 @@ public sealed class NegotiationPipeline
                 _classTasks[ci].Add(t);
             }
 
-            // Arcs: every admissible (class, bid line) pair with its weighted cost.
+            // Arcs: every admissible (class, bid line) pair with its weighted cost (sized once: rounds may have 10^5-10^6 arcs).
+            var arcCount = 0;
+            foreach (var cls in _classes)
+            {
+                arcCount += offersByDemand.TryGetValue(cls.DemandIndex, out var l) ? l.Count : 0;
+            }
+
+            _arcs.EnsureCapacity(arcCount);
+            _breakdown.EnsureCapacity(arcCount);
             double maxCost = 0;
             var avoidArcs = new List<int>();
             for (var ci = 0; ci < _classes.Count; ci++)
