@@ -125,7 +125,14 @@ public sealed class Simulator : IDisposable
         ArgumentNullException.ThrowIfNull(spec);
         var p = new VirtualProbe(spec, this);
         _probes.Add(spec.Profile.ProbeId, p);
-        _queue.At(at ?? _settings.Start, () => Connect(p));
+        var first = at ?? _settings.Start;
+        if (spec.Consent is { } window)
+        {
+            p.Accepting = window.Contains(first);
+            _queue.At(window.NextChange(first), () => ConsentChanged(p));
+        }
+
+        _queue.At(first, () => Connect(p));
     }
 
     /// <summary>Submits a workflow at <paramref name="at"/>; <paramref name="actualSeconds"/> gives each task's true runtime on a
@@ -451,8 +458,37 @@ public sealed class Simulator : IDisposable
             ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, connection, [.. p.Unacked.Values]));
         }
 
+        if (!p.Accepting)
+        {
+            AskDrain(p);
+        }
+
         _queue.After(_settings.Engine.HeartbeatInterval, () => Heartbeat(p, connection));
     }
+
+    /// <summary>The owner's consent window opened or closed: accept work again, or stop accepting and ask for a drain.</summary>
+    private void ConsentChanged(VirtualProbe p)
+    {
+        var window = p.Spec.Consent!;
+        p.Accepting = window.Contains(_queue.Now);
+        _queue.At(window.NextChange(_queue.Now), () => ConsentChanged(p));
+        if (!p.Up)
+        {
+            return;
+        }
+
+        if (p.Accepting)
+        {
+            ToDirector(p, new DirectorEvent.ProbeHeartbeat(p.Spec.Profile.ProbeId, p.ConnectionId, p.Spec.Capacity, 0, true, ""));
+        }
+        else
+        {
+            AskDrain(p);
+        }
+    }
+
+    private void AskDrain(VirtualProbe p) =>
+        ToDirector(p, new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "owner: outside the consent hours", _queue.Now + p.Spec.Consent!.Grace, FromProbe: true));
 
     private void Heartbeat(VirtualProbe p, long connection)
     {
@@ -461,7 +497,7 @@ public sealed class Simulator : IDisposable
             return;
         }
 
-        ToDirector(p, new DirectorEvent.ProbeHeartbeat(p.Spec.Profile.ProbeId, connection, p.Spec.Capacity, 0, true, ""));
+        ToDirector(p, new DirectorEvent.ProbeHeartbeat(p.Spec.Profile.ProbeId, connection, p.Spec.Capacity, 0, p.Accepting, p.Accepting ? "" : "outside the consent hours"));
         _queue.After(_settings.Engine.HeartbeatInterval, () => Heartbeat(p, connection));
     }
 
@@ -477,7 +513,7 @@ public sealed class Simulator : IDisposable
         var declined = new List<AttemptRef>();
         foreach (var item in a.Items)
         {
-            if (item.Resources.FitsIn(p.Free))
+            if (p.Accepting && item.Resources.FitsIn(p.Free))
             {
                 p.Reserved[item.Attempt] = item.Resources;
                 p.Allocated += item.Resources;
@@ -489,7 +525,7 @@ public sealed class Simulator : IDisposable
             }
         }
 
-        ToDirector(p, new DirectorEvent.AwardReplied(p.Spec.Profile.ProbeId, p.ConnectionId, a.AwardId, accepted, declined, declined.Count > 0 ? "no capacity" : ""));
+        ToDirector(p, new DirectorEvent.AwardReplied(p.Spec.Profile.ProbeId, p.ConnectionId, a.AwardId, accepted, declined, declined.Count == 0 ? "" : p.Accepting ? "no capacity" : "outside the consent hours"));
     }
 
     private void OnDispatch(VirtualProbe p, IReadOnlyList<DispatchItem> items)
@@ -560,6 +596,7 @@ public sealed class Simulator : IDisposable
         private ResourceVector _allocated;
         public VirtualProbeSpec Spec { get; } = spec;
         public bool Up { get; set; }
+        public bool Accepting { get; set; } = true;
         public long ConnectionId { get; set; }
 
         /// <summary>What the probe has reserved; changes are summed into the fleet's busy cores.</summary>

@@ -17,4 +17,48 @@ public sealed record VirtualProbeSpec(ProbeProfile Profile, ResourceVector Capac
 
     /// <summary>Electricity price (per MWh) at a moment, for the energy cost of the work; null counts no energy cost.</summary>
     public Func<DateTimeOffset, double>? EnergyPriceAt { get; init; }
+
+    /// <summary>The owner's consent hours (a personal device); null for always.</summary>
+    public ConsentWindow? Consent { get; init; }
+}
+
+/// <summary>
+/// Hours of the (virtual, UTC) day when the owner lets Swarm use the machine; <see cref="Close"/> before
+/// <see cref="Open"/> wraps midnight. When the window closes the probe stops accepting work and asks the director to
+/// drain it with <see cref="Grace"/> for running work, as the live probe does when its owner policy's hours end; when it
+/// opens again the probe accepts work and the drain ends.
+/// </summary>
+public sealed record ConsentWindow(TimeSpan Open, TimeSpan Close, TimeSpan Grace)
+{
+    /// <summary>True when <paramref name="at"/>'s time of day is inside the window.</summary>
+    public bool Contains(DateTimeOffset at)
+    {
+        var t = at.UtcDateTime.TimeOfDay;
+        return Open <= Close ? t >= Open && t < Close : t >= Open || t < Close;
+    }
+
+    /// <summary>The next moment strictly after <paramref name="at"/> when the window opens or closes.</summary>
+    public DateTimeOffset NextChange(DateTimeOffset at)
+    {
+        var day = new DateTimeOffset(at.UtcDateTime.Date, TimeSpan.Zero);
+        var candidates = new[] { day + Open, day + Close, day.AddDays(1) + Open, day.AddDays(1) + Close };
+        return candidates.Where(c => c > at).Min();
+    }
+
+    /// <summary>Parses "HH:MM-HH:MM".</summary>
+    /// <exception cref="FormatException">The text is not two times of day.</exception>
+    public static ConsentWindow Parse(string text, TimeSpan grace)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var parts = text.Split('-');
+        if (parts.Length != 2
+            || !TimeSpan.TryParseExact(parts[0].Trim(), @"hh\:mm", System.Globalization.CultureInfo.InvariantCulture, out var open)
+            || !TimeSpan.TryParseExact(parts[1].Trim(), @"hh\:mm", System.Globalization.CultureInfo.InvariantCulture, out var close)
+            || open == close)
+        {
+            throw new FormatException($"consent hours '{text}' are not HH:MM-HH:MM with two different times");
+        }
+
+        return new ConsentWindow(open, close, grace);
+    }
 }

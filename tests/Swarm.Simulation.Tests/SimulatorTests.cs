@@ -1,4 +1,5 @@
 using Swarm.Core.Bidding;
+using Swarm.Core.Engine;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 using Swarm.Simulation.Traces;
@@ -60,6 +61,52 @@ public sealed class SimulatorTests
 
         Assert.Equal((a.Events, a.End, a.Commits, a.BusyCoreSeconds), (b.Events, b.End, b.Commits, b.BusyCoreSeconds));
         Assert.Equal(a.Workflows, b.Workflows);
+    }
+
+    [Fact]
+    public void Run_ConsentWindowClosesMidTask_WorkMovesAndNothingCommitsFromTheClosedProbe()
+    {
+        using var sim = new Simulator(new SimulationSettings());
+        // The laptop is cheaper, so it wins the first tasks; its owner allows only the first two minutes of the day.
+        sim.AddProbe(Probe("laptop", cores: 4, price: 0.001) with
+        {
+            Consent = new ConsentWindow(TimeSpan.Zero, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(10)),
+        });
+        sim.AddProbe(Probe("server", cores: 4, price: 0.1));
+        var spec = new WorkflowSpec
+        {
+            Name = "wide",
+            Tasks = [.. Enumerable.Range(0, 8).Select(i => new MicroTaskSpec
+            {
+                Id = $"t{i}", Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 256), EstimatedSeconds = 600,
+            })],
+        };
+        sim.Submit("wf", spec, at: Start + TimeSpan.FromSeconds(1));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(6));
+
+        Assert.Equal(WorkflowState.Succeeded, Assert.Single(result.Workflows).State);
+        Assert.Equal(0, result.DuplicateCommits);
+        var tasks = sim.Engine.GetWorkflow("wf")!.Tasks;
+        Assert.All(tasks, t => Assert.Equal("server", t.ProbeId));
+        var drain = Assert.Single(sim.Engine.ListIncidents(), i => i.ProbeId == "laptop");
+        Assert.Equal(IncidentKind.Drain, drain.Kind);
+        Assert.True(drain.AttemptsLost > 0, "the laptop had started work that the closing window took away");
+        Assert.Empty(sim.Checker.Violations);
+    }
+
+    [Fact]
+    public void ConsentWindow_WrapsMidnight()
+    {
+        var w = ConsentWindow.Parse("22:00-06:00", TimeSpan.Zero);
+        var day = new DateTimeOffset(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
+
+        Assert.True(w.Contains(day + TimeSpan.FromHours(23)));
+        Assert.True(w.Contains(day + TimeSpan.FromHours(5)));
+        Assert.False(w.Contains(day + TimeSpan.FromHours(12)));
+        Assert.Equal(day + TimeSpan.FromHours(6), w.NextChange(day + TimeSpan.FromHours(1)));
+        Assert.Equal(day + TimeSpan.FromHours(22), w.NextChange(day + TimeSpan.FromHours(6)));
+        Assert.Throws<FormatException>(() => ConsentWindow.Parse("22:00", TimeSpan.Zero));
     }
 
     [Fact]

@@ -74,6 +74,12 @@ public sealed class FleetGroup
     /// <summary>Declared reliability in [0, 1].</summary>
     public double Reliability { get; set; } = 0.95;
 
+    /// <summary>Owner's consent hours of the virtual (UTC) day, "HH:MM-HH:MM" (may wrap midnight); empty for always.</summary>
+    public string ConsentHours { get; set; } = "";
+
+    /// <summary>With <see cref="ConsentHours"/>: how long running work may go on after the window closes.</summary>
+    public double DrainGraceSeconds { get; set; } = 30;
+
     /// <summary>
     /// Or: take the machines from a node inventory (the shared <c>nodes/</c> files): the first <see cref="Count"/> nodes
     /// of the file, with their cores, memory (memory_mb when the file has none) and GPUs.

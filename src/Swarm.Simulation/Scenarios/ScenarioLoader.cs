@@ -80,6 +80,18 @@ public static class ScenarioLoader
             errors.Add($"fleet group '{g.Name}': spot_prices needs instance_type and zone");
         }
 
+        foreach (var g in scenario.Fleet.Where(g => g.ConsentHours.Length > 0))
+        {
+            try
+            {
+                ConsentWindow.Parse(g.ConsentHours, TimeSpan.FromSeconds(Math.Max(0, g.DrainGraceSeconds)));
+            }
+            catch (FormatException ex)
+            {
+                errors.Add($"fleet group '{g.Name}': {ex.Message}");
+            }
+        }
+
         if (scenario.Latency is { } latency && (latency.File.Length == 0 || latency.DirectorRegion.Length == 0))
         {
             errors.Add("latency: needs file and director_region");

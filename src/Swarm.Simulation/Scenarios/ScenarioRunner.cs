@@ -245,7 +245,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
                 IBidStrategy strategy = spot is null
                     ? BidStrategies.Create(g.Strategy, g.Price)
                     : new TracePriceStrategy(() => spot.PriceAt(OnTrace(sim.Now, start, spot.Changes[0].At, spot.Changes[^1].At)) / g.Cores / 3600);
-                sim.AddProbe(new VirtualProbeSpec(profile, shapes[i], strategy) { CarbonAt = carbonAt, EnergyPriceAt = energyAt });
+                sim.AddProbe(new VirtualProbeSpec(profile, shapes[i], strategy)
+                {
+                    CarbonAt = carbonAt, EnergyPriceAt = energyAt,
+                    Consent = g.ConsentHours.Length > 0 ? ConsentWindow.Parse(g.ConsentHours, TimeSpan.FromSeconds(Math.Max(0, g.DrainGraceSeconds))) : null,
+                });
             }
         }
     }
