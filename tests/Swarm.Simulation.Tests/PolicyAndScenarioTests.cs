@@ -290,9 +290,10 @@ public sealed class TraceScenarioTests
     {
         var runner = new ScenarioRunner(ScenarioLoader.Parse(TracedFleet.Replace("region: London", "region: Atlantis", StringComparison.Ordinal)), TestData);
 
-        var ex = Assert.Throws<ArgumentException>(() => runner.Run("swarm", 1));
+        var ex = Assert.Throws<TraceFormatException>(() => runner.Run("swarm", 1));
 
         Assert.Contains("Atlantis", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'dc'", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -310,6 +311,29 @@ public sealed class TraceScenarioTests
         Assert.Equal(jobs.Count, outcome.Workflows);
         Assert.Equal(jobs.Count, outcome.Commits);
         Assert.Equal(jobs.Sum(j => j.RunSeconds * j.Processors), outcome.Utilisation * 256 * outcome.MakespanSeconds, 1e-3);
+    }
+
+    [Fact]
+    public void Parse_BadConsentHours_NamesTheGroupAndTheText()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("""
+            fleet: [{ name: laptops, consent_hours: "25:00-08:00" }]
+            workload: [{ swf: nasa-sample.swf }]
+            """));
+
+        Assert.Contains("'laptops'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("25:00-08:00", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_InventorySmallerThanCount_NamesTheGroup()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(TracedFleet.Replace("count: 3,", "count: 300,", StringComparison.Ordinal)), TestData);
+
+        var ex = Assert.Throws<TraceFormatException>(() => runner.Run("swarm", 1));
+
+        Assert.Contains("'dc'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("fewer than count 300", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -227,7 +227,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         var latency = scenario.Latency is { } l ? Latency(l) : null;
         foreach (var g in scenario.Fleet)
         {
-            var rtt = latency is null ? g.RttMs : latency.RttMs(scenario.Latency!.DirectorRegion, g.Region);
+            var rtt = latency is null ? g.RttMs : RttOf(latency, g);
             var carbon = g.CarbonTrace.Length > 0 ? Carbon(g.CarbonTrace) : null;
             var energy = g.EnergyPrices.Count > 0 ? Energy(g.EnergyPrices) : null;
             var spot = g.SpotPrices.Length > 0 ? Spot(g) : null;
@@ -251,6 +251,18 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
                     Consent = g.ConsentHours.Length > 0 ? ConsentWindow.Parse(g.ConsentHours, TimeSpan.FromSeconds(Math.Max(0, g.DrainGraceSeconds))) : null,
                 });
             }
+        }
+    }
+
+    private double RttOf(LatencyMatrix latency, FleetGroup g)
+    {
+        try
+        {
+            return latency.RttMs(scenario.Latency!.DirectorRegion, g.Region);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TraceFormatException($"fleet group '{g.Name}': {ex.Message}", ex);
         }
     }
 
