@@ -503,7 +503,8 @@ public sealed class Simulator : IDisposable
 
     private void OnCall(VirtualProbe p, CallForBids call)
     {
-        var items = ProbeBidder.Compute(call, p.Spec.Capacity, p.Free, p.Spec.Policy, p.Spec.Profile.Functions, p.Spec.Strategy);
+        var left = p.Policy.TimeLeftInWindow(TimeOnly.FromTimeSpan(_queue.Now.UtcDateTime.TimeOfDay));
+        var items = ProbeBidder.Compute(call, p.Spec.Capacity, p.Free, p.Policy, p.Spec.Profile.Functions, p.Spec.Strategy, 0, left, p.Spec.Profile.SpeedFactor);
         ToDirector(p, new DirectorEvent.BidReceived(new Bid(p.Spec.Profile.ProbeId, call.Round, items, _queue.Now + _settings.BidValidity), p.ConnectionId));
     }
 
@@ -597,6 +598,9 @@ public sealed class Simulator : IDisposable
         public VirtualProbeSpec Spec { get; } = spec;
         public bool Up { get; set; }
         public bool Accepting { get; set; } = true;
+
+        /// <summary>The owner's policy, with the consent window as its allowed hours (the live probe's bidding rules).</summary>
+        public OwnerPolicy Policy { get; } = spec.Consent is { } w ? spec.Policy with { AllowedHours = [w.Hours] } : spec.Policy;
         public long ConnectionId { get; set; }
 
         /// <summary>What the probe has reserved; changes are summed into the fleet's busy cores.</summary>

@@ -30,6 +30,9 @@ public sealed record VirtualProbeSpec(ProbeProfile Profile, ResourceVector Capac
 /// </summary>
 public sealed record ConsentWindow(TimeSpan Open, TimeSpan Close, TimeSpan Grace)
 {
+    /// <summary>The window as an owner policy's allowed hours ("HH:mm-HH:mm"), so the probe bids as the live one does.</summary>
+    public string Hours => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Open:hh\\:mm}-{Close:hh\\:mm}");
+
     /// <summary>True when <paramref name="at"/>'s time of day is inside the window.</summary>
     public bool Contains(DateTimeOffset at)
     {

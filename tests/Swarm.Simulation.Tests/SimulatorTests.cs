@@ -64,6 +64,24 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_ConsentWindowTooShortForTheEstimate_ProbeDoesNotBidAndNothingIsLost()
+    {
+        using var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("laptop", cores: 4, price: 0.001) with
+        {
+            Consent = new ConsentWindow(TimeSpan.Zero, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(10)),
+        });
+        sim.AddProbe(Probe("server", cores: 4, price: 0.1));
+        sim.Submit("wf", Wide(8, 600), at: Start + TimeSpan.FromSeconds(1));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(6));
+
+        Assert.Equal(WorkflowState.Succeeded, Assert.Single(result.Workflows).State);
+        Assert.All(sim.Engine.GetWorkflow("wf")!.Tasks, t => Assert.Equal("server", t.ProbeId));
+        Assert.DoesNotContain(sim.Engine.ListIncidents(), i => i.AttemptsLost > 0);
+    }
+
+    [Fact]
     public void Run_ConsentWindowClosesMidTask_WorkMovesAndNothingCommitsFromTheClosedProbe()
     {
         using var sim = new Simulator(new SimulationSettings());
@@ -73,15 +91,9 @@ public sealed class SimulatorTests
             Consent = new ConsentWindow(TimeSpan.Zero, TimeSpan.FromMinutes(2), TimeSpan.FromSeconds(10)),
         });
         sim.AddProbe(Probe("server", cores: 4, price: 0.1));
-        var spec = new WorkflowSpec
-        {
-            Name = "wide",
-            Tasks = [.. Enumerable.Range(0, 8).Select(i => new MicroTaskSpec
-            {
-                Id = $"t{i}", Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 256), EstimatedSeconds = 600,
-            })],
-        };
-        sim.Submit("wf", spec, at: Start + TimeSpan.FromSeconds(1));
+        // The estimate (60 s) fits the window, so the laptop bids; the tasks really take 600 s and are cut short.
+        var spec = Wide(8, 60);
+        sim.Submit("wf", spec, spec.Tasks.ToDictionary(t => t.Id, _ => 600.0), Start + TimeSpan.FromSeconds(1));
 
         var result = sim.Run(Start + TimeSpan.FromHours(6));
 
@@ -143,6 +155,15 @@ public sealed class SimulatorTests
         Assert.Equal(WorkflowState.Succeeded, wf.State);
         Assert.InRange(wf.MakespanSeconds, Dag.CriticalPath(instance.Spec, instance.ActualSeconds), instance.RecordedMakespanSeconds * 1.5);
     }
+
+    private static WorkflowSpec Wide(int n, double seconds) => new()
+    {
+        Name = "wide",
+        Tasks = [.. Enumerable.Range(0, n).Select(i => new MicroTaskSpec
+        {
+            Id = $"t{i}", Kind = TaskKind.Exec, Command = "true", Resources = new ResourceVector(1000, 256), EstimatedSeconds = seconds,
+        })],
+    };
 
     private static WorkflowSpec Chain(int n, double seconds) => new()
     {

@@ -110,6 +110,42 @@ public sealed record OwnerPolicy
         return (true, "");
     }
 
+    /// <summary>
+    /// How long from <paramref name="localTime"/> the allowed hours last (following windows that continue one another),
+    /// so a probe can decline work its owner's hours would cut short: null when there are no hour limits (or the windows
+    /// cover the whole day), zero when outside them.
+    /// </summary>
+    public TimeSpan? TimeLeftInWindow(TimeOnly localTime)
+    {
+        if (AllowedHours.Count == 0)
+        {
+            return null;
+        }
+
+        var windows = AllowedHours.Select(w => TryParseWindow(w, out var from, out var to) ? (From: from, To: to, Ok: true) : default).Where(w => w.Ok).ToList();
+        var left = TimeSpan.Zero;
+        var t = localTime;
+        for (var hop = 0; hop <= windows.Count; hop++)
+        {
+            var inside = windows.FirstOrDefault(w => w.From <= w.To ? t >= w.From && t < w.To : t >= w.From || t < w.To);
+            if (!inside.Ok)
+            {
+                return left;
+            }
+
+            var span = inside.To - t; // TimeOnly subtraction wraps midnight
+            left += span;
+            if (left >= TimeSpan.FromDays(1))
+            {
+                return null;
+            }
+
+            t = inside.To;
+        }
+
+        return left;
+    }
+
     /// <summary>Applies the caps to measured capacity.</summary>
     public ResourceVector Cap(ResourceVector measured)
     {

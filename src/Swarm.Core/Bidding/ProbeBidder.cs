@@ -17,10 +17,13 @@ public static class ProbeBidder
     /// <param name="functions">Function handlers the probe has.</param>
     /// <param name="strategy">The price strategy.</param>
     /// <param name="ownerLoad">The owner's own (non-Swarm) CPU load in [0, 1] (clamped; NaN counts as 0); default 0.</param>
+    /// <param name="timeLeft">How long the owner's allowed hours last from now (<see cref="OwnerPolicy.TimeLeftInWindow"/>);
+    /// demands whose estimate, divided by <paramref name="speedFactor"/>, would outlast them get no bid. Null: no limit.</param>
+    /// <param name="speedFactor">This machine's speed relative to the reference (estimates are for speed 1); default 1.</param>
     /// <exception cref="InvalidOperationException">The strategy returned a price that is not a finite number (a bug in the strategy).</exception>
     public static IReadOnlyList<BidItem> Compute(
         CallForBids call, ResourceVector capacity, ResourceVector free, OwnerPolicy policy, IReadOnlyCollection<string> functions, IBidStrategy strategy,
-        double ownerLoad = 0)
+        double ownerLoad = 0, TimeSpan? timeLeft = null, double speedFactor = 1)
     {
         ArgumentNullException.ThrowIfNull(call);
         ArgumentNullException.ThrowIfNull(policy);
@@ -35,6 +38,11 @@ public static class ProbeBidder
             if (!policy.AllowedKinds.Contains(d.Kind) || (d.Kind == TaskKind.Function && !functions.Contains(d.Function)))
             {
                 continue;
+            }
+
+            if (timeLeft is { } left && d.EstimatedSeconds > 0 && d.EstimatedSeconds / Math.Max(0.01, speedFactor) > left.TotalSeconds)
+            {
+                continue; // the owner's hours end before this work would: leave it to machines that can finish it.
             }
 
             var units = d.Shape.CopiesIn(free, d.Count);

@@ -533,7 +533,8 @@ public sealed partial class ProbeAgent : BackgroundService
                 free = FreeCapacity();
             }
 
-            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, ForeignLoad(sample));
+            var left = _policy.TimeLeftInWindow(TimeOnly.FromDateTime(_time.GetLocalNow().DateTime));
+            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, ForeignLoad(sample), left, _speed);
             _market.OnBid(coreCall.Round, items);
             bid.Items.AddRange(items.Select(i => new Contracts.V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
         }

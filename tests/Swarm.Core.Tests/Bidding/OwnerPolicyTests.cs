@@ -160,4 +160,37 @@ public sealed class OwnerPolicyTests
 
         Assert.Equal(new ResourceVector(0, 0), capped);
     }
+    [Fact]
+    public void TimeLeftInWindow_NoHours_IsUnlimited()
+    {
+        Assert.Null(new OwnerPolicy().TimeLeftInWindow(Noon));
+    }
+
+    [Fact]
+    public void TimeLeftInWindow_InsideAWindowThatWrapsMidnight_CountsToItsEnd()
+    {
+        var left = CreateSut("22:00-06:00").TimeLeftInWindow(new TimeOnly(23, 30));
+
+        Assert.Equal(TimeSpan.FromHours(6.5), left);
+    }
+
+    [Fact]
+    public void TimeLeftInWindow_WindowsThatContinueEachOther_AddUp()
+    {
+        var left = CreateSut("08:00-12:00", "12:00-13:30").TimeLeftInWindow(new TimeOnly(11, 0));
+
+        Assert.Equal(TimeSpan.FromHours(2.5), left);
+    }
+
+    [Fact]
+    public void TimeLeftInWindow_OutsideTheHours_IsZero()
+    {
+        Assert.Equal(TimeSpan.Zero, CreateSut("08:00-12:00").TimeLeftInWindow(new TimeOnly(13, 0)));
+    }
+
+    [Fact]
+    public void TimeLeftInWindow_WindowsCoveringTheDay_IsUnlimited()
+    {
+        Assert.Null(CreateSut("00:00-12:00", "12:00-00:00").TimeLeftInWindow(new TimeOnly(9, 0)));
+    }
 }

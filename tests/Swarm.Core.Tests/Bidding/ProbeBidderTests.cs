@@ -40,6 +40,19 @@ public sealed class ProbeBidderTests
     }
 
     [Fact]
+    public void Compute_DemandOutlastingTheOwnersHours_GetsNoBidUnlessThisMachineIsFastEnough()
+    {
+        var call = Call(new Demand(0, OneCore, TaskKind.Exec, "", 1, 600), new Demand(1, OneCore, TaskKind.Exec, "", 1, 60));
+        var policy = new OwnerPolicy();
+
+        var slow = ProbeBidder.Compute(call, Capacity, Capacity, policy, [], new FixedPriceStrategy(2), timeLeft: TimeSpan.FromMinutes(5));
+        var fast = ProbeBidder.Compute(call, Capacity, Capacity, policy, [], new FixedPriceStrategy(2), timeLeft: TimeSpan.FromMinutes(5), speedFactor: 4);
+
+        Assert.Equal([1], slow.Select(i => i.DemandIndex));
+        Assert.Equal([0, 1], fast.Select(i => i.DemandIndex));
+    }
+
+    [Fact]
     public void Compute_NothingFitsInFree_SkipsDemand()
     {
         var items = Compute(Call(ExecDemand(0, OneCore, count: 1)), free: new ResourceVector(500, 8192));
