@@ -24,6 +24,8 @@ public sealed class DirectorEngine
     private readonly SortedSet<TaskRun> _ready = new(ReadyOrder.Instance);
     private readonly SortedSet<TaskRun> _delayed = new(DelayedOrder.Instance);
     private readonly SortedSet<TaskRun> _running = new(ReadyOrder.Instance);
+    private readonly PriorityQueue<TaskRun, long> _stragglerDue = new(); // running tasks by the time (ticks) they would count as straggling
+    private readonly SortedSet<TaskRun> _pastDue = new(ReadyOrder.Instance); // running tasks past that time: the straggler candidates
     private readonly SortedSet<TaskRun> _spareWanted = new(ReadyOrder.Instance);
     private readonly List<Incident> _incidents = [];
     private DateTimeOffset _now;
@@ -324,6 +326,7 @@ public sealed class DirectorEngine
         else if (to == TaskState.Running)
         {
             _running.Add(t);
+            WatchStraggler(t);
         }
 
         if (t.LostIn is { } incidents && (to == TaskState.Running || TaskTransitions.IsTerminal(to)))
@@ -399,6 +402,7 @@ public sealed class DirectorEngine
                 t.StartedAt = now;
                 // The award's prediction died with the old director: the task's own estimate keeps straggler detection working.
                 t.PredictedSeconds = Math.Max(t.PredictedSeconds, t.Spec.EstimatedSeconds * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
+                WatchStraggler(t);
                 p.Attempts.Add(a);
                 p.Allocated += t.Spec.Resources;
                 t.Workflow.Allocated += t.Spec.Resources;
@@ -636,6 +640,7 @@ public sealed class DirectorEngine
             SetState(t, TaskState.Awarded);
         }
 
+        WatchStraggler(t);
         return true;
     }
 
@@ -864,9 +869,48 @@ public sealed class DirectorEngine
             return;
         }
 
+        // Tasks whose time has come move from the queue to the candidates (a changed start or prediction re-queues them),
+        // so a tick looks at the few tasks past their time, not at every running task.
+        while (_stragglerDue.TryPeek(out var due, out var dueTicks) && dueTicks <= now.UtcTicks)
+        {
+            _stragglerDue.Dequeue();
+            if (due.State != TaskState.Running)
+            {
+                continue;
+            }
+
+            var at = StragglesAt(due);
+            if (at.UtcTicks > now.UtcTicks)
+            {
+                _stragglerDue.Enqueue(due, at.UtcTicks);
+            }
+            else
+            {
+                _pastDue.Add(due);
+            }
+        }
+
+        _pastDue.RemoveWhere(t => t.State != TaskState.Running);
+        var candidates = _pastDue;
+        if (_anyDraining)
+        {
+            // Work on a draining probe that cannot finish before its deadline is a candidate whatever its time.
+            candidates = new SortedSet<TaskRun>(_pastDue, ReadyOrder.Instance);
+            foreach (var p in _probes.Values.Where(p => p.Draining))
+            {
+                foreach (var a in p.Attempts)
+                {
+                    if (TryGetTask(a, out var t) && t.State == TaskState.Running)
+                    {
+                        candidates.Add(t);
+                    }
+                }
+            }
+        }
+
         var limit = Math.Max(1, (int)(_options.MaxSpeculativeFraction * _running.Count));
-        int? inFlight = null; // counted when the first candidate shows up: most ticks have none, and the count is a pass over every running task
-        foreach (var t in _running)
+        int? inFlight = null; // counted when the first candidate qualifies: the count is a pass over every running task
+        foreach (var t in candidates.ToList())
         {
             if (inFlight >= limit)
             {
@@ -898,6 +942,23 @@ public sealed class DirectorEngine
             _dirty = true;
             cmds.Add(new DirectorCommand.StragglerDetected(t.Current, t.ProbeId, ran, t.PredictedSeconds));
         }
+    }
+
+    /// <summary>Queues a running task to be looked at when it would count as straggling (again after a change of start or prediction).</summary>
+    private void WatchStraggler(TaskRun t)
+    {
+        if (t.State == TaskState.Running && _options.StragglerFactor > 0)
+        {
+            _stragglerDue.Enqueue(t, StragglesAt(t).UtcTicks);
+        }
+    }
+
+    /// <summary>When a running attempt becomes a straggler: max(factor x prediction, prediction + slack) after its start.</summary>
+    private DateTimeOffset StragglesAt(TaskRun t)
+    {
+        var predicted = Math.Max(0, t.PredictedSeconds);
+        var seconds = Math.Max(_options.StragglerFactor * predicted, predicted + _options.StragglerMinSlack.TotalSeconds);
+        return t.StartedAt + TimeSpan.FromSeconds(double.IsFinite(seconds) ? Math.Min(seconds, 1e9) : 1e9); // capped: a DateTimeOffset ends in 9999
     }
 
     private static ProbeHealth HealthOf(ProbeRun p, DateTimeOffset now) =>
