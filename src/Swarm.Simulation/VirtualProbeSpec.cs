@@ -33,12 +33,11 @@ public sealed record ConsentWindow(TimeSpan Open, TimeSpan Close, TimeSpan Grace
     /// <summary>The window as an owner policy's allowed hours ("HH:mm-HH:mm"), so the probe bids as the live one does.</summary>
     public string Hours => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{Open:hh\\:mm}-{Close:hh\\:mm}");
 
-    /// <summary>True when <paramref name="at"/>'s time of day is inside the window.</summary>
-    public bool Contains(DateTimeOffset at)
-    {
-        var t = at.UtcDateTime.TimeOfDay;
-        return Open <= Close ? t >= Open && t < Close : t >= Open || t < Close;
-    }
+    /// <summary>The owner's policy for these hours: what the live probe would run with.</summary>
+    public OwnerPolicy Policy => new() { AllowedHours = [Hours] };
+
+    /// <summary>True when <paramref name="at"/>'s time of day is inside the window (the live probe's rule).</summary>
+    public bool Contains(DateTimeOffset at) => Policy.InAllowedHours(TimeOnly.FromTimeSpan(at.UtcDateTime.TimeOfDay));
 
     /// <summary>The next moment strictly after <paramref name="at"/> when the window opens or closes.</summary>
     public DateTimeOffset NextChange(DateTimeOffset at)

@@ -88,27 +88,17 @@ public sealed record OwnerPolicy
             return (false, $"machine busy: owner load {foreignLoad:0.00} > idle threshold {IdleLoadThreshold:0.00}");
         }
 
-        if (AllowedHours.Count > 0)
+        if (!InAllowedHours(localTime))
         {
-            var inside = false;
-            foreach (var w in AllowedHours)
-            {
-                if (TryParseWindow(w, out var from, out var to)
-                    && (from <= to ? localTime >= from && localTime < to : localTime >= from || localTime < to))
-                {
-                    inside = true;
-                    break;
-                }
-            }
-
-            if (!inside)
-            {
-                return (false, $"outside allowed hours ({string.Join(", ", AllowedHours)})");
-            }
+            return (false, $"outside allowed hours ({string.Join(", ", AllowedHours)})");
         }
 
         return (true, "");
     }
+
+    /// <summary>True when <paramref name="localTime"/> is inside one of the allowed-hours windows (always, without any).</summary>
+    public bool InAllowedHours(TimeOnly localTime) =>
+        AllowedHours.Count == 0 || AllowedHours.Any(w => TryParseWindow(w, out var from, out var to) && Inside(localTime, from, to));
 
     /// <summary>
     /// How long from <paramref name="localTime"/> the allowed hours last (following windows that continue one another),
@@ -127,7 +117,7 @@ public sealed record OwnerPolicy
         var t = localTime;
         for (var hop = 0; hop <= windows.Count; hop++)
         {
-            var inside = windows.FirstOrDefault(w => w.From <= w.To ? t >= w.From && t < w.To : t >= w.From || t < w.To);
+            var inside = windows.FirstOrDefault(w => Inside(t, w.From, w.To));
             if (!inside.Ok)
             {
                 return left;
@@ -153,6 +143,9 @@ public sealed record OwnerPolicy
         var mem = MaxMemoryMb > 0 ? Math.Min(MaxMemoryMb, measured.MemoryMb) : measured.MemoryMb * 9 / 10;
         return measured with { CpuMillis = OptIn ? cpu : 0, MemoryMb = OptIn ? mem : 0 };
     }
+
+    /// <summary>Inside the window [from, to), which wraps midnight when to is before from.</summary>
+    private static bool Inside(TimeOnly t, TimeOnly from, TimeOnly to) => from <= to ? t >= from && t < to : t >= from || t < to;
 
     private static bool TryParseWindow(string w, out TimeOnly from, out TimeOnly to)
     {

@@ -78,30 +78,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         AddFleet(sim, settings.Start);
         var n = 0;
         long tasks = 0;
-        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length == 0))
+        foreach (var (jobSpec, actual, arrival, w) in Submissions())
         {
-            var jobs = Jobs(w);
-            var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
-            for (var c = 0; c < w.Copies; c++)
-            {
-                foreach (var job in jobs)
-                {
-                    var spec = WithDeadline(Prioritise(policy, job.Spec), w);
-                    sim.Submit($"wf{n++}", spec, job.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds + ((job.ArrivalSeconds - first) * w.ArrivalScale)));
-                    tasks += spec.Tasks.Count;
-                }
-            }
-        }
-
-        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length > 0))
-        {
-            var instance = Instance(w.Wfcommons);
-            var spec = WithDeadline(Prioritise(policy, instance.Spec), w);
-            for (var c = 0; c < w.Copies; c++)
-            {
-                sim.Submit($"wf{n++}", spec, instance.ActualSeconds, settings.Start + WarmUp + TimeSpan.FromSeconds(w.AtSeconds));
-                tasks += spec.Tasks.Count;
-            }
+            var spec = WithDeadline(Prioritise(policy, jobSpec), w);
+            sim.Submit($"wf{n++}", spec, actual, settings.Start + WarmUp + TimeSpan.FromSeconds(arrival));
+            tasks += spec.Tasks.Count;
         }
 
         var horizon = settings.Start + TimeSpan.FromHours(scenario.HorizonHours);
@@ -154,20 +135,21 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>
     /// Limits no policy can beat on this scenario without failures: makespan at least the latest (arrival + critical path
     /// on the fastest machine) and at least all the work spread perfectly over every core; cost at least the
-    /// <see cref="CostBound"/> within the scenario's horizon.
+    /// <see cref="CostBound(double)"/> within the scenario's horizon.
     /// </summary>
     public (double MakespanSeconds, double Cost) LowerBounds()
     {
         var groups = BoundGroups();
         var fastest = groups.Max(g => g.Speed);
         var cores = groups.Sum(g => g.Cores * g.Speed);
-        double latest = 0;
+        double latest = 0, work = 0;
         foreach (var (spec, actual, arrival, _) in Submissions())
         {
             latest = Math.Max(latest, arrival + (Dag.CriticalPath(spec, actual) / fastest));
+            work += WorkOf(spec, actual);
         }
 
-        return (Math.Max(latest, TotalWork() / Math.Max(1e-9, cores)), CostBound(scenario.HorizonHours * 3600));
+        return (Math.Max(latest, work / Math.Max(1e-9, cores)), CostBound(groups, work, scenario.HorizonHours * 3600));
     }
 
     /// <summary>
@@ -177,11 +159,13 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// box constraints the LP is a fractional knapsack, so filling the cheapest work first is optimal (no solver
     /// needed). Infinity when the fleet cannot hold the work in that time.
     /// </summary>
-    public double CostBound(double withinSeconds)
+    public double CostBound(double withinSeconds) => CostBound(BoundGroups(), Submissions().Sum(x => WorkOf(x.Spec, x.Actual)), withinSeconds);
+
+    private static double CostBound(List<(double Cores, double Speed, double Price)> groups, double work, double withinSeconds)
     {
-        var left = TotalWork();
+        var left = work;
         var cost = 0.0;
-        foreach (var g in BoundGroups().OrderBy(g => g.Price / g.Speed))
+        foreach (var g in groups.OrderBy(g => g.Price / g.Speed))
         {
             var take = Math.Min(left, g.Cores * withinSeconds * g.Speed);
             cost += take * g.Price / g.Speed;
@@ -191,30 +175,39 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         return left > 1e-9 ? double.PositiveInfinity : cost;
     }
 
-    /// <summary>Every workflow the scenario submits, with its true runtimes, arrival (seconds after the warm-up) and copies.</summary>
-    private IEnumerable<(WorkflowSpec Spec, IReadOnlyDictionary<string, double> Actual, double Arrival, int Copies)> Submissions()
+    /// <summary>
+    /// Every workflow the scenario submits, one entry per copy, in submission order (the arrival streams, then the
+    /// WfCommons instances), with its true runtimes and its arrival in seconds after the warm-up: what a run submits
+    /// and what the bounds count.
+    /// </summary>
+    private IEnumerable<(WorkflowSpec Spec, IReadOnlyDictionary<string, double> Actual, double Arrival, WorkloadItem Item)> Submissions()
     {
-        foreach (var w in scenario.Workload)
+        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length == 0))
         {
-            if (w.Wfcommons.Length > 0)
+            var jobs = Jobs(w);
+            var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
+            for (var c = 0; c < w.Copies; c++)
             {
-                var i = Instance(w.Wfcommons);
-                yield return (i.Spec, i.ActualSeconds, w.AtSeconds, w.Copies);
-            }
-            else
-            {
-                var jobs = Jobs(w);
-                var first = jobs.Count == 0 ? 0 : jobs[0].ArrivalSeconds;
                 foreach (var j in jobs)
                 {
-                    yield return (j.Spec, j.ActualSeconds, w.AtSeconds + ((j.ArrivalSeconds - first) * w.ArrivalScale), w.Copies);
+                    yield return (j.Spec, j.ActualSeconds, w.AtSeconds + ((j.ArrivalSeconds - first) * w.ArrivalScale), w);
                 }
+            }
+        }
+
+        foreach (var w in scenario.Workload.Where(w => w.Wfcommons.Length > 0))
+        {
+            var i = Instance(w.Wfcommons);
+            for (var c = 0; c < w.Copies; c++)
+            {
+                yield return (i.Spec, i.ActualSeconds, w.AtSeconds, w);
             }
         }
     }
 
-    private double TotalWork() => Submissions().Sum(x =>
-        x.Copies * x.Spec.Tasks.Sum(t => (x.Actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds) * t.Resources.Cores));
+    /// <summary>Core-seconds of work of one workflow at speed 1.</summary>
+    private static double WorkOf(WorkflowSpec spec, IReadOnlyDictionary<string, double> actual) =>
+        spec.Tasks.Sum(t => (actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds) * t.Resources.Cores);
 
     /// <summary>Each fleet group for the bounds: its total cores, speed and lowest price per core-second.</summary>
     private List<(double Cores, double Speed, double Price)> BoundGroups() =>
