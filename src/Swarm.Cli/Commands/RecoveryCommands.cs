@@ -99,9 +99,5 @@ internal static class RecoveryCommands
         }
     }
 
-    private static double Median(IEnumerable<double> values)
-    {
-        var v = values.Order().ToList();
-        return v.Count == 0 ? 0 : v.Count % 2 == 1 ? v[v.Count / 2] : (v[(v.Count / 2) - 1] + v[v.Count / 2]) / 2;
-    }
+    private static double Median(IEnumerable<double> values) => Swarm.Simulation.Reporting.Percentiles.Of(values, 0.5);
 }

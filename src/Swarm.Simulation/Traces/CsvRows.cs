@@ -77,6 +77,10 @@ internal sealed class CsvRows(string source, string[] header)
         return parse(t, out var v) ? v : throw new TraceFormatException($"{source}: line {line}: '{column}' is '{t}', not {what}");
     }
 
+    /// <summary>Parses an ISO 8601 date, yyyy-MM-dd.</summary>
+    public static bool TryParseIsoDate(string text, out DateOnly value) =>
+        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
+
     /// <summary>Parses an ISO 8601 time; a time without an offset is taken as UTC. The result is in UTC.</summary>
     public static bool TryParseIsoTime(string text, out DateTimeOffset value)
     {

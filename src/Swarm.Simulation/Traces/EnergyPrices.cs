@@ -92,7 +92,7 @@ public sealed class EnergyPrices
         var days = new SortedDictionary<DateOnly, SortedDictionary<int, (double Price, int Line)>>();
         foreach (var (csv, cells, line) in CsvRows.ReadQuoted(path, "date", "time_from", "time_to", "price_eur_mwh"))
         {
-            var date = csv.Parse<DateOnly>(cells, line, "date", TryParseDate, "a date 'YYYY-MM-DD'");
+            var date = csv.Parse<DateOnly>(cells, line, "date", CsvRows.TryParseIsoDate, "a date 'YYYY-MM-DD'");
             var hour = csv.Parse<int>(cells, line, "time_from", TryParseHour, "an hour 'HH:00' (00 to 24)");
             csv.Parse<int>(cells, line, "time_to", TryParseHour, "an hour 'HH:00' (00 to 24)");
             var price = csv.Number(cells, line, "price_eur_mwh");
@@ -146,9 +146,6 @@ public sealed class EnergyPrices
 
         return new DateTimeOffset(local, zone.GetUtcOffset(local)).ToUniversalTime();
     }
-
-    private static bool TryParseDate(string text, out DateOnly value) =>
-        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
 
     private static bool TryParseHour(string text, out int hour)
     {

@@ -51,7 +51,7 @@ public sealed class LatencyMatrix
                 continue;
             }
 
-            var date = csv.Parse<DateOnly>(cells, line, "snapshot_date", TryParseDate, "a date 'YYYY-MM-DD'");
+            var date = csv.Parse<DateOnly>(cells, line, "snapshot_date", CsvRows.TryParseIsoDate, "a date 'YYYY-MM-DD'");
             var src = csv.Text(cells, line, "src").Trim();
             var dst = csv.Text(cells, line, "dst").Trim();
             if (src.Length == 0 || dst.Length == 0)
@@ -123,9 +123,6 @@ public sealed class LatencyMatrix
             throw new ArgumentException($"unknown {Kind} region '{region}' in snapshot {Iso(Snapshot)} (known: {string.Join(", ", Regions)})", parameter);
         }
     }
-
-    private static bool TryParseDate(string text, out DateOnly value) =>
-        DateOnly.TryParseExact(text.Trim(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out value);
 
     private static string Iso(DateOnly date) => date.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture);
 
