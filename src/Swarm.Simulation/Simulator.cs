@@ -24,11 +24,10 @@ public sealed class Simulator : IDisposable
     private readonly SimulationSettings _settings;
     private readonly Dictionary<string, VirtualProbe> _probes = new(StringComparer.Ordinal);
     private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _actual = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _submitted = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _finished = new(StringComparer.Ordinal);
+    private readonly HashSet<string> _submitted = new(StringComparer.Ordinal); // accepted by the director
+    private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _deadlines = new(StringComparer.Ordinal);
     private readonly Dictionary<string, DateTimeOffset> _released = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, WorkflowState> _states = new(StringComparer.Ordinal);
     private long _connections;
     private bool _directorUp = true;
     private long _commits;
@@ -158,7 +157,7 @@ public sealed class Simulator : IDisposable
             return;
         }
 
-        _submitted[workflowId] = _queue.Now;
+        _submitted.Add(workflowId);
         Handle(new DirectorEvent.WorkflowSubmitted(workflowId, spec));
     }
 
@@ -218,7 +217,7 @@ public sealed class Simulator : IDisposable
     {
         while (_queue.Step(until))
         {
-            if (_states.Count == _submitted.Count && _submitted.Count > 0 && _states.Count == _actual.Count)
+            if (_ended.Count == _submitted.Count && _submitted.Count > 0 && _ended.Count == _actual.Count)
             {
                 break;
             }
@@ -244,7 +243,7 @@ public sealed class Simulator : IDisposable
             DecisionSeconds = _decisionSeconds,
             EngineSeconds = _engineSeconds,
             Workflows = [.. workflows.Select(w => new WorkflowOutcome(w.WorkflowId, w.State, w.Reason, w.Total, w.Succeeded, w.Spent,
-                _submitted.TryGetValue(w.WorkflowId, out var s) && _finished.TryGetValue(w.WorkflowId, out var f) ? (f - s).TotalSeconds : double.NaN)
+                w.FinishedAt is { } f ? (f - w.SubmittedAt).TotalSeconds : double.NaN)
             {
                 DeadlineSeconds = _deadlines.GetValueOrDefault(w.WorkflowId),
             })],
@@ -360,8 +359,7 @@ public sealed class Simulator : IDisposable
                 _commits++;
                 break;
             case DirectorCommand.WorkflowFinished f:
-                _finished[f.WorkflowId] = f.At;
-                _states[f.WorkflowId] = f.State;
+                _ended.Add(f.WorkflowId);
                 break;
             default:
                 break;
