@@ -314,6 +314,38 @@ public sealed class TraceScenarioTests
     }
 
     [Fact]
+    public void Parse_UnknownBidStrategy_NamesTheGroupAndTheKnownOnes()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("""
+            fleet: [{ name: cheapskates, strategy: haggle }]
+            workload: [{ swf: nasa-sample.swf }]
+            """));
+
+        Assert.Contains("'cheapskates'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("'haggle'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Parse_LatencySnapshotNotADate_NamesIt()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse(
+            TracedFleet.Replace("director_region: Dallas }", "director_region: Dallas, snapshot: yesterday }", StringComparison.Ordinal)));
+
+        Assert.Contains("'yesterday'", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_LatencySnapshotNotInTheFile_IsAScenarioErrorNamingIt()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(
+            TracedFleet.Replace("director_region: Dallas }", "director_region: Dallas, snapshot: \"2030-01-01\" }", StringComparison.Ordinal)), TestData);
+
+        var ex = Assert.Throws<TraceFormatException>(() => runner.Run("swarm", 1));
+
+        Assert.Contains("2030-01-01", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Parse_BadConsentHours_NamesTheGroupAndTheText()
     {
         var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("""

@@ -80,6 +80,11 @@ public static class ScenarioLoader
             errors.Add($"fleet group '{g.Name}': spot_prices needs instance_type and zone");
         }
 
+        foreach (var g in scenario.Fleet.Where(g => g.SpotPrices.Length == 0))
+        {
+            errors.AddRange(Core.Bidding.BidStrategies.Validate(g.Strategy, g.Price).Select(e => $"fleet group '{g.Name}': {e}"));
+        }
+
         foreach (var g in scenario.Fleet.Where(g => g.ConsentHours.Length > 0))
         {
             try
@@ -90,6 +95,11 @@ public static class ScenarioLoader
             {
                 errors.Add($"fleet group '{g.Name}': {ex.Message}");
             }
+        }
+
+        if (scenario.Latency is { Snapshot.Length: > 0 } withSnapshot && !CsvRows.TryParseIsoDate(withSnapshot.Snapshot, out _))
+        {
+            errors.Add($"latency: snapshot '{withSnapshot.Snapshot}' is not a date yyyy-mm-dd");
         }
 
         if (scenario.Latency is { } latency && (latency.File.Length == 0 || latency.DirectorRegion.Length == 0))

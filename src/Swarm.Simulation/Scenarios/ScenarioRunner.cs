@@ -305,8 +305,17 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
 
     private NodeInventory Inventory(string relative) => Cached(_inventories, relative, () => NodeInventory.Load(Path.Combine(baseDirectory, relative)));
 
-    private LatencyMatrix Latency(LatencySource l) => Cached(_latency, l.File + "|" + l.Snapshot, () => LatencyMatrix.Load(
-        Path.Combine(baseDirectory, l.File), l.Snapshot.Length > 0 ? DateOnly.ParseExact(l.Snapshot, "yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture) : null));
+    private LatencyMatrix Latency(LatencySource l) => Cached(_latency, l.File + "|" + l.Snapshot, () =>
+    {
+        try
+        {
+            return LatencyMatrix.Load(Path.Combine(baseDirectory, l.File), CsvRows.TryParseIsoDate(l.Snapshot, out var date) ? date : null);
+        }
+        catch (ArgumentException ex)
+        {
+            throw new TraceFormatException($"latency: {ex.Message}", ex);
+        }
+    });
 
     private static T Cached<T>(Dictionary<string, T> cache, string key, Func<T> load)
     {
