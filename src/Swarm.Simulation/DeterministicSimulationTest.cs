@@ -7,6 +7,9 @@ namespace Swarm.Simulation;
 /// <summary>What one seed of deterministic simulation testing did and found.</summary>
 public sealed record DstOutcome(int Seed, IReadOnlyList<string> Violations, bool AllEnded, int Workflows, int Tasks, long Events, int DirectorRestarts, string Faults, string Stuck = "")
 {
+    /// <summary>SHA-256 of the run's events and the engine's commands (<see cref="Tracing.TraceDigest"/>): equal digests, equal runs.</summary>
+    public string Digest { get; init; } = "";
+
     /// <summary>True when no invariant broke and every workflow ended once the faults stopped.</summary>
     public bool Passed => Violations.Count == 0 && AllEnded;
 }
@@ -30,7 +33,8 @@ public static class DeterministicSimulationTest
             Seed = seed,
             Engine = new SimulationSettings().Engine with { AwardTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(200) },
         };
-        using var sim = new Simulator(settings) { Tamper = tamper, TamperJournal = tamperJournal };
+        using var digest = new Tracing.TraceDigest();
+        using var sim = new Simulator(settings) { Tamper = tamper, TamperJournal = tamperJournal, Digest = digest };
         var start = settings.Start;
         var probes = random.Next(2, 7);
         for (var i = 0; i < probes; i++)
@@ -84,6 +88,9 @@ public static class DeterministicSimulationTest
             .Take(5));
         var probesNow = string.Join(", ", sim.Engine.ListProbes().Select(p => $"{p.Profile.ProbeId}:{p.Health}/{p.Running}"));
         return new DstOutcome(seed, sim.Checker.Violations, ended, workflows, tasks, result.Events, sim.DirectorRestarts, faults,
-            stuck.Length == 0 ? "" : $"{stuck} | probes {probesNow} | submitted {result.Workflows.Count} of {workflows}");
+            stuck.Length == 0 ? "" : $"{stuck} | probes {probesNow} | submitted {result.Workflows.Count} of {workflows}")
+        {
+            Digest = digest.Hex(),
+        };
     }
 }

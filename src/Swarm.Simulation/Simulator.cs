@@ -78,6 +78,9 @@ public sealed class Simulator : IDisposable
     /// <summary>Test hook: rewrites only what is written to the journal (a broken store); null in every real run.</summary>
     public Func<IReadOnlyList<DirectorCommand>, IReadOnlyList<DirectorCommand>>? TamperJournal { get; set; }
 
+    /// <summary>When set, every engine step (event, time, commands) is added to it; see <see cref="Tracing.TraceDigest"/>.</summary>
+    public Tracing.TraceDigest? Digest { get; set; }
+
     /// <summary>Director restarts so far.</summary>
     public int DirectorRestarts { get; private set; }
 
@@ -287,6 +290,7 @@ public sealed class Simulator : IDisposable
             }
         }
 
+        Digest?.Add(e, _queue.Now, cmds);
         if (Tamper is { } tamper)
         {
             cmds = tamper(cmds);

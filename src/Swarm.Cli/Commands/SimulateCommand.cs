@@ -26,11 +26,15 @@ internal static class SimulateCommand
             Description = "Instead of a scenario: deterministic simulation testing over this many seeds (random fleets, DAGs, message loss, duplicates, reordering, probe and director crashes; safety checked after every step)",
         };
         var dstFrom = new Option<int>("--dst-from") { Description = "First seed of --dst (a failing seed replays exactly with --dst 1 --dst-from SEED)", DefaultValueFactory = _ => 1 };
+        var digests = new Option<FileInfo?>("--digests")
+        {
+            Description = "Write each run's trace digest (SHA-256 of every event and every engine command) to FILE: 'seed digest' lines with --dst, 'policy seed digest' with a scenario; equal files, equal runs",
+        };
         var outDir = new Option<DirectoryInfo?>("--out") { Description = "Where the reports go: report.md, result.json and the PNG plots (default: simulate-<name>)" };
         var noPlots = new Option<bool>("--no-plots") { Description = "Write the Markdown and JSON reports without the PNG plots" };
         var cmd = new Command("simulate", "Simulate a swarm in virtual time with the real engine: compare policies on a scenario, or check the simulator against recorded runs")
         {
-            scenario, sanity, dst, dstFrom, outDir, noPlots,
+            scenario, sanity, dst, dstFrom, digests, outDir, noPlots,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -38,7 +42,7 @@ internal static class SimulateCommand
             {
                 if (pr.GetValue(dst) is > 0 and var seeds)
                 {
-                    return Dst(pr.GetValue(dstFrom), seeds, ct);
+                    return Dst(pr.GetValue(dstFrom), seeds, pr.GetValue(digests), ct);
                 }
 
                 if (pr.GetValue(sanity) is { } dir)
@@ -52,7 +56,7 @@ internal static class SimulateCommand
                     return ExitCodes.BadInput;
                 }
 
-                return await ScenarioAsync(file, pr.GetValue(outDir), !pr.GetValue(noPlots), ct).ConfigureAwait(false);
+                return await ScenarioAsync(file, pr.GetValue(outDir), !pr.GetValue(noPlots), pr.GetValue(digests), ct).ConfigureAwait(false);
             }
             catch (TraceFormatException ex)
             {
@@ -63,10 +67,10 @@ internal static class SimulateCommand
         return cmd;
     }
 
-    private static async Task<int> ScenarioAsync(FileInfo file, DirectoryInfo? outDir, bool plots, CancellationToken ct)
+    private static async Task<int> ScenarioAsync(FileInfo file, DirectoryInfo? outDir, bool plots, FileInfo? digestFile, CancellationToken ct)
     {
         var (scenario, baseDir) = ScenarioLoader.Load(file.FullName);
-        var runner = new ScenarioRunner(scenario, baseDir) { Meter = TimeProvider.System };
+        var runner = new ScenarioRunner(scenario, baseDir) { Meter = TimeProvider.System, Digests = digestFile is not null };
         var runs = scenario.Policies.SelectMany(p => scenario.Seeds.Select(s => (Policy: p, Seed: s))).ToList();
         var outcomes = new List<(PolicyOutcome Outcome, double WallSeconds)>();
         void RunAll(Action<string>? starting, Action<int>? done)
@@ -106,6 +110,12 @@ internal static class SimulateCommand
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{scenario.Name}: {runs.Count} runs ({scenario.Policies.Count} policies x {scenario.Seeds.Count} seeds)"));
             RunAll(null, null);
+        }
+
+        if (digestFile is not null)
+        {
+            await File.WriteAllLinesAsync(digestFile.FullName, outcomes.Select(o => $"{o.Outcome.Policy} {o.Outcome.Seed} {o.Outcome.Digest}"), ct).ConfigureAwait(false);
+            Console.WriteLine($"trace digests: {digestFile.FullName}");
         }
 
         var report = new ScenarioReport(scenario, outcomes, ReportBounds.Of(runner));
@@ -253,9 +263,10 @@ internal static class SimulateCommand
         return problems.Count == 0 ? ExitCodes.Ok : ExitCodes.BadInput;
     }
 
-    private static int Dst(int from, int count, CancellationToken ct)
+    private static int Dst(int from, int count, FileInfo? digestFile, CancellationToken ct)
     {
         var failed = new List<Swarm.Simulation.DstOutcome>();
+        var digests = new StringBuilder();
         long events = 0;
         var start = TimeProvider.System.GetTimestamp();
         void RunAll(Action<int>? tick)
@@ -265,6 +276,7 @@ internal static class SimulateCommand
                 ct.ThrowIfCancellationRequested();
                 var o = Swarm.Simulation.DeterministicSimulationTest.Run(s);
                 events += o.Events;
+                digests.Append(CultureInfo.InvariantCulture, $"{s} {o.Digest}\n");
                 if (!o.Passed)
                 {
                     failed.Add(o);
@@ -288,6 +300,12 @@ internal static class SimulateCommand
         }
 
         var wall = TimeProvider.System.GetElapsedTime(start).TotalSeconds;
+        if (digestFile is not null)
+        {
+            File.WriteAllText(digestFile.FullName, digests.ToString());
+            Console.WriteLine($"trace digests: {digestFile.FullName}");
+        }
+
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{count} seeds, {count - failed.Count} passed, {failed.Count} failed; {events:N0} events in {wall:0.0} s ({events / Math.Max(1e-9, wall):N0} events/s)"));
         foreach (var f in failed)

@@ -41,6 +41,9 @@ public sealed record PolicyOutcome(
 
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
+
+    /// <summary>SHA-256 of the run's events and engine commands when <see cref="ScenarioRunner.Digests"/> is on, else empty.</summary>
+    public string Digest { get; init; } = "";
 }
 
 /// <summary>Runs a scenario's policies and seeds.</summary>
@@ -60,6 +63,9 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>Measures the engine's wall-clock time per decision when set (the CLI passes the system clock).</summary>
     public TimeProvider? Meter { get; init; }
 
+    /// <summary>When on, each run's trace digest (<see cref="Tracing.TraceDigest"/>) is in its outcome.</summary>
+    public bool Digests { get; init; }
+
     /// <summary>Runs one policy with one seed.</summary>
     public PolicyOutcome Run(string policy, int seed)
     {
@@ -74,7 +80,8 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             SampleInterval = TimeSpan.FromSeconds(scenario.SampleSeconds),
             Meter = Meter,
         };
-        var sim = new Simulator(settings, SolverFor(policy, seed));
+        using var digest = Digests ? new Tracing.TraceDigest() : null;
+        using var sim = new Simulator(settings, SolverFor(policy, seed)) { Digest = digest };
         AddFleet(sim, settings.Start);
         var n = 0;
         long tasks = 0;
@@ -127,6 +134,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             EngineSeconds = r.EngineSeconds,
             EnergyCost = r.EnergyCost,
             CapacityCores = r.CapacityCores,
+            Digest = digest?.Hex() ?? "",
         };
     }
 
