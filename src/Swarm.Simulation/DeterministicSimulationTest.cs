@@ -22,10 +22,11 @@ public sealed record DstOutcome(int Seed, IReadOnlyList<string> Violations, bool
 /// </summary>
 public static class DeterministicSimulationTest
 {
-    /// <summary>Runs one seed; <paramref name="tamper"/> plays a broken engine (tests of the checker only).</summary>
+    /// <summary>Runs one seed; <paramref name="tamper"/> plays a broken engine (tests of the checker only); the canonical
+    /// text of every event and command goes to <paramref name="trace"/> when it is set.</summary>
     public static DstOutcome Run(
         int seed, Func<IReadOnlyList<Core.Engine.DirectorCommand>, IReadOnlyList<Core.Engine.DirectorCommand>>? tamper = null,
-        Func<IReadOnlyList<Core.Engine.DirectorCommand>, IReadOnlyList<Core.Engine.DirectorCommand>>? tamperJournal = null)
+        Func<IReadOnlyList<Core.Engine.DirectorCommand>, IReadOnlyList<Core.Engine.DirectorCommand>>? tamperJournal = null, TextWriter? trace = null)
     {
         var random = new Random(seed);
         var settings = new SimulationSettings
@@ -33,7 +34,7 @@ public static class DeterministicSimulationTest
             Seed = seed,
             Engine = new SimulationSettings().Engine with { AwardTimeout = TimeSpan.FromSeconds(5), RetryBaseDelay = TimeSpan.FromMilliseconds(200) },
         };
-        using var digest = new Tracing.TraceDigest();
+        using var digest = new Tracing.TraceDigest(trace);
         using var sim = new Simulator(settings) { Tamper = tamper, TamperJournal = tamperJournal, Digest = digest };
         var start = settings.Start;
         var probes = random.Next(2, 7);

@@ -12,7 +12,8 @@ namespace Swarm.Simulation.Tracing;
 /// round-trip). Two runs with the same digest saw the same events and made the same decisions in the same order, so
 /// a change meant to keep behaviour (a refactor) can be checked by comparing digests of fixed seeds.
 /// </summary>
-public sealed class TraceDigest : IDisposable
+/// <param name="copy">When set, every line hashed is also written here (to diff two runs whose digests differ).</param>
+public sealed class TraceDigest(TextWriter? copy = null) : IDisposable
 {
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -60,6 +61,7 @@ public sealed class TraceDigest : IDisposable
 
     private void Append(string text)
     {
+        copy?.WriteLine(text);
         _hash.AppendData(Encoding.UTF8.GetBytes(text));
         _hash.AppendData(Separator);
     }

@@ -1,0 +1,352 @@
+using Swarm.Core.Clearing;
+using Swarm.Core.Engine.Probes;
+using Swarm.Core.Engine.Recovery;
+using Swarm.Core.Engine.Tasks;
+using Swarm.Core.Model;
+using Swarm.Core.Negotiation;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine.Auction;
+
+/// <summary>
+/// The market's rounds. One round at a time: it offers the ready tasks and the stragglers' copies as demands (one per
+/// resource shape, kind and estimate), calls probes for bids, checks each bid, and clears when every called probe
+/// answered or its time is up: the negotiation pipeline (filters, cost model, winner determination, payments) picks
+/// the winners, and each award holds its probe's capacity until the probe accepts or declines it.
+/// </summary>
+internal sealed class AuctionRounds(
+    EngineOptions options, IClearingSolver? solver, TaskBoard tasks, Fleet fleet, Stragglers stragglers, WorkflowLifecycle workflows,
+    AwardBook awards, TenantBudgets tenants, RoundTrigger trigger)
+{
+    private readonly NegotiationPipeline _pipeline = NegotiationPipeline.Create(options.Negotiation, solver);
+    private readonly CallSampler _sampler = new(options, fleet);
+    private readonly Dictionary<(ResourceVector, TaskKind, string), double> _referencePrice = [];
+    private long _roundSeq;
+    private OpenRound? _round;
+    private DateTimeOffset _lastRoundClosed = DateTimeOffset.MinValue;
+
+    /// <summary>The winner-determination stage's name.</summary>
+    public string SolverName => _pipeline.SolverName;
+
+    /// <summary>The trace of the last round that cleared, if any.</summary>
+    public AuctionTrace? LastTrace { get; private set; }
+
+    /// <summary>The payment rule in force, as the last round named it.</summary>
+    public string PaymentRuleName => LastTrace?.PaymentRule is { Length: > 0 } r ? r : options.Negotiation.PaymentRule.ToString().ToLowerInvariant();
+
+    private long RoundBase => options.Epoch * 1_000_000_000L;
+
+    /// <summary>The probe will not answer the open round (it died, drains or became suspect).</summary>
+    public void StopWaitingFor(string probeId) => _round?.Awaiting.Remove(probeId);
+
+    /// <summary>Clears the open round when its bidding time is over.</summary>
+    public void ClearIfDue(EngineStep step)
+    {
+        if (_round is not null && step.Now >= _round.Call.Deadline)
+        {
+            Clear(step);
+        }
+    }
+
+    /// <summary>Clears the open round when every probe it waits for has answered.</summary>
+    public void ClearIfAllAnswered(EngineStep step)
+    {
+        if (_round is not null && _round.Awaiting.Count == 0)
+        {
+            Clear(step);
+        }
+    }
+
+    /// <summary>Opens a round when none is open, there is work to offer, and either something changed since the last
+    /// one or <see cref="EngineOptions.IdleRoundInterval"/> has passed (prices move).</summary>
+    public void MaybeOpen(EngineStep step)
+    {
+        var now = step.Now;
+        if (_round is not null || (tasks.Ready.Count == 0 && stragglers.Wanted.Count == 0))
+        {
+            return;
+        }
+
+        if (!trigger.IsRaised && now - _lastRoundClosed < options.IdleRoundInterval)
+        {
+            return;
+        }
+
+        var offered = tasks.Ready.Take(options.MaxTasksPerRound).ToList();
+        offered.AddRange(stragglers.Wanted.Take(Math.Max(0, options.MaxTasksPerRound - offered.Count)));
+        var (demands, demandOf) = DemandsOf(offered);
+        var eligible = _sampler.Pick(demands, now);
+        trigger.Clear();
+        if (eligible.Count == 0)
+        {
+            _lastRoundClosed = now;
+            return;
+        }
+
+        var call = new CallForBids(RoundBase + ++_roundSeq, demands, now + options.RoundTimeout);
+        _round = new OpenRound(call, offered, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal));
+        step.Emit(new DirectorCommand.SendCallForBids(eligible, call));
+    }
+
+    /// <summary>A bid arrived: accepted into the open round, or rejected with the reason (a replay, a round not open,
+    /// a probe not called, a demand that does not exist).</summary>
+    public void Bid(DirectorEvent.BidReceived b, EngineStep step)
+    {
+        var bid = b.Bid;
+        if (!fleet.TryGetConnected(bid.ProbeId, b.ConnectionId, out var p))
+        {
+            step.Emit(new DirectorCommand.RejectBid(bid.ProbeId, bid.Round, $"unknown probe '{bid.ProbeId}' on this connection"));
+            return;
+        }
+
+        if (bid.Round <= p.LastBidRound)
+        {
+            // The probe already answered this round (or a later one): a duplicate or a replay, never honest lateness.
+            p.BadBids++;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, bid.Round == p.LastBidRound
+                ? $"duplicate or replayed bid: round {bid.Round} was already answered"
+                : $"replayed bid: round {bid.Round} is older than the probe's last bid (round {p.LastBidRound})"));
+            return;
+        }
+
+        if (_round is null || _round.Call.Round != bid.Round)
+        {
+            var future = bid.Round > _roundSeq + RoundBase;
+            if (future)
+            {
+                p.BadBids++;
+            }
+
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, future ? $"round {bid.Round} was never called" : $"round {bid.Round} is not open", Late: !future));
+            return;
+        }
+
+        if (!_round.Called.Contains(p.Id))
+        {
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, "probe was not called in this round"));
+            return;
+        }
+
+        p.LastSeen = step.Now;
+        p.LastBidRound = bid.Round;
+        _round.Awaiting.Remove(p.Id);
+        var bad = bid.Items.FirstOrDefault(i => i.DemandIndex < 0 || i.DemandIndex >= _round.Call.Demands.Count);
+        if (bad is not null)
+        {
+            p.BadBids++;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, $"bid names demand {bad.DemandIndex}, the call has {_round.Call.Demands.Count}"));
+            return;
+        }
+
+        if (bid.Items.Select(i => i.DemandIndex).Distinct().Count() != bid.Items.Count)
+        {
+            p.BadBids++;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, "bid names the same demand twice"));
+            return;
+        }
+
+        _round.Bids[p.Id] = bid;
+    }
+
+    /// <summary>One demand per (shape, kind, function, estimate) among the tasks offered, with its count and the last
+    /// clearing price of its shape as the reference price.</summary>
+    private (List<Demand> Demands, Dictionary<TaskRun, int> DemandOf) DemandsOf(List<TaskRun> offered)
+    {
+        var demands = new List<Demand>();
+        var index = new Dictionary<(ResourceVector, TaskKind, string, double), int>();
+        var demandOf = new Dictionary<TaskRun, int>();
+        var counts = new List<int>();
+        foreach (var t in offered)
+        {
+            var s = t.Spec;
+            var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", s.EstimatedSeconds);
+            if (!index.TryGetValue(key, out var i))
+            {
+                i = demands.Count;
+                index[key] = i;
+                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, s.EstimatedSeconds,
+                    _referencePrice.TryGetValue((s.Resources, s.Kind, key.Item3), out var rp) ? rp : 0));
+                counts.Add(0);
+            }
+
+            counts[i]++;
+            demandOf[t] = i;
+        }
+
+        for (var i = 0; i < demands.Count; i++)
+        {
+            demands[i] = demands[i] with { Count = counts[i] };
+        }
+
+        return (demands, demandOf);
+    }
+
+    /// <summary>Clears the open round: winners from the pipeline, awards sent, deferrals recorded, and workflows whose
+    /// every remaining task is priced out of their budget ended.</summary>
+    private void Clear(EngineStep step)
+    {
+        var round = _round!;
+        _round = null;
+        _lastRoundClosed = step.Now;
+        var trace = Solve(round, step.Now);
+        foreach (var (d, price) in trace.ClearingPrices)
+        {
+            var demand = round.Call.Demands[d];
+            _referencePrice[(demand.Shape, demand.Kind, demand.Function)] = price;
+        }
+
+        LastTrace = trace;
+        foreach (var rej in trace.Rejections)
+        {
+            if (fleet.TryGet(rej.ProbeId, out var p) && rej.Reason != RejectionReason.Expired)
+            {
+                p.BadBids++;
+            }
+
+            step.Emit(new DirectorCommand.RejectBid(rej.ProbeId, round.Call.Round, $"demand {rej.DemandIndex}: {rej.Reason}: {rej.Detail}"));
+        }
+
+        Award(round, trace, step);
+        foreach (var d in trace.Deferred)
+        {
+            var t = tasks.Task(d.WorkflowId, d.TaskId);
+            if (t.State != TaskState.Ready)
+            {
+                continue; // a straggler's copy found no taker: the primary keeps running.
+            }
+
+            t.Deferral = (round.Call.Round, d); // formatted only when someone looks (many tasks wait each round).
+        }
+
+        // A workflow whose every remaining task is priced out, with nothing in flight, can never finish.
+        foreach (var w in trace.Deferred.Where(d => d.Reason == DeferralReason.OverBudget).Select(d => tasks.Workflow(d.WorkflowId)).Distinct().ToList())
+        {
+            if (w.State == WorkflowState.Running && w.Ordered.All(t => t.State is not (TaskState.Awarded or TaskState.Running)))
+            {
+                workflows.Finish(w, WorkflowState.Failed, $"budget exhausted: spent {w.Spent:0.######} of {w.Spec.Budget:0.######} and the cheapest bid for the next task is over what is left", step);
+            }
+        }
+
+        foreach (var w in trace.Awards.Select(a => a.Attempt.WorkflowId).Distinct(StringComparer.Ordinal))
+        {
+            step.Emit(new DirectorCommand.WorkflowChanged(w));
+        }
+
+        step.Emit(new DirectorCommand.AuctionCleared(trace));
+    }
+
+    /// <summary>The pipeline's input for the round: the bids of probes still able to take work, one request per task
+    /// still waiting (tasks may have left Ready while the round was open), workflow terms, budgets left.</summary>
+    private AuctionTrace Solve(OpenRound round, DateTimeOffset now)
+    {
+        var offered = round.Tasks.Where(t => t.State == TaskState.Ready || (t.State == TaskState.Running && stragglers.Wanted.Contains(t) && t.Spare is null)).ToList();
+        var candidates = new List<BidCandidate>();
+        var free = new Dictionary<string, ResourceVector>(StringComparer.Ordinal);
+        foreach (var (probeId, bid) in round.Bids.OrderBy(kv => kv.Key, StringComparer.Ordinal))
+        {
+            if (!fleet.TryGet(probeId, out var p) || !p.Connected || p.Draining)
+            {
+                continue;
+            }
+
+            var snap = new ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability, p.RuntimeCorrection);
+            free[probeId] = p.Free;
+            foreach (var item in bid.Items)
+            {
+                candidates.Add(new BidCandidate(snap, item, round.Call.Demands[item.DemandIndex], bid.ValidUntil));
+            }
+        }
+
+        var terms = new Dictionary<WorkflowRun, WorkflowTerms>();
+        var tenantCounts = offered.Select(t => t.Workflow).Distinct().GroupBy(w => w.Spec.Tenant, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var requests = new List<TaskRequest>(offered.Count);
+        foreach (var t in offered)
+        {
+            var w = t.Workflow;
+            if (!terms.TryGetValue(w, out var wt))
+            {
+                var spec = w.Spec;
+                var weight = tenants.Of(spec.Tenant).Weight / Math.Max(1, tenantCounts[spec.Tenant]);
+                terms[w] = wt = new WorkflowTerms(w.Id, spec.Tenant, spec.Objective.Normalized(), spec.Constraints, spec.MaxUnitPrice, spec.Priority, spec.GangSameZone, weight, w.Allocated);
+            }
+
+            var inputBytes = t.Spec.PayloadBytes + t.Spec.DependsOn.Sum(d => w.Tasks[d].Result?.OutputBytes ?? 0);
+            requests.Add(new TaskRequest(new AttemptRef(w.Id, t.Spec.Id, t.Attempts + 1), round.DemandOf[t], t.Spec.Resources, wt, t.Spec.Priority, t.Spec.Gang,
+                t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes)
+            {
+                ExcludeProbe = t.State == TaskState.Running ? t.ProbeId : "", // a speculative copy runs somewhere else.
+            });
+        }
+
+        var budgets = terms.Keys.Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
+        var tenantBudgets = terms.Keys.Select(w => w.Spec.Tenant).Distinct(StringComparer.Ordinal)
+            .Where(n => tenants.Of(n).Budget > 0)
+            .ToDictionary(n => n, tenants.Left, StringComparer.Ordinal);
+        return _pipeline.Clear(new ClearingInput
+        {
+            Call = round.Call, Now = now, Candidates = candidates, Tasks = requests, Free = free,
+            WorkflowBudgetLeft = budgets, TenantBudgetLeft = tenantBudgets, Called = round.Called.Count, BidsReceived = round.Bids.Count,
+        });
+    }
+
+    /// <summary>Each winner holds its task's resources on its probe until the probe answers: a straggler's copy becomes
+    /// the task's spare, any other task is awarded; one award message per probe.</summary>
+    private void Award(OpenRound round, AuctionTrace trace, EngineStep step)
+    {
+        var byProbe = new SortedDictionary<string, List<AwardItem>>(StringComparer.Ordinal);
+        foreach (var aw in trace.Awards)
+        {
+            var t = tasks.Task(aw.Attempt.WorkflowId, aw.Attempt.TaskId);
+            var p = fleet.Get(aw.ProbeId);
+            if (t.State == TaskState.Running)
+            {
+                // A speculative copy of a straggler.
+                t.Attempts = aw.Attempt.Attempt;
+                t.Spare = new SpareAttempt(aw.Attempt.Attempt, p.Id)
+                {
+                    UnitPrice = aw.UnitPrice, ExpectedCost = aw.ExpectedCost, PredictedSeconds = aw.PredictedSeconds, Award = aw.Reason,
+                };
+                t.SpareAwards++;
+                stragglers.Awarded(t);
+                t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
+                Assignments.Hold(p, t, aw.Attempt, aw.ExpectedCost);
+                step.Emit(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, $"round {round.Call.Round}: speculative copy of straggling attempt {t.Primary} on {t.ProbeId}: {aw.Explanation}"));
+                Add(p.Id, new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
+                continue;
+            }
+
+            tasks.SetState(t, TaskState.Awarded, step);
+            t.Attempts = aw.Attempt.Attempt;
+            t.Primary = aw.Attempt.Attempt;
+            t.ProbeId = p.Id;
+            t.UnitPrice = aw.UnitPrice;
+            t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
+            t.ExpectedCost = aw.ExpectedCost;
+            t.PredictedSeconds = aw.PredictedSeconds;
+            t.Award = aw.Reason;
+            t.Explanation = $"round {round.Call.Round}: {aw.Explanation}";
+            t.Deferral = null;
+            t.Workflow.Expected += aw.Breakdown;
+            Assignments.Hold(p, t, aw.Attempt, aw.ExpectedCost);
+            step.Emit(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, t.Explanation));
+            Add(p.Id, new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
+        }
+
+        foreach (var (probeId, items) in byProbe)
+        {
+            var awardId = $"aw-{round.Call.Round}-{probeId}";
+            awards.Add(new PendingAward(awardId, probeId, items.Select(i => i.Attempt).ToList(), step.Now));
+            step.Emit(new DirectorCommand.SendAward(probeId, awardId, round.Call.Round, items));
+        }
+
+        void Add(string probeId, AwardItem item)
+        {
+            if (!byProbe.TryGetValue(probeId, out var list))
+            {
+                byProbe[probeId] = list = [];
+            }
+
+            list.Add(item);
+        }
+    }
+}

@@ -1,0 +1,6 @@
+using Swarm.Core.Model;
+
+namespace Swarm.Core.Engine.Auction;
+
+/// <summary>An award sent to a probe and not yet answered.</summary>
+internal sealed record PendingAward(string AwardId, string ProbeId, IReadOnlyList<AttemptRef> Items, DateTimeOffset SentAt);

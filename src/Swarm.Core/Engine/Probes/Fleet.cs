@@ -1,0 +1,267 @@
+using System.Diagnostics.CodeAnalysis;
+using Swarm.Core.Health;
+using Swarm.Core.Model;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine.Probes;
+
+/// <summary>
+/// Every probe the director has seen: registration and reconnection, heartbeats and telemetry, health (a
+/// phi-accrual detector over heartbeats plus a hard lease, and flap damping), drains, and which probes may be
+/// called for bids. It decides about probes only; what happens to their work is the recovery part's.
+/// </summary>
+internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
+{
+    /// <summary>Phi when the silence equals the expected interval plus the pause (half the tail left).</summary>
+    private const double QuietPhi = 0.302;
+
+    private readonly Dictionary<string, ProbeRun> _probes = new(StringComparer.Ordinal);
+    private string[] _order = []; // probe ids in ordinal order, rebuilt when a new probe registers
+
+    /// <summary>True when some probe was draining at the last health check.</summary>
+    public bool AnyDraining { get; private set; }
+
+    /// <summary>Every probe ever registered, in no particular order (sort before acting on it).</summary>
+    public IEnumerable<ProbeRun> All => _probes.Values;
+
+    /// <summary>Every probe id in ordinal order.</summary>
+    public IReadOnlyList<string> OrderedIds
+    {
+        get
+        {
+            if (_order.Length != _probes.Count)
+            {
+                _order = [.. _probes.Keys.Order(StringComparer.Ordinal)];
+            }
+
+            return _order;
+        }
+    }
+
+    /// <summary>The probe with this id, connected or not.</summary>
+    public bool TryGet(string probeId, [NotNullWhen(true)] out ProbeRun? probe) => _probes.TryGetValue(probeId, out probe);
+
+    /// <summary>The probe with this id (throws when there is none: a bug).</summary>
+    public ProbeRun Get(string probeId) => _probes[probeId];
+
+    /// <summary>The probe, when it is connected on this connection (messages from an older stream are ignored).</summary>
+    public bool TryGetConnected(string probeId, long connectionId, [NotNullWhen(true)] out ProbeRun? probe) =>
+        _probes.TryGetValue(probeId, out probe) && probe.Connected && probe.ConnectionId == connectionId;
+
+    /// <summary>True when the probe could take new work now: connected, accepting, not draining, suspect or damped.</summary>
+    public static bool IsCallable(ProbeRun p, DateTimeOffset now) =>
+        p.Connected && p.Accepting && !p.Draining && !p.Suspect && p.Damper?.IsSuppressed(now) != true;
+
+    /// <summary>
+    /// Registers a probe (or a reconnection): checks its id and capacity, closes an older connection it replaces,
+    /// and starts its failure detector afresh. Returns null (with a rejection emitted) for bad input.
+    /// </summary>
+    public ProbeRun? Register(DirectorEvent.ProbeRegistered r, EngineStep step)
+    {
+        var id = r.Profile.ProbeId;
+        if (!WorkflowValidator.IsValidId(id))
+        {
+            step.Emit(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"probe id '{id}' is not valid"));
+            return null;
+        }
+
+        if (!r.Capacity.IsNonNegative)
+        {
+            step.Emit(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"probe '{id}': capacity must not be negative ({r.Capacity})"));
+            return null;
+        }
+
+        if (!_probes.TryGetValue(id, out var p))
+        {
+            p = new ProbeRun(r.Profile) { Damper = new FlapDamper(options.FlapDamping) };
+            _probes[id] = p;
+        }
+        else if (p.Connected && p.ConnectionId != r.ConnectionId)
+        {
+            step.Emit(new DirectorCommand.DisconnectProbe(id, p.ConnectionId, "replaced by a new connection"));
+        }
+
+        var now = step.Now;
+        p.Profile = r.Profile;
+        p.Connected = true;
+        p.ConnectionId = r.ConnectionId;
+        p.Capacity = r.Capacity;
+        p.LastSeen = now;
+        p.Detector = new PhiAccrualDetector(options.HeartbeatInterval, acceptablePause: options.AcceptableHeartbeatPause);
+        p.Detector.Heartbeat(now);
+        p.Suspect = false;
+        p.Draining = false;
+        p.DrainDeadline = null;
+        p.Accepting = true;
+        step.Emit(new DirectorCommand.ProbeHealthChanged(id, HealthOf(p, now), "registered"));
+        trigger.Raise();
+        return p;
+    }
+
+    /// <summary>Telemetry: capacity, load, round-trip time, whether the owner's policy accepts work; clears suspicion.</summary>
+    public void Heartbeat(DirectorEvent.ProbeHeartbeat h, EngineStep step)
+    {
+        if (!TryGetConnected(h.ProbeId, h.ConnectionId, out var p))
+        {
+            return;
+        }
+
+        var now = step.Now;
+        p.LastSeen = now;
+        p.Detector?.Heartbeat(now);
+        if (p.Suspect)
+        {
+            p.Suspect = false;
+            trigger.Raise();
+            step.Emit(new DirectorCommand.ProbeHealthChanged(p.Id, HealthOf(p, now), "heartbeats resumed"));
+        }
+
+        if (h.Capacity.IsNonNegative && (h.Capacity != p.Capacity || h.Accepting != p.Accepting))
+        {
+            trigger.Raise();
+        }
+
+        if (h.Capacity.IsNonNegative)
+        {
+            p.Capacity = h.Capacity;
+        }
+
+        p.CpuLoad = double.IsFinite(h.CpuLoad) ? Math.Clamp(h.CpuLoad, 0, 1) : 0;
+        if (double.IsFinite(h.RttMs) && h.RttMs > 0)
+        {
+            // Smoothed (weight 0.2 per sample): one round trip measured while the machine was saturated must not
+            // swing the transfer term of the next auction.
+            var rtt = Math.Min(h.RttMs, 60_000);
+            p.Profile = p.Profile with { RttMs = p.Profile.RttMs > 0 ? (0.8 * p.Profile.RttMs) + (0.2 * rtt) : rtt };
+        }
+
+        p.Accepting = h.Accepting;
+        p.PolicyReason = h.PolicyReason;
+        if (p.Draining && p.DrainFromOwner && h.Accepting)
+        {
+            // The owner's drain is over (the idle period or the allowed hours are back).
+            p.Draining = false;
+            p.DrainDeadline = null;
+            trigger.Raise();
+            step.Emit(new DirectorCommand.ProbeHealthChanged(p.Id, HealthOf(p, now), "drain ended: the probe accepts work again"));
+        }
+    }
+
+    /// <summary>The probe is gone (stream closed or declared dead); a crash or hang counts as a flap unless a drained
+    /// probe left once its work was done. Its work is not touched here.</summary>
+    public void MarkGone(ProbeRun p, bool failed, DateTimeOffset now)
+    {
+        p.Connected = false;
+        p.Suspect = false;
+        if (failed && !(p.Draining && p.Attempts.Count == 0))
+        {
+            p.Damper?.Flap(now);
+        }
+
+        trigger.Raise();
+    }
+
+    /// <summary>
+    /// Starts (or shortens) a drain: no new work; running work has until the deadline (the request's, or the default
+    /// grace; at most a day). Returns the probe when the drain starts or moves earlier, null when it is unknown
+    /// (rejected) or already draining with this deadline or an earlier one.
+    /// </summary>
+    public ProbeRun? StartDrain(DirectorEvent.ProbeDrainRequested d, EngineStep step)
+    {
+        if (!_probes.TryGetValue(d.ProbeId, out var p))
+        {
+            step.Emit(new DirectorCommand.Rejected(RejectCode.NotFound, $"no probe '{d.ProbeId}'"));
+            return null;
+        }
+
+        var now = step.Now;
+        var deadline = d.Deadline ?? now + options.DrainGrace;
+        deadline = deadline < now ? now : deadline > now + TimeSpan.FromDays(1) ? now + TimeSpan.FromDays(1) : deadline;
+        if (p.Draining && p.DrainDeadline is { } current && current <= deadline)
+        {
+            return null;
+        }
+
+        p.Draining = true;
+        p.DrainDeadline = deadline;
+        p.DrainFromOwner = d.FromProbe;
+        trigger.Raise();
+        step.Emit(new DirectorCommand.ProbeHealthChanged(p.Id, ProbeHealth.Draining, $"{d.Reason}; running work has until {deadline:O}"));
+        return p;
+    }
+
+    /// <summary>
+    /// Phi-accrual suspicion plus a hard lease, over the connected probes in id order. Updates suspicion (a suspect
+    /// probe gets no new work) and returns what the caller must act on: probes declared dead and probes newly suspect.
+    /// </summary>
+    public IReadOnlyList<HealthVerdict> CheckHealth(DateTimeOffset now)
+    {
+        // Most probes have just been heard from; only the others are worth a phi (kept in id order for determinism).
+        var watch = new List<ProbeRun>();
+        AnyDraining = false;
+        foreach (var p in _probes.Values)
+        {
+            AnyDraining |= p.Draining;
+            if (p.Connected && !SurelyQuiet(p, now - p.LastSeen))
+            {
+                watch.Add(p);
+            }
+        }
+
+        watch.Sort((a, b) => string.CompareOrdinal(a.Id, b.Id));
+        var verdicts = new List<HealthVerdict>();
+        foreach (var p in watch)
+        {
+            var silence = now - p.LastSeen;
+            var phi = PhiOf(p, now);
+            if (silence >= options.ProbeTimeout || phi >= options.PhiDead)
+            {
+                var why = silence >= options.ProbeTimeout
+                    ? $"lease expired: silent for {silence.TotalSeconds:0.00} s (lease {options.ProbeTimeout.TotalSeconds:0.##} s)"
+                    : $"phi {phi:0.0} >= {options.PhiDead:0.#} after {silence.TotalSeconds:0.00} s of silence";
+                verdicts.Add(new HealthVerdict(p, true, why));
+                continue;
+            }
+
+            var suspect = phi >= options.PhiSuspect;
+            if (suspect != p.Suspect)
+            {
+                p.Suspect = suspect;
+                trigger.Raise();
+                if (suspect)
+                {
+                    verdicts.Add(new HealthVerdict(p, false, $"phi {phi:0.0} after {silence.TotalSeconds:0.00} s of silence"));
+                }
+            }
+        }
+
+        return verdicts;
+    }
+
+    /// <summary>Phi from the time since the probe's last message of any kind, over its heartbeat distribution.</summary>
+    public double PhiOf(ProbeRun p, DateTimeOffset now)
+    {
+        if (p.Detector is not { } d || now <= p.LastSeen)
+        {
+            return 0;
+        }
+
+        return PhiAccrualDetector.PhiOf((now - p.LastSeen).TotalSeconds, d.MeanSeconds + options.AcceptableHeartbeatPause.TotalSeconds, d.StdDevSeconds);
+    }
+
+    /// <summary>The probe's health as shown to operators.</summary>
+    public static ProbeHealth HealthOf(ProbeRun p, DateTimeOffset now) =>
+        !p.Connected ? ProbeHealth.Dead
+        : p.Draining ? ProbeHealth.Draining
+        : p.Suspect ? ProbeHealth.Suspect
+        : p.Damper?.IsSuppressed(now) == true ? ProbeHealth.Damped
+        : ProbeHealth.Alive;
+
+    /// <summary>
+    /// True when the probe can be neither suspect nor dead yet: not suspect now, inside its lease, and silent for no
+    /// longer than its mean heartbeat interval plus the acceptable pause, where phi is at most log10(2) ~ 0.301.
+    /// </summary>
+    private bool SurelyQuiet(ProbeRun p, TimeSpan silence) =>
+        !p.Suspect && silence < options.ProbeTimeout && Math.Min(options.PhiSuspect, options.PhiDead) > QuietPhi
+        && (p.Detector is not { } d || silence.TotalSeconds <= d.MeanSeconds + options.AcceptableHeartbeatPause.TotalSeconds);
+}
