@@ -22,26 +22,19 @@ public sealed class Simulator : IDisposable
     private DirectorEngine _engine;
     private long _epoch;
     private readonly SimulationSettings _settings;
-    private readonly Dictionary<string, VirtualProbe> _probes = new(StringComparer.Ordinal);
+    private readonly VirtualFleet _fleet;
     private readonly Dictionary<string, IReadOnlyDictionary<string, double>> _actual = new(StringComparer.Ordinal);
     private readonly HashSet<string> _submitted = new(StringComparer.Ordinal); // accepted by the director
     private readonly HashSet<string> _ended = new(StringComparer.Ordinal);
     private readonly Dictionary<string, double> _deadlines = new(StringComparer.Ordinal);
-    private readonly Dictionary<string, DateTimeOffset> _released = new(StringComparer.Ordinal);
-    private long _connections;
     private bool _directorUp = true;
     private long _commits;
     private long _rounds;
     private long _attemptsStarted;
-    private double _busyCoreSeconds;
-    private double _energyKwh;
-    private double _carbonGrams;
-    private double _energyCost;
     private readonly Random _random;
     private readonly List<(double Seconds, double Cores)> _busySeries = [];
     private readonly List<double> _decisionSeconds = [];
     private double _engineSeconds;
-    private long _allocatedMillis; // cpu millis allocated over all probes
 
     /// <summary>Creates a simulation starting at <paramref name="settings"/>.Start.</summary>
     public Simulator(SimulationSettings settings, IClearingSolver? solver = null)
@@ -53,6 +46,7 @@ public sealed class Simulator : IDisposable
         _epoch = _journal.OpenEpoch();
         _engine = new DirectorEngine(settings.Engine with { Epoch = _epoch }, solver);
         _random = new Random(settings.Seed);
+        _fleet = new VirtualFleet(settings, _queue, _random, Handle, _actual);
         _queue.At(settings.Start + settings.TickInterval, Tick);
         _queue.At(settings.Start, Sample);
     }
@@ -67,7 +61,11 @@ public sealed class Simulator : IDisposable
     public InvariantChecker Checker { get; } = new(sweepEvery: 256);
 
     /// <summary>Faults between the director and the probes.</summary>
-    public NetworkFaults Faults { get; set; } = NetworkFaults.None;
+    public NetworkFaults Faults
+    {
+        get => _fleet.Faults;
+        set => _fleet.Faults = value;
+    }
 
     /// <summary>
     /// Test hook: rewrites what the engine emits before it is journaled, checked and released, to play a broken engine
@@ -107,16 +105,13 @@ public sealed class Simulator : IDisposable
                 _directorUp = true;
                 DirectorRestarts++;
                 Checker.CheckRestored(_engine, _queue.Now);
-                foreach (var p in _probes.Values.Where(p => p.Up).OrderBy(p => p.Spec.Profile.ProbeId, StringComparer.Ordinal))
-                {
-                    _queue.After(TimeSpan.FromMilliseconds(100 + _random.Next(400)), () => Reconnect(p));
-                }
+                _fleet.ReconnectAll();
             });
         });
     }
 
     /// <summary>The probes' ids, in order.</summary>
-    public IReadOnlyList<string> ProbeIds => [.. _probes.Keys.Order(StringComparer.Ordinal)];
+    public IReadOnlyList<string> ProbeIds => _fleet.Ids;
 
     /// <summary>Virtual now.</summary>
     public DateTimeOffset Now => _queue.Now;
@@ -125,16 +120,7 @@ public sealed class Simulator : IDisposable
     public void AddProbe(VirtualProbeSpec spec, DateTimeOffset? at = null)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var p = new VirtualProbe(spec, this);
-        _probes.Add(spec.Profile.ProbeId, p);
-        var first = at ?? _settings.Start;
-        if (spec.Consent is { } window)
-        {
-            p.Accepting = window.Contains(first);
-            _queue.At(window.NextChange(first), () => ConsentChanged(p));
-        }
-
-        _queue.At(first, () => Connect(p));
+        _fleet.Add(spec, at ?? _settings.Start);
     }
 
     /// <summary>Submits a workflow at <paramref name="at"/>; <paramref name="actualSeconds"/> gives each task's true runtime on a
@@ -165,28 +151,7 @@ public sealed class Simulator : IDisposable
     }
 
     /// <summary>Crashes a probe at <paramref name="at"/> (its running work is lost) and brings it back after <paramref name="downFor"/>.</summary>
-    public void Crash(string probeId, DateTimeOffset at, TimeSpan downFor)
-    {
-        _queue.At(at, () =>
-        {
-            var p = _probes[probeId];
-            if (!p.Up)
-            {
-                return;
-            }
-
-            p.Up = false;
-            p.Running.Clear();
-            p.Reserved.Clear();
-            p.Unacked.Clear();
-            p.Allocated = ResourceVector.Zero;
-            if (_directorUp)
-            {
-                Handle(new DirectorEvent.ProbeDisconnected(probeId, p.ConnectionId, "crashed (simulated)"));
-            }
-            _queue.After(downFor, () => Connect(p));
-        });
-    }
+    public void Crash(string probeId, DateTimeOffset at, TimeSpan downFor) => _queue.At(at, () => _fleet.Crash(probeId, downFor));
 
     /// <summary>
     /// Churn: each probe fails after exponentially distributed up-times of mean <paramref name="meanTimeToFailure"/> and
@@ -195,7 +160,7 @@ public sealed class Simulator : IDisposable
     /// </summary>
     public void AddChurn(TimeSpan meanTimeToFailure, TimeSpan meanTimeToRepair, DateTimeOffset until)
     {
-        foreach (var id in _probes.Keys.Order(StringComparer.Ordinal))
+        foreach (var id in _fleet.Ids)
         {
             var t = _settings.Start;
             while (true)
@@ -233,11 +198,11 @@ public sealed class Simulator : IDisposable
             End = _queue.Now,
             Commits = _commits,
             DuplicateCommits = Checker.DoubleCommits.Count,
-            BusyCoreSeconds = _busyCoreSeconds,
-            EnergyKwh = _energyKwh,
-            CarbonGrams = _carbonGrams,
-            EnergyCost = _energyCost,
-            CapacityCores = _probes.Values.Sum(p => p.Spec.Capacity.Cores),
+            BusyCoreSeconds = _fleet.BusyCoreSeconds,
+            EnergyKwh = _fleet.EnergyKwh,
+            CarbonGrams = _fleet.CarbonGrams,
+            EnergyCost = _fleet.EnergyCost,
+            CapacityCores = _fleet.CapacityCores,
             AttemptsLost = _engine.ListIncidents().Sum(i => i.AttemptsLost),
             WastedTaskSeconds = _engine.ListIncidents().Sum(i => i.WastedTaskSeconds),
             Rounds = _rounds,
@@ -257,7 +222,7 @@ public sealed class Simulator : IDisposable
 
     private void Sample()
     {
-        _busySeries.Add(((_queue.Now - _settings.Start).TotalSeconds, _allocatedMillis / 1000.0));
+        _busySeries.Add(((_queue.Now - _settings.Start).TotalSeconds, _fleet.AllocatedMillis / 1000.0));
         _queue.After(_settings.SampleInterval, Sample);
     }
 
@@ -312,47 +277,6 @@ public sealed class Simulator : IDisposable
     {
         switch (c)
         {
-            case DirectorCommand.SendCallForBids call:
-                foreach (var id in call.ProbeIds)
-                {
-                    var p = _probes[id];
-                    ToProbe(p, () => OnCall(p, call.Call));
-                }
-
-                break;
-            case DirectorCommand.SendAward a:
-                var ap = _probes[a.ProbeId];
-                ToProbe(ap, () => OnAward(ap, a));
-                break;
-            case DirectorCommand.Dispatch d:
-                var dp = _probes[d.ProbeId];
-                ToProbe(dp, () => OnDispatch(dp, d.Items));
-                break;
-            case DirectorCommand.CancelAttempts x:
-                var xp = _probes[x.ProbeId];
-                ToProbe(xp, () => OnCancel(xp, x.Attempts));
-                break;
-            case DirectorCommand.DisconnectProbe dc:
-                var dcp = _probes[dc.ProbeId];
-                ToProbe(dcp, () =>
-                {
-                    // A probe the director dropped while it was alive (a false suspicion) registers again.
-                    if (dcp.Up && dcp.ConnectionId == dc.ConnectionId)
-                    {
-                        Reconnect(dcp);
-                    }
-                });
-                break;
-            case DirectorCommand.AckResults ack:
-                var kp = _probes[ack.ProbeId];
-                ToProbe(kp, () =>
-                {
-                    foreach (var a in ack.Attempts)
-                    {
-                        kp.Unacked.Remove(a);
-                    }
-                });
-                break;
             case DirectorCommand.AuctionCleared:
                 _rounds++;
                 break;
@@ -366,260 +290,8 @@ public sealed class Simulator : IDisposable
                 _ended.Add(f.WorkflowId);
                 break;
             default:
+                _fleet.Deliver(c); // what goes down a probe's stream
                 break;
         }
-    }
-
-    // ------------------------------------------------------------------ the probe side
-
-    private void ToProbe(VirtualProbe p, Action action)
-    {
-        var connection = p.ConnectionId;
-        Send(p, () =>
-        {
-            if (p.Up && p.ConnectionId == connection)
-            {
-                action();
-            }
-        });
-    }
-
-    private void ToDirector(VirtualProbe p, DirectorEvent e) => Send(p, () => Handle(e));
-
-    /// <summary>One message on a probe's stream, through the fault model.</summary>
-    private void Send(VirtualProbe p, Action deliver)
-    {
-        var delay = p.OneWay;
-        if (Faults.Any)
-        {
-            if (Faults.Loss > 0 && _random.NextDouble() < Faults.Loss)
-            {
-                BreakStream(p);
-                return;
-            }
-
-            if (Faults.MaxJitter > TimeSpan.Zero)
-            {
-                delay += Faults.MaxJitter * _random.NextDouble();
-            }
-
-            if (Faults.Duplicate > 0 && _random.NextDouble() < Faults.Duplicate)
-            {
-                _queue.After(delay + (Faults.MaxJitter * _random.NextDouble()), deliver);
-            }
-        }
-
-        _queue.After(delay, deliver);
-    }
-
-    /// <summary>A lost message breaks the stream (TCP): the director sees the disconnect, the probe reconnects shortly.</summary>
-    private void BreakStream(VirtualProbe p)
-    {
-        if (!p.Up)
-        {
-            return;
-        }
-
-        var connection = p.ConnectionId;
-        p.ConnectionId = -connection; // nothing more flows on the broken stream.
-        _queue.After(p.OneWay, () => Handle(new DirectorEvent.ProbeDisconnected(p.Spec.Profile.ProbeId, connection, "stream broken (simulated loss)")));
-        _queue.After(TimeSpan.FromMilliseconds(200 + _random.Next(300)), () =>
-        {
-            if (p.Up && p.ConnectionId == -connection)
-            {
-                Reconnect(p);
-            }
-        });
-    }
-
-    private void Connect(VirtualProbe p)
-    {
-        p.Up = true;
-        p.Running.Clear();
-        p.Reserved.Clear();
-        p.Unacked.Clear();
-        p.Allocated = ResourceVector.Zero;
-        Reconnect(p);
-    }
-
-    /// <summary>A new stream: register with the attempts still running, then resend results not yet acknowledged.</summary>
-    private void Reconnect(VirtualProbe p)
-    {
-        p.ConnectionId = ++_connections;
-        var connection = p.ConnectionId;
-        // Accepted but not yet started attempts are dropped: the director gets them back through the award timeout or the reconnect.
-        foreach (var a in p.Reserved.Keys.Where(a => !p.Running.ContainsKey(a)).ToList())
-        {
-            p.Allocated -= p.Reserved[a];
-            p.Reserved.Remove(a);
-        }
-
-        ToDirector(p, new DirectorEvent.ProbeRegistered(p.Spec.Profile, p.Spec.Capacity, connection, [.. p.Running.Keys.OrderBy(a => a.ToString(), StringComparer.Ordinal)]));
-        if (p.Unacked.Count > 0)
-        {
-            ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, connection, [.. p.Unacked.Values]));
-        }
-
-        if (!p.Accepting)
-        {
-            AskDrain(p);
-        }
-
-        _queue.After(_settings.Engine.HeartbeatInterval, () => Heartbeat(p, connection));
-    }
-
-    /// <summary>The owner's consent window opened or closed: accept work again, or stop accepting and ask for a drain.</summary>
-    private void ConsentChanged(VirtualProbe p)
-    {
-        var window = p.Spec.Consent!;
-        p.Accepting = window.Contains(_queue.Now);
-        _queue.At(window.NextChange(_queue.Now), () => ConsentChanged(p));
-        if (!p.Up)
-        {
-            return;
-        }
-
-        if (p.Accepting)
-        {
-            ToDirector(p, new DirectorEvent.ProbeHeartbeat(p.Spec.Profile.ProbeId, p.ConnectionId, p.Spec.Capacity, 0, true, ""));
-        }
-        else
-        {
-            AskDrain(p);
-        }
-    }
-
-    private void AskDrain(VirtualProbe p) =>
-        ToDirector(p, new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "owner: outside the consent hours", _queue.Now + p.Spec.Consent!.Grace, FromProbe: true));
-
-    private void Heartbeat(VirtualProbe p, long connection)
-    {
-        if (!p.Up || p.ConnectionId != connection)
-        {
-            return;
-        }
-
-        ToDirector(p, new DirectorEvent.ProbeHeartbeat(p.Spec.Profile.ProbeId, connection, p.Spec.Capacity, 0, p.Accepting, p.Accepting ? "" : "outside the consent hours"));
-        _queue.After(_settings.Engine.HeartbeatInterval, () => Heartbeat(p, connection));
-    }
-
-    private void OnCall(VirtualProbe p, CallForBids call)
-    {
-        var left = p.Policy.TimeLeftInWindow(TimeOnly.FromTimeSpan(_queue.Now.UtcDateTime.TimeOfDay));
-        var items = ProbeBidder.Compute(call, p.Spec.Capacity, p.Free, p.Policy, p.Spec.Profile.Functions, p.Spec.Strategy, 0, left, p.Spec.Profile.SpeedFactor);
-        ToDirector(p, new DirectorEvent.BidReceived(new Bid(p.Spec.Profile.ProbeId, call.Round, items, _queue.Now + _settings.BidValidity), p.ConnectionId));
-    }
-
-    private void OnAward(VirtualProbe p, DirectorCommand.SendAward a)
-    {
-        var accepted = new List<AttemptRef>();
-        var declined = new List<AttemptRef>();
-        foreach (var item in a.Items)
-        {
-            if (p.Accepting && item.Resources.FitsIn(p.Free))
-            {
-                p.Reserved[item.Attempt] = item.Resources;
-                p.Allocated += item.Resources;
-                accepted.Add(item.Attempt);
-            }
-            else
-            {
-                declined.Add(item.Attempt);
-            }
-        }
-
-        ToDirector(p, new DirectorEvent.AwardReplied(p.Spec.Profile.ProbeId, p.ConnectionId, a.AwardId, accepted, declined, declined.Count == 0 ? "" : p.Accepting ? "no capacity" : "outside the consent hours"));
-    }
-
-    private void OnDispatch(VirtualProbe p, IReadOnlyList<DispatchItem> items)
-    {
-        foreach (var item in items)
-        {
-            var a = item.Attempt;
-            if (!p.Reserved.ContainsKey(a) || p.Running.ContainsKey(a))
-            {
-                continue; // not accepted here, or a duplicate dispatch: the live probe ignores it too.
-            }
-
-            var seconds = _actual.TryGetValue(a.WorkflowId, out var m) && m.TryGetValue(a.TaskId, out var s) ? s : item.Spec.EstimatedSeconds;
-            var runtime = Math.Max(0.001, seconds / Math.Max(0.01, p.Spec.Profile.SpeedFactor));
-            var delay = TimeSpan.Zero;
-            if (_settings.SerialDispatch > TimeSpan.Zero)
-            {
-                // The workflow system releases one task at a time: this one starts when the previous release is done.
-                var at = _released.TryGetValue(a.WorkflowId, out var last) && last > _queue.Now ? last : _queue.Now;
-                _released[a.WorkflowId] = at + _settings.SerialDispatch;
-                delay = at + _settings.SerialDispatch - _queue.Now;
-            }
-
-            p.Running[a] = _queue.Now;
-            var busy = runtime + delay.TotalSeconds;
-            _queue.After(TimeSpan.FromSeconds(busy), () => Finish(p, a, item.Spec.Resources, runtime));
-        }
-    }
-
-    private void Finish(VirtualProbe p, AttemptRef a, ResourceVector resources, double runtime)
-    {
-        if (!p.Up || !p.Running.Remove(a))
-        {
-            return; // crashed or cancelled meanwhile (a reconnect alone does not stop a running task).
-        }
-
-        if (p.Reserved.Remove(a))
-        {
-            p.Allocated -= resources;
-        }
-
-        var coreSeconds = runtime * Math.Max(0.001, resources.Cores);
-        _busyCoreSeconds += coreSeconds;
-        var kwh = coreSeconds * _settings.Engine.Negotiation.WattsPerCore / 3_600_000;
-        var middle = _queue.Now - TimeSpan.FromSeconds(runtime / 2);
-        _energyKwh += kwh;
-        _carbonGrams += kwh * Math.Max(0, p.Spec.CarbonAt?.Invoke(middle) ?? p.Spec.Profile.CarbonIntensity);
-        _energyCost += kwh / 1000 * (p.Spec.EnergyPriceAt?.Invoke(middle) ?? 0);
-        var result = new TaskResult { Attempt = a, Success = true, RuntimeSeconds = runtime, Output = [] };
-        p.Unacked[a] = result; // kept until the director acknowledges it, resent after a reconnect.
-        ToDirector(p, new DirectorEvent.ResultsReceived(p.Spec.Profile.ProbeId, p.ConnectionId, [result]));
-    }
-
-    private static void OnCancel(VirtualProbe p, IReadOnlyList<AttemptRef> attempts)
-    {
-        foreach (var a in attempts)
-        {
-            p.Running.Remove(a);
-            if (p.Reserved.Remove(a, out var r))
-            {
-                p.Allocated -= r;
-            }
-        }
-    }
-
-    private sealed class VirtualProbe(VirtualProbeSpec spec, Simulator owner)
-    {
-        private ResourceVector _allocated;
-        public VirtualProbeSpec Spec { get; } = spec;
-        public bool Up { get; set; }
-        public bool Accepting { get; set; } = true;
-
-        /// <summary>The owner's policy, with the consent window as its allowed hours (the live probe's bidding rules).</summary>
-        public OwnerPolicy Policy { get; } = spec.Consent is { } w ? spec.Policy with { AllowedHours = [w.Hours] } : spec.Policy;
-        public long ConnectionId { get; set; }
-
-        /// <summary>What the probe has reserved; changes are summed into the fleet's busy cores.</summary>
-        public ResourceVector Allocated
-        {
-            get => _allocated;
-            set
-            {
-                owner._allocatedMillis += value.CpuMillis - _allocated.CpuMillis;
-                _allocated = value;
-            }
-        }
-
-        public Dictionary<AttemptRef, ResourceVector> Reserved { get; } = [];
-        public Dictionary<AttemptRef, DateTimeOffset> Running { get; } = [];
-        public Dictionary<AttemptRef, TaskResult> Unacked { get; } = [];
-        public ResourceVector Free => Spec.Capacity - Allocated;
-        public TimeSpan OneWay => TimeSpan.FromMilliseconds(Math.Max(0, Spec.Profile.RttMs) / 2);
     }
 }

@@ -183,6 +183,23 @@ public sealed class ListSchedulingTests
         Assert.Equal(new Dictionary<string, int> { ["a"] = 70, ["b"] = 30, ["c"] = 60, ["d"] = 10 }, ranked);
     }
 
+    [Fact]
+    public void Heft_ChainOfAHundredThousandTasks_RanksWithoutRecursion()
+    {
+        // Deep enough that a recursive upward rank overflows the stack; specs allow 100,000 tasks.
+        const int N = 100_000;
+        var tasks = new List<MicroTaskSpec>(N) { Task("t0", 1) };
+        for (var i = 1; i < N; i++)
+        {
+            tasks.Add(Task($"t{i}", 1, $"t{i - 1}"));
+        }
+
+        var heft = ListScheduling.Heft(new WorkflowSpec { Name = "chain", Tasks = tasks });
+
+        Assert.Equal(N * 10, heft.Tasks[0].Priority); // tenths of a second: the whole chain below the first task
+        Assert.Equal(10, heft.Tasks[^1].Priority);
+    }
+
     private static double Makespan(WorkflowSpec spec)
     {
         var start = new SimulationSettings().Start;

@@ -6,6 +6,7 @@ using Microsoft.Extensions.Logging;
 using Swarm.Cli.Infrastructure;
 using Swarm.Client;
 using Swarm.Core.Model;
+using Swarm.Core.Statistics;
 
 namespace Swarm.Cli.Commands;
 
@@ -91,8 +92,7 @@ internal static class BenchCommand
                     Console.WriteLine($"run {run}: {n} {pr.GetValue(kind)} tasks on {p} probes in {secs:0.000} s = {n / secs:0} tasks/s (submit to last commit)");
                 }
 
-                rates.Sort();
-                Console.WriteLine($"median: {rates[rates.Count / 2]:0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
+                Console.WriteLine($"median: {Percentiles.Median(rates):0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
             }
 
             return ExitCodes.Ok;

@@ -3,6 +3,7 @@ using System.Globalization;
 using Spectre.Console;
 using Swarm.Cli.Chaos;
 using Swarm.Cli.Infrastructure;
+using Swarm.Core.Statistics;
 
 namespace Swarm.Cli.Commands;
 
@@ -80,7 +81,6 @@ internal static class ChaosCommand
             return "-";
         }
 
-        var s = v.Order().ToList();
-        return string.Create(CultureInfo.InvariantCulture, $"median {s[s.Count / 2]:0.000} s, max {s[^1]:0.000} s (n={s.Count})");
+        return string.Create(CultureInfo.InvariantCulture, $"median {Percentiles.Median(v):0.000} s, max {v.Max():0.000} s (n={v.Count})");
     }
 }

@@ -99,5 +99,5 @@ internal static class RecoveryCommands
         }
     }
 
-    private static double Median(IEnumerable<double> values) => Swarm.Simulation.Reporting.Percentiles.Of(values, 0.5);
+    private static double Median(IEnumerable<double> values) => Swarm.Core.Statistics.Percentiles.Median(values);
 }

@@ -211,20 +211,20 @@ internal static class SimulateCommand
         md.AppendLine("Raw: recorded task runtimes on the recorded machines, nothing else. With job overhead: each machine spends d seconds " +
             "setting up each task, one at a time (the serial job overhead of DAGMan/HTCondor-style engines), d fitted per application " +
             "on every other instance (in INDEX order) and the error measured on the others, which it was not fitted to.").AppendLine();
-        md.AppendLine("| application | instances | raw mean abs. error | raw mean error | min | max | simulated / critical path | job overhead d (s) | held out | held-out mean abs. error | held-out mean error |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var r in byApp)
-        {
-            md.AppendLine("| " + string.Join(" | ", r) + " |");
-        }
-
-        md.AppendLine().AppendLine("| file | tasks | machines | recorded (s) | simulated (s) | error | critical path (s) |");
-        md.AppendLine("| --- | ---: | ---: | ---: | ---: | ---: | ---: |");
-        foreach (var r in rows)
-        {
-            md.AppendLine(CultureInfo.InvariantCulture,
-                $"| {r.File} | {r.Tasks} | {r.Machines} | {r.RecordedSeconds:0.0} | {r.SimulatedSeconds:0.0} | {r.Error * 100:+0.0;-0.0} % | {r.CriticalPathSeconds:0.0} |");
-        }
+        var perApplication = new ReportTable(
+            "Per application",
+            ["application", "instances", "raw mean abs. error", "raw mean error", "min", "max", "simulated / critical path", "job overhead d (s)", "held out",
+                "held-out mean abs. error", "held-out mean error"],
+            byApp,
+            [false, .. Enumerable.Repeat(true, 10)]);
+        var perInstance = new ReportTable(
+            "Per instance",
+            ["file", "tasks", "machines", "recorded (s)", "simulated (s)", "error", "critical path (s)"],
+            [.. rows.Select(r => (IReadOnlyList<string>)[
+                r.File, r.Tasks.ToString(CultureInfo.InvariantCulture), r.Machines.ToString(CultureInfo.InvariantCulture), F(r.RecordedSeconds, "0.0"),
+                F(r.SimulatedSeconds, "0.0"), F(r.Error * 100, "+0.0;-0.0") + " %", F(r.CriticalPathSeconds, "0.0")])],
+            [false, true, true, true, true, true, true]);
+        md.Append(perApplication.ToMarkdown()).AppendLine().Append(perInstance.ToMarkdown());
 
         foreach (var p in problems)
         {

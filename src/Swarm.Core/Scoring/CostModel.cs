@@ -99,9 +99,10 @@ public sealed class CostModel
             o.Carbon / anchor * perGram * t.CarbonGrams);
     }
 
+    /// <summary>The median of the finite values; 0 when there are none (a term no candidate has is on no scale).</summary>
     private static double Median(IEnumerable<double> values)
     {
-        var a = values.Where(double.IsFinite).Order().ToArray();
-        return a.Length == 0 ? 0 : a.Length % 2 == 1 ? a[a.Length / 2] : (a[(a.Length / 2) - 1] + a[a.Length / 2]) / 2;
+        var finite = values.Where(double.IsFinite).ToList();
+        return finite.Count == 0 ? 0 : Statistics.Percentiles.Median(finite);
     }
 }

@@ -25,23 +25,9 @@ public sealed partial class ProbeAgent
     [LoggerMessage(Level = LogLevel.Warning, Message = "Bid for round {Round} rejected: {Reason}")]
     private static partial void LogBidRejected(ILogger logger, long round, string reason);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Draining: {Reason}; running tasks have until {Deadline:O}")]
-    private static partial void LogDraining(ILogger logger, string reason, DateTimeOffset deadline);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Drain deadline passed: killing {Count} attempts still running (the director reassigns them)")]
-    private static partial void LogDrainDeadline(ILogger logger, int count);
 
-    [LoggerMessage(Level = LogLevel.Information, Message = "The owner's policy allows work again: drain ended")]
-    private static partial void LogDrainEnded(ILogger logger);
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Cannot check the owner's policy: {Reason}")]
-    private static partial void LogPolicyCheckFailed(ILogger logger, string reason);
-
-    [LoggerMessage(Level = LogLevel.Debug, Message = "Attempt {Attempt} finished: success={Success} in {Seconds:0.000} s")]
-    private static partial void LogFinished(ILogger logger, string attempt, bool success, double seconds);
-
-    [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Attempt}: {Reason}")]
-    private static partial void LogCancelled(ILogger logger, string attempt, string reason);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} task processes left running by this probe's previous run (pids {Pids}); the director had moved their work")]
     private static partial void LogOrphansKilled(ILogger logger, int count, string pids);

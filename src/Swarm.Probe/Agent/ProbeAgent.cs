@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Threading.Channels;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -9,12 +8,10 @@ using Swarm.Contracts.Mapping;
 using Swarm.Contracts.V1;
 using Swarm.Core.Bidding;
 using Swarm.Core.Model;
-using Swarm.Probe.Checkpoints;
 using Swarm.Probe.Execution;
 using Swarm.Probe.Functions;
 using Swarm.Probe.Sensing;
 using Swarm.Probe.Transfer;
-using CoreAttempt = Swarm.Core.Model.AttemptRef;
 
 namespace Swarm.Probe.Agent;
 
@@ -36,28 +33,19 @@ public sealed partial class ProbeAgent : BackgroundService
 {
     private readonly ProbeAgentOptions _options;
     private readonly OwnerPolicy _policy;
-    private readonly ResourceSensor _sensor;
     private readonly FunctionRegistry _functions;
     private readonly DirectorBlobTransfer _blobs = new();
-    private readonly AttemptRunner _attempts;
-    private readonly ProbeDrain _drain;
+    private readonly LocalAttempts _attempts;
+    private readonly OwnerConsent _consent;
     private readonly IBidStrategy _strategy;
     private readonly MarketFeed _market;
     private readonly TimeProvider _time;
     private readonly ILogger<ProbeAgent> _log;
-    private static readonly TimeSpan UndispatchedTimeout = TimeSpan.FromSeconds(60);
-    private readonly object _gate = new();
-    private readonly Dictionary<CoreAttempt, Running> _running = [];
-    private readonly ConcurrentDictionary<CoreAttempt, Contracts.V1.TaskResult> _unacked = new();
     private readonly Random _jitter;
     private Channel<ProbeMessage>? _outbox;
-    private readonly ConcurrentQueue<Contracts.V1.TaskResult> _toSend = new();
-    private readonly Channel<bool> _resultsReady = Channel.CreateBounded<bool>(new BoundedChannelOptions(1) { FullMode = BoundedChannelFullMode.DropWrite });
     private ResourceVector _capacity;
     private double _speed = 1;
     private double _rttMs;
-    private bool _policyAccepting = true;
-    private MachineSnapshot? _lastSample;
 
     public ProbeAgent(
         IOptions<ProbeAgentOptions> options, OwnerPolicy policy, ResourceSensor sensor, FunctionRegistry functions, TimeProvider time,
@@ -66,7 +54,6 @@ public sealed partial class ProbeAgent : BackgroundService
         ArgumentNullException.ThrowIfNull(options);
         _options = options.Value;
         _policy = policy;
-        _sensor = sensor;
         _functions = functions;
         _time = time;
         _log = log;
@@ -87,8 +74,9 @@ public sealed partial class ProbeAgent : BackgroundService
             new FunctionTaskRunnerOptions { CheckpointMaxBytes = _options.CheckpointMaxBytes, MaxDownloadBytes = _options.MaxDownloadBytes },
             _blobs,
             loggers.CreateLogger<FunctionTaskRunner>());
-        _attempts = new AttemptRunner(exec, functionRunner, _blobs, _options.InlineOutputBytes);
-        _drain = new ProbeDrain(time, TimeSpan.FromSeconds(_options.DrainGraceSeconds), KillAtDrainDeadline);
+        var runner = new AttemptRunner(exec, functionRunner, _blobs, _options.InlineOutputBytes);
+        _attempts = new LocalAttempts(runner, time, log, WorkRoot(), Send);
+        _consent = new OwnerConsent(_options, policy, sensor, _attempts, time, log, Send, m => Send(new ProbeMessage { Heartbeat = Heartbeat(m) }));
         _strategy = _options.CreateBidStrategy(); // the owner's floor is applied per line by ProbeBidder.
         _market = new MarketFeed(_strategy);
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
@@ -105,17 +93,16 @@ public sealed partial class ProbeAgent : BackgroundService
         }
 
         _speed = ResourceSensor.MeasureSpeedFactor(_time);
-        _lastSample = _sensor.Sample();
-        _capacity = ComputeCapacity(_lastSample);
-        LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, _lastSample.Gpus, _lastSample.GpuModel, _options.DirectorUrl, _strategy.Name);
-        var (accepting, reason) = Evaluate(_lastSample);
-        _policyAccepting = accepting;
+        var first = _consent.Sample();
+        _capacity = _consent.Capacity(first);
+        LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, first.Gpus, first.GpuModel, _options.DirectorUrl, _strategy.Name);
+        var (accepting, reason) = _consent.Start(first);
         if (!accepting)
         {
             LogNotAccepting(_log, reason);
         }
 
-        var watch = PolicyWatchLoopAsync(stoppingToken);
+        var watch = _consent.WatchAsync(stoppingToken);
         var delay = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -158,122 +145,13 @@ public sealed partial class ProbeAgent : BackgroundService
             delay = TimeSpan.FromSeconds(Math.Min(_options.ReconnectMaxSeconds, delay.TotalSeconds * 2));
         }
 
-        CancelAll("probe stopping");
+        _attempts.CancelAll("probe stopping");
         await Quiet(watch).ConfigureAwait(false);
-        _drain.Dispose();
+        _consent.Dispose();
     }
 
-    private ResourceVector ComputeCapacity(MachineSnapshot m)
-    {
-        var measured = new ResourceVector(m.CpuMillis, m.MemoryTotalMb, m.Gpus, 0, 0, m.GpuModel);
-        var cap = _policy.Cap(measured);
-        if (_options.MaxCpuMillis > 0)
-        {
-            cap = cap with { CpuMillis = Math.Min(cap.CpuMillis, _options.MaxCpuMillis) };
-        }
-
-        if (_options.MaxMemoryMb > 0)
-        {
-            cap = cap with { MemoryMb = Math.Min(cap.MemoryMb, _options.MaxMemoryMb) };
-        }
-
-        return cap;
-    }
-
-    private (bool Accepting, string Reason) Evaluate(MachineSnapshot m)
-    {
-        if (_drain.IsDraining)
-        {
-            return (false, $"draining: {_drain.Reason}");
-        }
-
-        return EvaluatePolicy(m);
-    }
-
-    private (bool Accepting, string Reason) EvaluatePolicy(MachineSnapshot m)
-    {
-        var local = TimeOnly.FromDateTime(_time.GetLocalNow().DateTime);
-        return _policy.Evaluate(local, ForeignLoad(m));
-    }
-
-    /// <summary>Watches the owner's policy, in or out of a session: when it stops allowing work a drain begins; when it allows work again the drain ends.</summary>
-    private async Task PolicyWatchLoopAsync(CancellationToken ct)
-    {
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(_options.PolicyCheckSeconds), _time);
-        while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
-        {
-            try
-            {
-                var m = _sensor.Sample();
-                _lastSample = m;
-                OnPolicy(EvaluatePolicy(m), m);
-            }
-            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
-            {
-                LogPolicyCheckFailed(_log, ex.Message);
-            }
-        }
-    }
-
-    private void OnPolicy((bool Accepting, string Reason) now, MachineSnapshot m)
-    {
-        var was = _policyAccepting;
-        _policyAccepting = now.Accepting;
-        if (was && !now.Accepting)
-        {
-            BeginDrain(DrainOrigin.Policy, now.Reason, null);
-        }
-        else if (now.Accepting && _drain.EndPolicyDrain())
-        {
-            LogDrainEnded(_log);
-            _outbox?.Writer.TryWrite(new ProbeMessage { Heartbeat = Heartbeat(m) });
-        }
-    }
-
-    private void BeginDrain(DrainOrigin origin, string reason, DateTimeOffset? deadline)
-    {
-        if (_drain.Begin(origin, reason, deadline))
-        {
-            LogDraining(_log, reason, _drain.Deadline);
-
-            // The director is told unless the deadline is its own (it knows it already; an echo cut to whole
-            // milliseconds would read as an earlier deadline).
-            if (origin == DrainOrigin.Policy || deadline is null)
-            {
-                _outbox?.Writer.TryWrite(new ProbeMessage { Drain = DrainNotice() });
-            }
-        }
-    }
-
-    private DrainNotice DrainNotice() => new() { Reason = _drain.Reason, DeadlineUnixMs = _drain.Deadline.ToUnixTimeMilliseconds() };
-
-    /// <summary>The drain's deadline passed: kill what still runs, without reporting it (the director reassigns it from its last checkpoint).</summary>
-    private void KillAtDrainDeadline()
-    {
-        List<CoreAttempt> all;
-        lock (_gate)
-        {
-            all = [.. _running.Keys];
-        }
-
-        LogDrainDeadline(_log, all.Count);
-        foreach (var a in all)
-        {
-            Cancel(a, "drain deadline passed");
-        }
-    }
-
-    /// <summary>The owner's own load (0 or more; ProbeBidder clamps it to [0, 1]): load caused by Swarm's own tasks does not count against the owner.</summary>
-    private double ForeignLoad(MachineSnapshot m)
-    {
-        double ours;
-        lock (_gate)
-        {
-            ours = _running.Values.Sum(r => r.Resources.CpuMillis);
-        }
-
-        return Math.Max(0, m.CpuLoad - (ours / Math.Max(1, m.CpuMillis)));
-    }
+    /// <summary>Sends on the current session, if there is one (what is lost with a broken stream is resent on the next).</summary>
+    private void Send(ProbeMessage m) => _outbox?.Writer.TryWrite(m);
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -293,17 +171,7 @@ public sealed partial class ProbeAgent : BackgroundService
             Capacity = ProtoMapper.ToProto(_capacity),
             AgentVersion = typeof(ProbeAgent).Assembly.GetName().Version?.ToString() ?? "",
         };
-        lock (_gate)
-        {
-            // Accepted work whose dispatch never arrived died with the old stream: forget it, the director re-auctions it.
-            foreach (var (key, r) in _running.Where(kv => !kv.Value.Started).ToList())
-            {
-                _running.Remove(key);
-                r.Cancel.Dispose();
-            }
-
-            register.Running.AddRange(_running.Keys.Where(k => !_unacked.ContainsKey(k)).Select(ProtoMapper.ToProto));
-        }
+        register.Running.AddRange(_attempts.BeginSession().Select(ProtoMapper.ToProto));
 
         var t0 = _time.GetTimestamp();
         await call.RequestStream.WriteAsync(new ProbeMessage { Register = register }, session.Token).ConfigureAwait(false);
@@ -318,22 +186,19 @@ public sealed partial class ProbeAgent : BackgroundService
 
         var outbox = Channel.CreateUnbounded<ProbeMessage>(new UnboundedChannelOptions { SingleReader = true });
         _outbox = outbox;
-        if (_drain.IsDraining)
+        if (_consent.IsDraining)
         {
-            outbox.Writer.TryWrite(new ProbeMessage { Drain = DrainNotice() }); // the new session must know too.
+            outbox.Writer.TryWrite(new ProbeMessage { Drain = _consent.Notice() }); // the new session must know too.
         }
 
-        lock (_gate)
+        // The latest checkpoint of each running attempt, in case its notice died with the old stream.
+        foreach (var progress in _attempts.LastCheckpoints())
         {
-            // The latest checkpoint of each running attempt, in case its notice died with the old stream.
-            foreach (var r in _running.Values.Where(r => r.LastCheckpoint is not null))
-            {
-                outbox.Writer.TryWrite(new ProbeMessage { Progress = r.LastCheckpoint });
-            }
+            outbox.Writer.TryWrite(new ProbeMessage { Progress = progress });
         }
 
         // Results the director has not acknowledged yet go first: they may be the only copy.
-        var pending = _unacked.Values.ToList();
+        var pending = _attempts.Unacknowledged();
         if (pending.Count > 0)
         {
             var batch = new TaskResultBatch();
@@ -343,7 +208,7 @@ public sealed partial class ProbeAgent : BackgroundService
         }
 
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
-        var results = ResultLoopAsync(outbox.Writer, session.Token);
+        var results = _attempts.SendResultsAsync(outbox.Writer, session.Token);
         var beats = HeartbeatLoopAsync(outbox.Writer, heartbeat, session.Token);
         try
         {
@@ -398,74 +263,30 @@ public sealed partial class ProbeAgent : BackgroundService
         }
     }
 
-    /// <summary>Sends finished results in batches: whatever finished while the last batch was being written goes in the next.</summary>
-    private async Task ResultLoopAsync(ChannelWriter<ProbeMessage> outbox, CancellationToken ct)
-    {
-        while (await _resultsReady.Reader.WaitToReadAsync(ct).ConfigureAwait(false))
-        {
-            _resultsReady.Reader.TryRead(out _);
-            var batch = new TaskResultBatch();
-            while (batch.Results.Count < 512 && _toSend.TryDequeue(out var r))
-            {
-                batch.Results.Add(r);
-            }
-
-            if (batch.Results.Count > 0)
-            {
-                outbox.TryWrite(new ProbeMessage { Results = batch });
-            }
-
-            if (!_toSend.IsEmpty)
-            {
-                _resultsReady.Writer.TryWrite(true);
-            }
-        }
-    }
-
     private async Task HeartbeatLoopAsync(ChannelWriter<ProbeMessage> outbox, TimeSpan period, CancellationToken ct)
     {
         using var timer = new PeriodicTimer(period, _time);
         while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false))
         {
-            var m = _sensor.Sample();
-            _lastSample = m;
-            ExpireUndispatched();
+            var m = _consent.Sample();
+            _attempts.ExpireUndispatched();
             outbox.TryWrite(new ProbeMessage { Heartbeat = Heartbeat(m) });
         }
     }
 
     private Heartbeat Heartbeat(MachineSnapshot m)
     {
-        var (accepting, reason) = Evaluate(m);
-        int running;
-        lock (_gate)
-        {
-            running = _running.Count;
-        }
-
+        var (accepting, reason) = _consent.Evaluate(m);
         return new Heartbeat
         {
             Capacity = ProtoMapper.ToProto(_capacity),
             CpuLoad = m.CpuLoad,
             MemoryAvailableMb = m.MemoryAvailableMb,
-            RunningTasks = running,
+            RunningTasks = _attempts.Count,
             Accepting = accepting,
             PolicyReason = reason,
             RttMs = _rttMs,
         };
-    }
-
-    /// <summary>Drops accepted work whose dispatch never came (the director timed the award out), freeing its capacity.</summary>
-    private void ExpireUndispatched()
-    {
-        lock (_gate)
-        {
-            foreach (var (key, r) in _running.Where(kv => !kv.Value.Started && _time.GetElapsedTime(kv.Value.AcceptedAt) > UndispatchedTimeout).ToList())
-            {
-                _running.Remove(key);
-                r.Cancel.Dispose();
-            }
-        }
     }
 
     private void Handle(DirectorMessage m, ChannelWriter<ProbeMessage> outbox)
@@ -481,23 +302,19 @@ public sealed partial class ProbeAgent : BackgroundService
             case DirectorMessage.BodyOneofCase.Tasks:
                 foreach (var t in m.Tasks.Tasks)
                 {
-                    Start(t);
+                    _attempts.Start(t);
                 }
 
                 break;
             case DirectorMessage.BodyOneofCase.Cancel:
                 foreach (var a in m.Cancel.Attempts)
                 {
-                    Cancel(ProtoMapper.ToCore(a), m.Cancel.Reason);
+                    _attempts.Cancel(ProtoMapper.ToCore(a), m.Cancel.Reason);
                 }
 
                 break;
             case DirectorMessage.BodyOneofCase.ResultAck:
-                foreach (var a in m.ResultAck.Attempts)
-                {
-                    _unacked.TryRemove(ProtoMapper.ToCore(a), out _);
-                }
-
+                _attempts.Acknowledge(m.ResultAck.Attempts.Select(ProtoMapper.ToCore));
                 break;
             case DirectorMessage.BodyOneofCase.BidRejected:
                 LogBidRejected(_log, m.BidRejected.Round, m.BidRejected.Reason);
@@ -506,7 +323,7 @@ public sealed partial class ProbeAgent : BackgroundService
                 var deadline = m.Drain.DeadlineUnixMs > 0
                     ? DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(m.Drain.DeadlineUnixMs, 0, DateTimeOffset.MaxValue.ToUnixTimeMilliseconds()))
                     : (DateTimeOffset?)null;
-                BeginDrain(DrainOrigin.Director, string.IsNullOrEmpty(m.Drain.Reason) ? "the director asked" : m.Drain.Reason, deadline);
+                _consent.BeginDrain(DrainOrigin.Director, string.IsNullOrEmpty(m.Drain.Reason) ? "the director asked" : m.Drain.Reason, deadline);
                 break;
             default:
                 break;
@@ -515,8 +332,8 @@ public sealed partial class ProbeAgent : BackgroundService
 
     private void OnCallForBids(Contracts.V1.CallForBids call, ChannelWriter<ProbeMessage> outbox)
     {
-        var sample = _lastSample ?? _sensor.Sample();
-        var (accepting, _) = Evaluate(sample);
+        var sample = _consent.Latest;
+        var (accepting, _) = _consent.Evaluate(sample);
         var coreCall = ProtoMapper.ToCore(call);
         _market.OnCall(coreCall); // the market strategy learns the quoted prices (and the rounds it lost) before it prices.
         var bid = new Contracts.V1.Bid
@@ -527,14 +344,8 @@ public sealed partial class ProbeAgent : BackgroundService
         };
         if (accepting)
         {
-            ResourceVector free;
-            lock (_gate)
-            {
-                free = FreeCapacity();
-            }
-
-            var left = _policy.TimeLeftInWindow(TimeOnly.FromDateTime(_time.GetLocalNow().DateTime));
-            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, ForeignLoad(sample), left, _speed);
+            var free = _attempts.Free(_capacity);
+            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, _consent.ForeignLoad(sample), _consent.TimeLeftInWindow(), _speed);
             _market.OnBid(coreCall.Round, items);
             bid.Items.AddRange(items.Select(i => new Contracts.V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
         }
@@ -545,203 +356,12 @@ public sealed partial class ProbeAgent : BackgroundService
 
     private void OnAward(Contracts.V1.Award award, ChannelWriter<ProbeMessage> outbox)
     {
-        var reply = new AwardReply { AwardId = award.AwardId };
         _market.OnAward(award.Round, award.Items.Select(i => i.UnitPrice).ToList());
-        var sample = _lastSample ?? _sensor.Sample();
-        var (accepting, reason) = Evaluate(sample);
-        lock (_gate)
-        {
-            var free = FreeCapacity();
-            foreach (var item in award.Items)
-            {
-                var need = ProtoMapper.ToCore(item.Resources);
-                var a = ProtoMapper.ToCore(item.Attempt);
-                if (accepting && need.FitsIn(free) && !_running.ContainsKey(a))
-                {
-                    free -= need;
-                    _running[a] = new Running(need, new CancellationTokenSource()) { AcceptedAt = _time.GetTimestamp() };
-                    reply.Accepted.Add(item.Attempt);
-                }
-                else
-                {
-                    reply.Declined.Add(item.Attempt);
-                }
-            }
-        }
-
-        if (reply.Declined.Count > 0)
-        {
-            reply.DeclineReason = accepting ? "capacity no longer free" : reason;
-        }
-
-        outbox.TryWrite(new ProbeMessage { AwardReply = reply });
-    }
-
-    /// <summary>Capacity not held by accepted or running attempts; call under <c>_gate</c>.</summary>
-    private ResourceVector FreeCapacity() => _capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
-
-    private void Start(DispatchTask t)
-    {
-        var a = ProtoMapper.ToCore(t.Attempt);
-        Running? r;
-        lock (_gate)
-        {
-            if (!_running.TryGetValue(a, out r) || r.Started)
-            {
-                return; // not accepted here, or a duplicate dispatch.
-            }
-
-            r.Started = true;
-        }
-
-        var spec = ProtoMapper.ToCore(t.Spec);
-        var parents = t.ParentOutputs.ToDictionary(kv => kv.Key, kv => kv.Value.ToByteArray(), StringComparer.Ordinal);
-        var parentBlobs = t.ParentOutputBlobs.ToDictionary(kv => kv.Key, kv => kv.Value, StringComparer.Ordinal);
-        var scratch = Path.Combine(WorkRoot(), $"{a.WorkflowId}-{a.TaskId}-{a.Attempt}");
-        var ctx = new TaskContext(a.WorkflowId, a.TaskId, a.Attempt, spec, parents, scratch, ProgressReporter(a), parentBlobs, t.CheckpointBlob, CheckpointReporter(a, r));
-        _ = Task.Run(() => RunAsync(a, ctx, r));
-    }
-
-    private async Task RunAsync(CoreAttempt a, TaskContext ctx, Running r)
-    {
-        TaskOutcome outcome;
-        try
-        {
-            Directory.CreateDirectory(ctx.ScratchDirectory);
-            outcome = await _attempts.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is not OutOfMemoryException)
-        {
-            outcome = new TaskOutcome(false, -1, [], "", "", $"probe error: {ex.Message}", 0, false);
-        }
-        finally
-        {
-            TryDelete(ctx.ScratchDirectory);
-        }
-
-        bool cancelled;
-        lock (_gate)
-        {
-            _running.Remove(a);
-            cancelled = r.Cancel.IsCancellationRequested;
-        }
-
-        r.Cancel.Dispose();
-        if (cancelled)
-        {
-            return; // the director no longer wants this attempt, or the drain deadline passed: it is reassigned.
-        }
-
-        var result = outcome.ToProto(a);
-        _unacked[a] = result;
-        LogFinished(_log, a.ToString(), outcome.Success, outcome.RuntimeSeconds);
-        _toSend.Enqueue(result);
-        _resultsReady.Writer.TryWrite(true);
-    }
-
-    /// <summary>Tells the director about each checkpoint an attempt saved (never throttled: the latest one is what a retry resumes from).</summary>
-    private Action<CheckpointSaved> CheckpointReporter(CoreAttempt a, Running r) => saved =>
-    {
-        var progress = new TaskProgress
-        {
-            Attempt = ProtoMapper.ToProto(a),
-            Fraction = saved.Fraction ?? 0,
-            Message = saved.Message,
-            CheckpointBlob = saved.Sha256,
-            CheckpointBytes = saved.Bytes,
-        };
-        lock (_gate)
-        {
-            r.LastCheckpoint = progress;
-        }
-
-        _outbox?.Writer.TryWrite(new ProbeMessage { Progress = progress });
-    };
-
-    /// <summary>Forwards a task's progress to the director, at most four times a second per attempt.</summary>
-    private Action<double, string> ProgressReporter(CoreAttempt a)
-    {
-        long last = 0;
-        return (fraction, message) =>
-        {
-            var now = _time.GetTimestamp();
-            if (last != 0 && _time.GetElapsedTime(last, now) < TimeSpan.FromMilliseconds(250) && fraction < 1)
-            {
-                return;
-            }
-
-            last = now;
-            _outbox?.Writer.TryWrite(new ProbeMessage
-            {
-                Progress = new TaskProgress { Attempt = ProtoMapper.ToProto(a), Fraction = fraction, Message = message ?? "" },
-            });
-        };
+        var (accepting, reason) = _consent.Evaluate(_consent.Latest);
+        outbox.TryWrite(new ProbeMessage { AwardReply = _attempts.Accept(award, _capacity, accepting, reason) });
     }
 
     private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)
         ? Path.Combine(Path.GetTempPath(), "swarm-probe", _options.ProbeId)
         : _options.WorkDirectory;
-
-    private static void TryDelete(string dir)
-    {
-        try
-        {
-            if (Directory.Exists(dir))
-            {
-                Directory.Delete(dir, recursive: true);
-            }
-        }
-        catch (IOException)
-        {
-            // Best effort: a scratch folder left behind is harmless.
-        }
-        catch (UnauthorizedAccessException)
-        {
-            // Same.
-        }
-    }
-
-    private void Cancel(CoreAttempt a, string reason)
-    {
-        lock (_gate)
-        {
-            if (_running.TryGetValue(a, out var r))
-            {
-                if (!r.Started)
-                {
-                    _running.Remove(a);
-                }
-
-                r.Cancel.Cancel();
-            }
-        }
-
-        LogCancelled(_log, a.ToString(), reason);
-    }
-
-    private void CancelAll(string reason)
-    {
-        List<CoreAttempt> all;
-        lock (_gate)
-        {
-            all = [.. _running.Keys];
-        }
-
-        foreach (var a in all)
-        {
-            Cancel(a, reason);
-        }
-    }
-
-    private sealed class Running(ResourceVector resources, CancellationTokenSource cancel)
-    {
-        public ResourceVector Resources { get; } = resources;
-        public CancellationTokenSource Cancel { get; } = cancel;
-        public bool Started { get; set; }
-
-        public long AcceptedAt { get; init; }
-
-        /// <summary>The progress message of the attempt's latest checkpoint; guarded by the agent's gate.</summary>
-        public TaskProgress? LastCheckpoint { get; set; }
-    }
 }

@@ -14,6 +14,17 @@ public static class ListScheduling
     public static WorkflowSpec Heft(WorkflowSpec spec)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        var rank = UpwardRanks(spec);
+        return spec with { Tasks = [.. spec.Tasks.Select(t => t with { Priority = Clamp(rank[t.Id] * 10) })] };
+    }
+
+    /// <summary>
+    /// Each task's upward rank: its estimate plus the largest rank among its children. Computed children first, over the
+    /// reverse topological order, so a chain as long as a spec allows needs no recursion.
+    /// </summary>
+    public static IReadOnlyDictionary<string, double> UpwardRanks(WorkflowSpec spec)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
         var children = spec.Tasks.ToDictionary(t => t.Id, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var t in spec.Tasks)
         {
@@ -23,22 +34,15 @@ public static class ListScheduling
             }
         }
 
-        var byId = spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
         var rank = new Dictionary<string, double>(StringComparer.Ordinal);
-        double Rank(string id)
+        var order = Dag.TopologicalOrder(spec);
+        for (var i = order.Count - 1; i >= 0; i--)
         {
-            if (rank.TryGetValue(id, out var r))
-            {
-                return r;
-            }
-
-            // Iterative over long chains would be safer; DAGs from traces are shallow enough for recursion depth here.
-            r = byId[id].EstimatedSeconds + children[id].Select(Rank).DefaultIfEmpty(0).Max();
-            rank[id] = r;
-            return r;
+            var t = order[i];
+            rank[t.Id] = t.EstimatedSeconds + children[t.Id].Select(c => rank[c]).DefaultIfEmpty(0).Max();
         }
 
-        return spec with { Tasks = [.. spec.Tasks.Select(t => t with { Priority = Clamp(Rank(t.Id) * 10) })] };
+        return rank;
     }
 
     /// <summary>The spec with min-min priorities: shorter estimates first.</summary>

@@ -1,3 +1,4 @@
+using Swarm.Core.Statistics;
 using Swarm.Simulation.Scenarios;
 
 namespace Swarm.Simulation.Reporting;

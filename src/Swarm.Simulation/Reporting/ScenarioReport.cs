@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Swarm.Core.Statistics;
 using Swarm.Simulation.Scenarios;
 
 namespace Swarm.Simulation.Reporting;

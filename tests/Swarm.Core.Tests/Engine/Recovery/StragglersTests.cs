@@ -1,0 +1,97 @@
+using Swarm.Core.Engine;
+using Swarm.Core.Workflow;
+using Swarm.Testing;
+
+namespace Swarm.Core.Tests.Engine.Recovery;
+
+public sealed class StragglersTests
+{
+    /// <summary>Copies after 2x the prediction and at least 3 s late; at most half the running attempts copied.</summary>
+    private static EngineParts CreateSut(double fraction = 0.5) => new(DirectorEngineTests.Quiet with
+    {
+        StragglerFactor = 2, StragglerMinSlack = TimeSpan.FromSeconds(3), MaxSpeculativeFraction = fraction,
+    });
+
+    private static List<TaskRun> Running(EngineParts parts, int n, double predictedSeconds = 10)
+    {
+        var p = parts.Probe("p1", cores: n);
+        var b = new WorkflowSpecBuilder();
+        for (var i = 0; i < n; i++)
+        {
+            b.WithTask($"t{i}");
+        }
+
+        var w = parts.Submit("w", b.Build());
+        return [.. w.Ordered.Select(t => parts.Run(t, p, predictedSeconds: predictedSeconds))];
+    }
+
+    [Fact]
+    public void Find_BeforeTwiceThePrediction_NothingWanted()
+    {
+        var parts = CreateSut();
+        Running(parts, 1);
+        parts.Now += TimeSpan.FromSeconds(19.9);
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Empty(parts.Stragglers.Wanted);
+        Assert.Empty(step.Commands);
+    }
+
+    [Fact]
+    public void Find_PastTwiceThePrediction_WantsACopyAndRaisesTheTrigger()
+    {
+        var parts = CreateSut();
+        var t = Running(parts, 1)[0];
+        parts.Now += TimeSpan.FromSeconds(20.1);
+        parts.Trigger.Clear();
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Equal([t], parts.Stragglers.Wanted);
+        Assert.True(parts.Trigger.IsRaised);
+        var detected = Assert.IsType<DirectorCommand.StragglerDetected>(Assert.Single(step.Commands));
+        Assert.Equal(t.Current, detected.Attempt);
+    }
+
+    [Fact]
+    public void Find_ManyStraggle_CopiesLimitedToTheFractionOfRunningAttempts()
+    {
+        var parts = CreateSut(fraction: 0.5);
+        Running(parts, 6);
+        parts.Now += TimeSpan.FromSeconds(30);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal(3, parts.Stragglers.Wanted.Count);
+    }
+
+    [Fact]
+    public void OnTransition_TheAttemptEnds_NoLongerWanted()
+    {
+        var parts = CreateSut();
+        var t = Running(parts, 1)[0];
+        parts.Now += TimeSpan.FromSeconds(21);
+        parts.Stragglers.Find(parts.Step());
+
+        parts.Tasks.SetState(t, TaskState.Succeeded, parts.Step());
+
+        Assert.Empty(parts.Stragglers.Wanted);
+    }
+
+    [Fact]
+    public void Find_RunningOnADrainingProbeThatCannotFinishInTime_WantsACopyEarly()
+    {
+        var parts = CreateSut();
+        var t = Running(parts, 1, predictedSeconds: 60)[0];
+        parts.Fleet.StartDrain(new DirectorEvent.ProbeDrainRequested("p1", "operator", parts.Now + TimeSpan.FromSeconds(10)), parts.Step());
+        parts.Fleet.CheckHealth(parts.Now); // the health check notes that some probe drains
+        parts.Now += TimeSpan.FromSeconds(1);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal([t], parts.Stragglers.Wanted);
+    }
+}
