@@ -33,6 +33,7 @@ internal sealed class SpecFile
         public int? MaxAttempts { get; set; }
         public double TimeoutSeconds { get; set; }
         public double? EstimatedSeconds { get; set; }
+        public string? Category { get; set; }
         public List<string>? DependsOn { get; set; }
         public string? Gang { get; set; }
     }

@@ -228,6 +228,7 @@ public static partial class SpecLoader
             MaxAttempts = t.MaxAttempts ?? 3,
             TimeoutSeconds = t.TimeoutSeconds,
             EstimatedSeconds = t.EstimatedSeconds ?? 1,
+            Category = t.Category ?? "",
             DependsOn = t.DependsOn ?? [],
             Gang = t.Gang ?? "",
         };

@@ -55,6 +55,10 @@ public sealed record SimulationResult
 
     /// <summary>Each workflow's outcome.</summary>
     public IReadOnlyList<WorkflowOutcome> Workflows { get; init; } = [];
+
+    /// <summary>For each committed attempt: its task's category, the runtime the engine predicted on the awarded probe
+    /// when it awarded it, and the runtime it took there, seconds.</summary>
+    public IReadOnlyList<RuntimePredictionRecord> RuntimePredictions { get; init; } = [];
 }
 
 /// <summary>One workflow's outcome; <paramref name="MakespanSeconds"/> (its completion time from submission) is NaN when it did not end.</summary>
@@ -65,4 +69,14 @@ public sealed record WorkflowOutcome(string WorkflowId, WorkflowState State, str
 
     /// <summary>True when it had a deadline and did not succeed within it.</summary>
     public bool MissedDeadline => DeadlineSeconds > 0 && (State != WorkflowState.Succeeded || MakespanSeconds > DeadlineSeconds);
+}
+
+/// <summary>One committed attempt's runtime: what the engine predicted on its probe when awarding it, and what it took.</summary>
+/// <param name="Category">The task's category (empty when it has none).</param>
+/// <param name="PredictedSeconds">The award's prediction on the awarded probe, seconds.</param>
+/// <param name="ActualSeconds">The attempt's runtime there, seconds.</param>
+public readonly record struct RuntimePredictionRecord(string Category, double PredictedSeconds, double ActualSeconds)
+{
+    /// <summary>|predicted - actual| / actual; NaN when the attempt took no time.</summary>
+    public double AbsolutePercentageError => ActualSeconds > 0 ? Math.Abs(PredictedSeconds - ActualSeconds) / ActualSeconds : double.NaN;
 }

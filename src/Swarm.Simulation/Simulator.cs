@@ -35,6 +35,9 @@ public sealed class Simulator : IDisposable
     private readonly List<(double Seconds, double Cores)> _busySeries = [];
     private readonly List<double> _decisionSeconds = [];
     private double _engineSeconds;
+    private readonly Dictionary<string, Dictionary<string, string>> _categories = new(StringComparer.Ordinal); // workflow -> task -> category
+    private readonly Dictionary<AttemptRef, double> _predicted = [];
+    private readonly List<RuntimePredictionRecord> _predictions = [];
 
     /// <summary>Creates a simulation starting at <paramref name="settings"/>.Start.</summary>
     public Simulator(SimulationSettings settings, IClearingSolver? solver = null)
@@ -129,6 +132,7 @@ public sealed class Simulator : IDisposable
     {
         ArgumentNullException.ThrowIfNull(spec);
         _actual[workflowId] = actualSeconds ?? new Dictionary<string, double>();
+        _categories[workflowId] = spec.Tasks.ToDictionary(t => t.Id, t => t.Category, StringComparer.Ordinal);
         if (spec.DeadlineSeconds > 0)
         {
             _deadlines[workflowId] = spec.DeadlineSeconds;
@@ -210,6 +214,7 @@ public sealed class Simulator : IDisposable
             BusyCores = _busySeries,
             DecisionSeconds = _decisionSeconds,
             EngineSeconds = _engineSeconds,
+            RuntimePredictions = _predictions,
             Workflows = [.. workflows.Select(w => new WorkflowOutcome(w.WorkflowId, w.State, w.Reason, w.Total, w.Succeeded, w.Spent,
                 w.FinishedAt is { } f ? (f - w.SubmittedAt).TotalSeconds : double.NaN)
             {
@@ -277,14 +282,25 @@ public sealed class Simulator : IDisposable
     {
         switch (c)
         {
-            case DirectorCommand.AuctionCleared:
+            case DirectorCommand.AuctionCleared cleared:
                 _rounds++;
+                foreach (var award in cleared.Trace.Awards)
+                {
+                    _predicted[award.Attempt] = award.PredictedSeconds;
+                }
+
                 break;
             case DirectorCommand.AttemptStarted:
                 _attemptsStarted++;
                 break;
-            case DirectorCommand.ResultCommitted:
+            case DirectorCommand.ResultCommitted committed:
                 _commits++;
+                if (_predicted.Remove(committed.Attempt, out var predicted))
+                {
+                    var category = _categories.TryGetValue(committed.Attempt.WorkflowId, out var tasks) ? tasks.GetValueOrDefault(committed.Attempt.TaskId, "") : "";
+                    _predictions.Add(new RuntimePredictionRecord(category, predicted, committed.Result.RuntimeSeconds));
+                }
+
                 break;
             case DirectorCommand.WorkflowFinished f:
                 _ended.Add(f.WorkflowId);

@@ -129,6 +129,7 @@ internal static class DirectorStoreRules
                 UnitPrice = r.UnitPrice,
                 Cost = r.Cost,
                 Result = r.Result with { Output = r.Result.Output.ToArray() },
+                ReferenceSeconds = double.IsFinite(r.ReferenceSeconds) && r.ReferenceSeconds > 0 ? r.ReferenceSeconds : 0,
             },
             DirectorCommand.CheckpointSaved c => current with { CheckpointBlob = c.Blob },
             DirectorCommand.AttemptFailed f => current with

@@ -88,7 +88,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 "$workflow_id", "$task_id", "$task_index", "$attempts", "$failures", "$state", "$probe_id", "$unit_price",
                 "$cost", "$explanation", "$error", "$result_attempt", "$result_success", "$result_exit_code",
                 "$result_output", "$result_stderr", "$result_error", "$result_runtime", "$checkpoint_blob", "$result_output_blob",
-                "$result_output_bytes");
+                "$result_output_bytes", "$result_reference_seconds");
             _statements =
             [
                 _nextEpoch, _workflowExists, _selectSpec, _selectSpent, _insertWorkflow, _finishWorkflow, _addSpent,
@@ -406,6 +406,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
         p["$checkpoint_blob"].Value = task.CheckpointBlob;
         p["$result_output_blob"].Value = result is null ? DBNull.Value : result.OutputBlob;
         p["$result_output_bytes"].Value = result is null ? DBNull.Value : result.OutputBytes;
+        p["$result_reference_seconds"].Value = task.ReferenceSeconds;
         _upsertTask.ExecuteNonQuery();
     }
 
@@ -442,6 +443,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
             result)
         {
             CheckpointBlob = reader.GetString(17),
+            ReferenceSeconds = reader.IsDBNull(20) ? 0 : reader.GetDouble(20),
         };
     }
 
@@ -490,6 +492,11 @@ public sealed class SqliteDirectorStore : IDirectorStore
             if (version == 1)
             {
                 Execute(SqliteSchema.MigrateFrom1, transaction);
+            }
+
+            if (version <= 2)
+            {
+                Execute(SqliteSchema.MigrateFrom2, transaction);
             }
         }
 

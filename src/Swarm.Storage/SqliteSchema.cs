@@ -4,7 +4,7 @@ namespace Swarm.Storage;
 internal static class SqliteSchema
 {
     /// <summary>The schema version this build writes and reads.</summary>
-    public const int Version = 2;
+    public const int Version = 3;
 
     public const string CreateTables = """
         CREATE TABLE meta (
@@ -52,6 +52,7 @@ internal static class SqliteSchema
             checkpoint_blob  TEXT NOT NULL DEFAULT '',
             result_output_blob  TEXT,
             result_output_bytes INTEGER,
+            result_reference_seconds REAL NOT NULL DEFAULT 0,
             PRIMARY KEY (workflow_id, task_id)
         ) WITHOUT ROWID;
         """;
@@ -63,6 +64,12 @@ internal static class SqliteSchema
         ALTER TABLE tasks ADD COLUMN result_output_blob TEXT;
         ALTER TABLE tasks ADD COLUMN result_output_bytes INTEGER;
         UPDATE meta SET value = '2' WHERE key = 'schema_version';
+        """;
+
+    /// <summary>Version 2 to 3 (issue 12): each committed result's runtime on a reference core, what the runtime model learns from.</summary>
+    public const string MigrateFrom2 = """
+        ALTER TABLE tasks ADD COLUMN result_reference_seconds REAL NOT NULL DEFAULT 0;
+        UPDATE meta SET value = '3' WHERE key = 'schema_version';
         """;
 
     public const string UpdateSpec = "UPDATE specs SET spec = $spec WHERE workflow_id = $id";
@@ -107,10 +114,10 @@ internal static class SqliteSchema
     public const string UpsertTask = """
         INSERT INTO tasks (workflow_id, task_id, task_index, attempts, failures, state, probe_id, unit_price, cost,
             explanation, error, result_attempt, result_success, result_exit_code, result_output, result_stderr,
-            result_error, result_runtime, checkpoint_blob, result_output_blob, result_output_bytes)
+            result_error, result_runtime, checkpoint_blob, result_output_blob, result_output_bytes, result_reference_seconds)
         VALUES ($workflow_id, $task_id, $task_index, $attempts, $failures, $state, $probe_id, $unit_price, $cost,
             $explanation, $error, $result_attempt, $result_success, $result_exit_code, $result_output, $result_stderr,
-            $result_error, $result_runtime, $checkpoint_blob, $result_output_blob, $result_output_bytes)
+            $result_error, $result_runtime, $checkpoint_blob, $result_output_blob, $result_output_bytes, $result_reference_seconds)
         ON CONFLICT (workflow_id, task_id) DO UPDATE SET
             attempts = excluded.attempts, failures = excluded.failures, state = excluded.state,
             probe_id = excluded.probe_id, unit_price = excluded.unit_price, cost = excluded.cost,
@@ -119,7 +126,7 @@ internal static class SqliteSchema
             result_output = excluded.result_output, result_stderr = excluded.result_stderr,
             result_error = excluded.result_error, result_runtime = excluded.result_runtime,
             checkpoint_blob = excluded.checkpoint_blob, result_output_blob = excluded.result_output_blob,
-            result_output_bytes = excluded.result_output_bytes
+            result_output_bytes = excluded.result_output_bytes, result_reference_seconds = excluded.result_reference_seconds
         """;
 
     public const string LoadWorkflows = """
@@ -131,7 +138,8 @@ internal static class SqliteSchema
     public const string LoadTasks = """
         SELECT t.workflow_id, t.task_id, t.attempts, t.failures, t.state, t.probe_id, t.unit_price, t.cost,
             t.explanation, t.error, t.result_attempt, t.result_success, t.result_exit_code, t.result_output,
-            t.result_stderr, t.result_error, t.result_runtime, t.checkpoint_blob, t.result_output_blob, t.result_output_bytes
+            t.result_stderr, t.result_error, t.result_runtime, t.checkpoint_blob, t.result_output_blob, t.result_output_bytes,
+            t.result_reference_seconds
         FROM tasks AS t JOIN workflows AS w ON w.id = t.workflow_id
         ORDER BY w.seq, t.task_index
         """;

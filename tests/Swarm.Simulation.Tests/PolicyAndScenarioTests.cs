@@ -87,11 +87,12 @@ public sealed class PolicyAndScenarioTests
         Assert.Equal(first.CompletionSeconds, second.CompletionSeconds);
         Assert.Equal(first.BusyCores, second.BusyCores);
         Assert.NotEmpty(first.BusyCores);
+        Assert.Equal(first.RuntimePredictions, second.RuntimePredictions);
         Assert.Equal(Scalars(first), Scalars(second));
     }
 
     /// <summary>The outcome without its series (records compare lists by reference).</summary>
-    private static PolicyOutcome Scalars(PolicyOutcome o) => o with { CompletionSeconds = [], BusyCores = [], DecisionSeconds = [] };
+    private static PolicyOutcome Scalars(PolicyOutcome o) => o with { CompletionSeconds = [], BusyCores = [], DecisionSeconds = [], RuntimePredictions = [] };
 
     [Fact]
     public void Parse_UnknownPolicy_NamesItAndTheKnownOnes()

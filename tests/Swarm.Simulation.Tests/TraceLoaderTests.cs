@@ -79,6 +79,50 @@ public sealed class TraceLoaderTests : IDisposable
     }
 
     [Fact]
+    public void Alibaba_Tasks_DeclareNoRuntimeButACategoryFromTheirInstances()
+    {
+        var jobs = AlibabaBatchTasks.Load(Data("alibaba-batch-sample.csv"));
+
+        var t4 = jobs.Single(j => j.JobId == "3").Spec.Tasks.Single(t => t.Id == "t4");
+        Assert.Equal(0, t4.EstimatedSeconds); // the trace's 65 s drives the run, the director is not told it
+        Assert.Equal("alibaba/batch-i13", t4.Category); // 15,740 instances: 2^13 <= 15,740 < 2^14
+    }
+
+    [Fact]
+    public void Alibaba_RowsWithEmptyPlans_StrictFailsAtTheFirstLenientSkipsAndCounts()
+    {
+        var path = Write("ali.csv", """
+            task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu,plan_mem
+            0,20,1,1,1,Terminated,50,0.1
+            0,30,1,2,1,Terminated,,
+            5,40,2,3,1,Terminated,,0.2
+            5,45,2,4,x,Terminated,100,0.2
+            5,50,2,5,2,Terminated,100,0.2
+            """);
+        var skips = new TraceSkips();
+
+        var strict = Assert.Throws<TraceFormatException>(() => AlibabaBatchTasks.Load(path));
+        var lenient = AlibabaBatchTasks.Load(path, skips: skips);
+
+        Assert.Equal($"{path}: line 3: 'plan_cpu' is '', not a number", strict.Message);
+        Assert.Equal(["t1", "t5"], lenient.SelectMany(j => j.Spec.Tasks).Select(t => t.Id));
+        Assert.Equal(3, skips.Total);
+        Assert.Equal([("with a malformed 'instance_num'", 1, 5), ("with an empty 'plan_cpu'", 2, 3)], skips.Reasons);
+    }
+
+    [Fact]
+    public void Scenario_StrictAlibabaWithAnEmptyPlan_SaysHowToSkipSuchRows()
+    {
+        Write("gaps.csv", "task_create_time,task_end_time,job_id,task_id,instance_num,status,plan_cpu,plan_mem\n0,30,1,2,1,Terminated,,\n");
+        var scenario = ScenarioLoader.Parse("fleet: [{ name: n }]\nworkload: [{ alibaba_batch: gaps.csv }]\n");
+
+        var ex = Assert.Throws<TraceFormatException>(() => new ScenarioRunner(scenario, _dir).Run("swarm", 1));
+
+        Assert.Contains("'plan_cpu' is ''", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("skip_incomplete_rows: true", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Scenario_AlibabaArrivalsUnderLanlChurn_RunsEveryPolicyToTheEnd()
     {
         var scenario = ScenarioLoader.Parse("""

@@ -30,6 +30,34 @@ public sealed class WfCommonsLoaderTests
     }
 
     [Fact]
+    public void Load_Instance_DeclaresNoRuntimesButApplicationAndTypeCategories()
+    {
+        var sut = WfCommonsLoader.Load(Data("blast-chameleon-small-001.json.gz"));
+
+        Assert.All(sut.Spec.Tasks, t => Assert.Equal(0, t.EstimatedSeconds));
+        Assert.Equal(["blast/blastall", "blast/cat", "blast/cat_blast", "blast/split_fasta"], sut.Spec.Tasks.Select(t => t.Category).Distinct().Order(StringComparer.Ordinal));
+        Assert.All(sut.SpecWithRecordedRuntimes().Tasks, t => Assert.Equal(sut.ActualSeconds[t.Id], t.EstimatedSeconds));
+    }
+
+    [Theory]
+    [InlineData("montage", "mProject", "mProject_ID0000001", "montage/mProject")]
+    [InlineData("blast", "/usr/bin/blastall", "blastall_ID000002", "blast/blastall")]
+    [InlineData("cutandrun", "gunzip \\\n -f x.gz", "NFCORE_CUTANDRUN.CUTANDRUN.PREPARE_GENOME.GUNZIP_BED", "cutandrun/NFCORE_CUTANDRUN.CUTANDRUN.PREPARE_GENOME.GUNZIP_BED")]
+    [InlineData("epigenomics", "", "fast2bfq_ID0000002", "epigenomics/fast2bfq")]
+    public void CategoryOf_ProgramOrNameWithoutItsIdNumber(string application, string program, string name, string expected)
+    {
+        var category = WfCommonsLoader.CategoryOf(application, program, name);
+
+        Assert.Equal(expected, category);
+    }
+
+    [Theory]
+    [InlineData("montage-chameleon-2mass-025d-001.json.gz", "montage")]
+    [InlineData("1000genome-chameleon-4ch-100k-001.json.gz", "1000genome")]
+    [InlineData("instance", "instance")]
+    public void ApplicationOf_TheFirstWordOfTheFileName(string file, string expected) => Assert.Equal(expected, WfCommonsLoader.ApplicationOf(file));
+
+    [Fact]
     public void Parse_NoWorkflow_NamesTheMissingKey()
     {
         var ex = Assert.Throws<TraceFormatException>(() => WfCommonsLoader.Parse("""{"name": "x"}"""));

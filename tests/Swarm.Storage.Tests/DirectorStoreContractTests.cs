@@ -138,6 +138,17 @@ public abstract partial class DirectorStoreContractTests : IDisposable
     }
 
     [Fact]
+    public void Apply_ResultCommittedWithReferenceRuntime_KeepsItForTheRuntimeModel()
+    {
+        var sut = CreateSut();
+
+        sut.Apply([Accepted("w"), Started("w", "a", 1), Committed("w", "a", 1) with { ReferenceSeconds = 12.5 }]);
+        var task = Task(ReopenSut(sut).Load(), "w", "a");
+
+        Assert.Equal(12.5, task.ReferenceSeconds);
+    }
+
+    [Fact]
     public void Apply_ResultCommitted_StoresResultCostAndSpend()
     {
         var sut = CreateSut();

@@ -94,8 +94,8 @@ public sealed partial class SqliteDirectorStoreTests
 
         using var sut = new SqliteDirectorStore(path);
 
-        Assert.Equal(2, SqliteDirectorStore.SchemaVersion);
-        Assert.Equal("2", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal(3, SqliteDirectorStore.SchemaVersion);
+        Assert.Equal("3", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
     }
 
     [Fact]
@@ -106,7 +106,7 @@ public sealed partial class SqliteDirectorStoreTests
 
         using var sut = new SqliteDirectorStore(path);
 
-        Assert.Equal("2", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal("3", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
         Assert.Single(sut.Load().Workflows);
     }
 
@@ -145,7 +145,28 @@ public sealed partial class SqliteDirectorStoreTests
 
         var a = Task(sut.Load(), "w-old", "a");
 
-        Assert.Equal(("", "", 0L), (a.CheckpointBlob, a.Result!.OutputBlob, a.Result.OutputBytes));
+        Assert.Equal(("", "", 0L, 0.0), (a.CheckpointBlob, a.Result!.OutputBlob, a.Result.OutputBytes, a.ReferenceSeconds));
+    }
+
+    [Fact]
+    public void Constructor_Version2Store_AddsTheReferenceRuntimeAndKeepsResults()
+    {
+        // A version-2 store is a version-1 store migrated by the build before issue 12: take one back to version 2.
+        var path = Version1Store();
+        new SqliteDirectorStore(path).Dispose();
+        using (var connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Pooling = false }.ToString()))
+        {
+            connection.Open();
+            using var command = connection.CreateCommand();
+            command.CommandText = "ALTER TABLE tasks DROP COLUMN result_reference_seconds; UPDATE meta SET value = '2' WHERE key = 'schema_version';";
+            command.ExecuteNonQuery();
+        }
+
+        using var sut = new SqliteDirectorStore(path);
+        var a = Task(sut.Load(), "w-old", "a");
+
+        Assert.Equal("3", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal((2.0, 0.0), (a.Result!.RuntimeSeconds, a.ReferenceSeconds));
     }
 
     [Fact]

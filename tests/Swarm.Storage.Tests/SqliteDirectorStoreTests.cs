@@ -87,7 +87,7 @@ public sealed partial class SqliteDirectorStoreTests : DirectorStoreContractTest
         using var sut = new SqliteDirectorStore(path);
 
         Assert.Equal("wal", RawScalar(path, "PRAGMA journal_mode"));
-        Assert.Equal("2", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
+        Assert.Equal("3", RawScalar(path, "SELECT value FROM meta WHERE key = 'schema_version'"));
     }
 
     [Fact]

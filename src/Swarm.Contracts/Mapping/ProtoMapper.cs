@@ -54,6 +54,7 @@ public static class ProtoMapper
             EstimatedSeconds = t.EstimatedSeconds == 0 ? 1 : t.EstimatedSeconds,
             DependsOn = [.. t.DependsOn],
             Gang = t.Gang,
+            Category = t.Category,
         };
     }
 
@@ -75,6 +76,7 @@ public static class ProtoMapper
             TimeoutSeconds = t.TimeoutSeconds,
             EstimatedSeconds = t.EstimatedSeconds,
             Gang = t.Gang ?? "",
+            Category = t.Category ?? "",
         };
         p.Args.AddRange(t.Args);
         foreach (var (k, v) in t.Env)

@@ -33,6 +33,10 @@ public abstract record DirectorCommand
     {
         /// <inheritdoc />
         public override bool IsDurable => true;
+
+        /// <summary>The runtime on a reference core (runtime x the probe's speed), what the runtime model learned from;
+        /// stored so that a restarted director relearns the same (0 = unknown).</summary>
+        public double ReferenceSeconds { get; init; }
     }
 
     /// <summary>A failed attempt was recorded (the task may retry).</summary>

@@ -6,6 +6,7 @@ using Swarm.Core.Engine.Recovery;
 using Swarm.Core.Engine.Tasks;
 using Swarm.Core.Engine.Views;
 using Swarm.Core.Health;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Negotiation;
 
 namespace Swarm.Core.Engine;
@@ -35,6 +36,7 @@ public sealed class DirectorEngine
     private readonly AttemptExecution _execution;
     private readonly EngineViews _views;
     private readonly Explanations _explanations;
+    private readonly RuntimeModel _runtimes;
     private DateTimeOffset _now;
 
     /// <summary>Creates an engine.</summary>
@@ -49,7 +51,10 @@ public sealed class DirectorEngine
         var assignments = new Assignments(trigger);
         _tasks = new TaskBoard(trigger);
         _fleet = new Fleet(options, trigger);
-        _workflows = new WorkflowLifecycle(options, _tasks, assignments, _fleet);
+
+        // The runtime model learns from every commit and predicts every demand; a workflow's own history goes when it ends.
+        _runtimes = new RuntimeModel(options.RuntimeModel, options.RuntimePrior);
+        _workflows = new WorkflowLifecycle(options, _tasks, assignments, _fleet, _runtimes);
 
         // Recovery follows task states: the straggler watch starts when an attempt runs and ends when it stops, and an
         // incident recovers when the work it lost runs again. Stragglers first: the incident log emits, the watch does not.
@@ -57,13 +62,13 @@ public sealed class DirectorEngine
         _stragglers = new Stragglers(options, _tasks, _fleet, trigger);
         _tasks.Subscribe(_stragglers);
         _tasks.Subscribe(incidents);
-        _recovery = new WorkRecovery(options, _tasks, assignments, _fleet, _workflows, incidents, _stragglers);
+        _recovery = new WorkRecovery(options, _tasks, assignments, _fleet, _workflows, incidents, _stragglers, _runtimes);
 
         // The market sits on top: it offers ready work and stragglers' copies to callable probes and holds what it awards.
         var tenants = new TenantBudgets(options, _tasks);
         _awards = new AwardBook(options);
-        _auctions = new AuctionRounds(options, solver, _tasks, _fleet, _stragglers, _workflows, _awards, tenants, trigger);
-        _execution = new AttemptExecution(options, _tasks, assignments, _fleet, _workflows, _recovery, _awards, tenants);
+        _auctions = new AuctionRounds(options, solver, _tasks, _fleet, _stragglers, _workflows, _awards, tenants, _runtimes, trigger);
+        _execution = new AttemptExecution(options, _tasks, assignments, _fleet, _workflows, _recovery, _awards, tenants, _runtimes);
         _views = new EngineViews(_tasks, _fleet, incidents);
         _explanations = new Explanations(_tasks, tenants, _auctions);
     }
@@ -82,6 +87,22 @@ public sealed class DirectorEngine
     {
         ArgumentNullException.ThrowIfNull(snapshot);
         _tasks.Restore(snapshot);
+
+        // The runtime model relearns from the committed results, as it learned from them the first time.
+        foreach (var w in snapshot.Workflows)
+        {
+            var specs = w.Spec.Tasks.ToDictionary(t => t.Id, StringComparer.Ordinal);
+            foreach (var st in w.Tasks.Where(t => t.State == Workflow.TaskState.Succeeded && t.Result is not null && specs.ContainsKey(t.TaskId)))
+            {
+                var spec = specs[st.TaskId];
+                _runtimes.Observe(w.WorkflowId, spec.Category, spec.EstimatedSeconds, st.ReferenceSeconds > 0 ? st.ReferenceSeconds : st.Result!.RuntimeSeconds);
+            }
+
+            if (w.State != Workflow.WorkflowState.Running)
+            {
+                _runtimes.Forget(w.WorkflowId);
+            }
+        }
     }
 
     /// <summary>Handles one event at time <paramref name="now"/> and returns the decisions, in order.</summary>

@@ -88,6 +88,12 @@ public sealed record EngineOptions
     /// <summary>Fair-share weight and budget per tenant; tenants not listed get <see cref="TenantPolicy.Default"/>.</summary>
     public IReadOnlyDictionary<string, TenantPolicy> Tenants { get; init; } = new Dictionary<string, TenantPolicy>();
 
+    /// <summary>How the runtime model learns (see <see cref="Intelligence.RuntimeModel"/>).</summary>
+    public Intelligence.RuntimeModelOptions RuntimeModel { get; init; } = new();
+
+    /// <summary>History from other workflows the runtime model starts from (trained offline from traces); none by default.</summary>
+    public Intelligence.RuntimePrior RuntimePrior { get; init; } = Intelligence.RuntimePrior.Empty;
+
     /// <summary>Negotiation settings.</summary>
     public NegotiationOptions Negotiation { get; init; } = new();
 

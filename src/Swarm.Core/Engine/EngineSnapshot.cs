@@ -23,4 +23,7 @@ public sealed record StoredTask(string TaskId, int Attempts, int Failures, TaskS
 {
     /// <summary>Latest checkpoint (blob SHA-256), or empty.</summary>
     public string CheckpointBlob { get; init; } = "";
+
+    /// <summary>The committed result's runtime on a reference core (see <see cref="DirectorCommand.ResultCommitted.ReferenceSeconds"/>); 0 = unknown.</summary>
+    public double ReferenceSeconds { get; init; }
 }

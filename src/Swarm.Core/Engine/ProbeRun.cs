@@ -42,14 +42,31 @@ internal sealed class ProbeRun(ProbeProfile profile)
 
     public ResourceVector Free => Capacity - Allocated;
 
-    /// <summary>Exponentially weighted ratio of observed to predicted runtime (weight 0.2 per observation), in [0.05, 20].</summary>
-    public double RuntimeCorrection { get; private set; } = 1;
+    /// <summary>
+    /// How much slower (above 1) or faster this probe runs tasks than its declared speed says: the precision-weighted
+    /// mean of log((runtime x declared speed) / the runtime model's expectation) over its commits, each weighted by
+    /// 1 / sigma^2 of the prediction it is compared with (a tightly predicted task says much about the machine, a noisy
+    /// one little), shrunk towards 1 by <see cref="CorrectionPrior"/> and kept in [0.25, 4]. The runtime model learns the
+    /// tasks; this learns the machine.
+    /// </summary>
+    public double RuntimeCorrection => Math.Exp(Math.Clamp(_weightedLogRatios / (_weights + CorrectionPrior), -LogCap, LogCap));
 
-    public void ObserveRuntime(double ratio)
+    /// <summary>Weight of "as declared" behind <see cref="RuntimeCorrection"/>: ten commits predicted to within sigma 0.3.</summary>
+    public const double CorrectionPrior = 10 / (0.3 * 0.3);
+
+    private static readonly double LogCap = Math.Log(4);
+    private double _weightedLogRatios;
+    private double _weights;
+
+    /// <summary>Records one commit's (runtime x declared speed) / expected reference runtime, whose prediction had spread
+    /// <paramref name="sigma"/> (in log).</summary>
+    public void ObserveRuntime(double ratio, double sigma)
     {
-        if (double.IsFinite(ratio) && ratio > 0)
+        if (double.IsFinite(ratio) && ratio > 0 && double.IsFinite(sigma))
         {
-            RuntimeCorrection = Math.Clamp((0.8 * RuntimeCorrection) + (0.2 * ratio * RuntimeCorrection), 0.05, 20);
+            var w = 1 / Math.Pow(Math.Max(0.05, sigma), 2);
+            _weightedLogRatios += w * Math.Clamp(Math.Log(ratio), -5, 5);
+            _weights += w;
         }
     }
 }

@@ -44,8 +44,18 @@ public sealed record MicroTaskSpec
     /// <summary>Wall-clock limit of one attempt in seconds (0 = none).</summary>
     public double TimeoutSeconds { get; init; }
 
-    /// <summary>Expected runtime on a reference core in seconds; used by the cost model (default 1).</summary>
+    /// <summary>
+    /// The submitter's estimate of the runtime on a reference core, seconds (default 1; 0 = unknown). The director's
+    /// runtime model takes it as a prior and replaces it with what tasks of the same <see cref="Category"/> really took.
+    /// </summary>
     public double EstimatedSeconds { get; init; } = 1;
+
+    /// <summary>
+    /// What kind of work this is, for learning runtimes: tasks of one category are expected to take alike (for example
+    /// <c>montage/mProject</c>, application and task type). Letters, digits and <c>-_./:</c>, at most 128 characters;
+    /// empty = uncategorised (learned per workflow only).
+    /// </summary>
+    public string Category { get; init; } = "";
 
     /// <summary>
     /// Name of the gang bundle the task belongs to (empty = none). All ready tasks of a gang are placed together in one

@@ -8,6 +8,9 @@ namespace Swarm.Core.Workflow;
 /// </summary>
 public static class WorkflowValidator
 {
+    /// <summary>Longest <see cref="MicroTaskSpec.Category"/>.</summary>
+    public const int MaxCategoryLength = 128;
+
     /// <summary>Validates <paramref name="spec"/> against <paramref name="limits"/>.</summary>
     /// <returns>An empty list when valid; otherwise one message per problem.</returns>
     public static IReadOnlyList<string> Validate(WorkflowSpec spec, WorkflowLimits limits)
@@ -170,6 +173,11 @@ public static class WorkflowValidator
         if (!double.IsFinite(t.EstimatedSeconds) || t.EstimatedSeconds < 0)
         {
             errors.Add($"task '{name}': estimated seconds must be a finite number >= 0");
+        }
+
+        if (t.Category is null || t.Category.Length > MaxCategoryLength || !t.Category.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or '/' or ':'))
+        {
+            errors.Add($"task '{name}': category must be at most {MaxCategoryLength} letters, digits or -_./: (got '{t.Category}')");
         }
 
         if (t.PayloadBytes > limits.MaxTaskPayloadBytes)

@@ -10,11 +10,14 @@ namespace Swarm.Simulation.Policies;
 /// </summary>
 public static class ListScheduling
 {
-    /// <summary>The spec with HEFT priorities (upward rank, in tenths of a second).</summary>
-    public static WorkflowSpec Heft(WorkflowSpec spec)
+    /// <summary>The spec with HEFT priorities (upward rank over the declared estimates, in tenths of a second).</summary>
+    public static WorkflowSpec Heft(WorkflowSpec spec) => Heft(spec, t => t.EstimatedSeconds);
+
+    /// <summary>The spec with HEFT priorities, ranking each task by <paramref name="seconds"/> (a prediction).</summary>
+    public static WorkflowSpec Heft(WorkflowSpec spec, Func<MicroTaskSpec, double> seconds)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        var rank = UpwardRanks(spec);
+        var rank = UpwardRanks(spec, seconds);
         return spec with { Tasks = [.. spec.Tasks.Select(t => t with { Priority = Clamp(rank[t.Id] * 10) })] };
     }
 
@@ -22,9 +25,13 @@ public static class ListScheduling
     /// Each task's upward rank: its estimate plus the largest rank among its children. Computed children first, over the
     /// reverse topological order, so a chain as long as a spec allows needs no recursion.
     /// </summary>
-    public static IReadOnlyDictionary<string, double> UpwardRanks(WorkflowSpec spec)
+    public static IReadOnlyDictionary<string, double> UpwardRanks(WorkflowSpec spec) => UpwardRanks(spec, t => t.EstimatedSeconds);
+
+    /// <summary>Upward ranks with each task's time from <paramref name="seconds"/>.</summary>
+    public static IReadOnlyDictionary<string, double> UpwardRanks(WorkflowSpec spec, Func<MicroTaskSpec, double> seconds)
     {
         ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(seconds);
         var children = spec.Tasks.ToDictionary(t => t.Id, _ => new List<string>(), StringComparer.Ordinal);
         foreach (var t in spec.Tasks)
         {
@@ -39,17 +46,21 @@ public static class ListScheduling
         for (var i = order.Count - 1; i >= 0; i--)
         {
             var t = order[i];
-            rank[t.Id] = t.EstimatedSeconds + children[t.Id].Select(c => rank[c]).DefaultIfEmpty(0).Max();
+            rank[t.Id] = seconds(t) + children[t.Id].Select(c => rank[c]).DefaultIfEmpty(0).Max();
         }
 
         return rank;
     }
 
-    /// <summary>The spec with min-min priorities: shorter estimates first.</summary>
-    public static WorkflowSpec MinMin(WorkflowSpec spec)
+    /// <summary>The spec with min-min priorities: shorter declared estimates first.</summary>
+    public static WorkflowSpec MinMin(WorkflowSpec spec) => MinMin(spec, t => t.EstimatedSeconds);
+
+    /// <summary>The spec with min-min priorities: shorter <paramref name="seconds"/> (a prediction) first.</summary>
+    public static WorkflowSpec MinMin(WorkflowSpec spec, Func<MicroTaskSpec, double> seconds)
     {
         ArgumentNullException.ThrowIfNull(spec);
-        return spec with { Tasks = [.. spec.Tasks.Select(t => t with { Priority = Clamp(-t.EstimatedSeconds * 10) })] };
+        ArgumentNullException.ThrowIfNull(seconds);
+        return spec with { Tasks = [.. spec.Tasks.Select(t => t with { Priority = Clamp(-seconds(t) * 10) })] };
     }
 
     private static int Clamp(double v) => (int)Math.Clamp(Math.Round(v), -1_000_000_000, 1_000_000_000);

@@ -81,6 +81,9 @@ public sealed record PolicySummary
     /// <summary>Mean cost over the cost bound.</summary>
     public double CostToBound { get; init; }
 
+    /// <summary>Runtime prediction error at award time per application, then over all ("all"), pooled over seeds.</summary>
+    public IReadOnlyList<RuntimeErrorRow> RuntimeErrors { get; init; } = [];
+
     /// <summary>Summarises one policy's runs (all of the same policy).</summary>
     public static PolicySummary Of(string policy, IReadOnlyList<(PolicyOutcome Outcome, double WallSeconds)> runs, ReportBounds bounds)
     {
@@ -119,6 +122,34 @@ public sealed record PolicySummary
             WallSeconds = wall / runs.Count,
             MakespanToBound = bounds.MakespanSeconds > 0 ? makespan / bounds.MakespanSeconds : double.NaN,
             CostToBound = bounds.Cost > 0 ? cost / bounds.Cost : double.NaN,
+            RuntimeErrors = RuntimeErrorRow.Of(runs.SelectMany(r => r.Outcome.RuntimePredictions)),
         };
+    }
+}
+
+/// <summary>How far the engine's runtime predictions were from what attempts took, for one application.</summary>
+/// <param name="Application">The application (the category's part before '/'; "-" for uncategorised tasks; "all").</param>
+/// <param name="Attempts">Committed attempts measured.</param>
+/// <param name="MedianApe">Median absolute percentage error, 0 to 1 and above.</param>
+/// <param name="MeanApe">Mean absolute percentage error.</param>
+public sealed record RuntimeErrorRow(string Application, int Attempts, double MedianApe, double MeanApe)
+{
+    /// <summary>One row per application (by name) and a last one over all.</summary>
+    public static IReadOnlyList<RuntimeErrorRow> Of(IEnumerable<RuntimePredictionRecord> records)
+    {
+        ArgumentNullException.ThrowIfNull(records);
+        var list = records.Where(r => double.IsFinite(r.AbsolutePercentageError)).ToList();
+        if (list.Count == 0)
+        {
+            return [];
+        }
+
+        static RuntimeErrorRow Row(string name, List<double> apes) => new(name, apes.Count, Percentiles.Median(apes), apes.Average());
+        var rows = list.GroupBy(r => Core.Intelligence.RuntimeModel.ApplicationOf(r.Category) is { Length: > 0 } a ? a : r.Category.Length > 0 ? r.Category : "-", StringComparer.Ordinal)
+            .OrderBy(g => g.Key, StringComparer.Ordinal)
+            .Select(g => Row(g.Key, [.. g.Select(r => r.AbsolutePercentageError)]))
+            .ToList();
+        rows.Add(Row("all", [.. list.Select(r => r.AbsolutePercentageError)]));
+        return rows;
     }
 }

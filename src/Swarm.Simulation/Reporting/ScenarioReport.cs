@@ -81,6 +81,13 @@ public sealed class ScenarioReport
             Num(r.Outcome.Events), Fixed(r.WallSeconds, "0.00")])],
         [false, true, false, true, true, true, true, true, true, true, true, true, true, true]);
 
+    /// <summary>The runtime model's error at award time, per application, for each policy (pooled over seeds).</summary>
+    public ReportTable RuntimeErrorTable() => new("Runtime prediction error at award time",
+        ["policy", "application", "attempts", "median APE", "mean APE"],
+        [.. Policies.SelectMany(s => s.RuntimeErrors.Select(r => (IReadOnlyList<string>)[
+            s.Policy, r.Application, Num(r.Attempts), Fixed(r.MedianApe * 100, "0.0") + " %", Fixed(r.MeanApe * 100, "0.0") + " %"]))],
+        [false, false, true, true, true]);
+
     /// <summary>The label of the lower-bound row in <see cref="OutcomeTable"/>.</summary>
     public const string LowerBoundLabel = "lower bound";
 
@@ -113,6 +120,14 @@ public sealed class ScenarioReport
           .Append("Decision time is the wall time of each engine step that cleared an auction, on this machine.\n\n");
 
         md.Append("## Completion times and scheduler time\n\n").Append(TimingTable().ToMarkdown()).Append('\n');
+        if (Policies.Any(p => p.RuntimeErrors.Count > 0))
+        {
+            md.Append("## Runtime predictions\n\n")
+              .Append("What the engine predicted an attempt would take on the probe it awarded it to, against what it took there ")
+              .Append("(absolute percentage error; the runtime model sees only categories, estimates and committed results, never the trace).\n\n")
+              .Append(RuntimeErrorTable().ToMarkdown()).Append('\n');
+        }
+
         if (plots is { Count: > 0 })
         {
             md.Append("## Plots\n\n");

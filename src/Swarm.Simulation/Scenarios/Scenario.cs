@@ -41,6 +41,13 @@ public sealed class Scenario
 
     /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min.</summary>
     public List<string> Policies { get; set; } = ["swarm"];
+
+    /// <summary>
+    /// WfCommons instances the runtime model is trained on before the run (an <c>INDEX.csv</c> whose folder holds the
+    /// files, or single instance files), relative to the scenario file. Instances the workload submits (any file of the
+    /// same name) are left out, so the model predicts them without having seen them. Every policy gets the same model.
+    /// </summary>
+    public List<string> RuntimeTraining { get; set; } = [];
 }
 
 /// <summary>Identical machines.</summary>
@@ -152,6 +159,12 @@ public sealed class WorkloadItem
 
     /// <summary>Deadline of each submitted workflow, seconds after its submission (0 = none); misses are counted.</summary>
     public double DeadlineSeconds { get; set; }
+
+    /// <summary>
+    /// With an arrival stream: skip rows with a missing or malformed value (counted, with the reason, in the report)
+    /// instead of stopping at the first one. Off by default: a trace is read strictly.
+    /// </summary>
+    public bool SkipIncompleteRows { get; set; }
 }
 
 /// <summary>Exponential up and down times per probe.</summary>

@@ -1,5 +1,6 @@
 using Swarm.Core.Bidding;
 using Swarm.Core.Clearing;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 using Swarm.Simulation.Policies;
@@ -44,6 +45,10 @@ public sealed record PolicyOutcome(
 
     /// <summary>SHA-256 of the run's events and engine commands when <see cref="ScenarioRunner.Digests"/> is on, else empty.</summary>
     public string Digest { get; init; } = "";
+
+    /// <summary>Each committed attempt's predicted and actual runtime (summarised in the report, not written to result.json).</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public IReadOnlyList<RuntimePredictionRecord> RuntimePredictions { get; init; } = [];
 }
 
 /// <summary>Runs a scenario's policies and seeds.</summary>
@@ -59,9 +64,20 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     private readonly Dictionary<string, EnergyPrices> _energy = new(StringComparer.Ordinal);
     private readonly Dictionary<string, NodeInventory> _inventories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, LatencyMatrix> _latency = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<string, TraceSkips> _skips = new(StringComparer.Ordinal);
+    private RuntimePrior? _prior;
 
     /// <summary>Measures the engine's wall-clock time per decision when set (the CLI passes the system clock).</summary>
     public TimeProvider? Meter { get; init; }
+
+    /// <summary>Rows the lenient loaders skipped, per trace file (<see cref="WorkloadItem.SkipIncompleteRows"/>).</summary>
+    public IReadOnlyDictionary<string, TraceSkips> Skips => _skips;
+
+    /// <summary>
+    /// The runtime model's history before the run: trained on <see cref="Scenario.RuntimeTraining"/>, without the
+    /// instances the workload submits. Every policy's engine starts from it, and HEFT and min-min rank with it.
+    /// </summary>
+    public RuntimePrior Prior => _prior ??= TrainPrior();
 
     /// <summary>When on, each run's trace digest (<see cref="Tracing.TraceDigest"/>) is in its outcome.</summary>
     public bool Digests { get; init; }
@@ -70,7 +86,10 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     public PolicyOutcome Run(string policy, int seed)
     {
         var beat = TimeSpan.FromSeconds(scenario.HeartbeatSeconds);
-        var engine = new SimulationSettings().Engine with { HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10 };
+        var engine = new SimulationSettings().Engine with
+        {
+            HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10, RuntimePrior = Prior,
+        };
         var settings = new SimulationSettings
         {
             Seed = seed,
@@ -85,9 +104,10 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         AddFleet(sim, settings.Start);
         var n = 0;
         long tasks = 0;
+        var predictor = new RuntimeModel(engine.RuntimeModel, Prior);
         foreach (var (jobSpec, actual, arrival, w) in Submissions())
         {
-            var spec = WithDeadline(Prioritise(policy, jobSpec), w);
+            var spec = WithDeadline(Prioritise(policy, jobSpec, t => predictor.Predict("", t.Category, t.EstimatedSeconds).P50Seconds), w);
             sim.Submit($"wf{n++}", spec, actual, settings.Start + WarmUp + TimeSpan.FromSeconds(arrival));
             tasks += spec.Tasks.Count;
         }
@@ -135,6 +155,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             EnergyCost = r.EnergyCost,
             CapacityCores = r.CapacityCores,
             Digest = digest?.Hex() ?? "",
+            RuntimePredictions = r.RuntimePredictions,
         };
     }
 
@@ -335,13 +356,53 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         return value;
     }
 
-    /// <summary>The task priorities a policy sets (HEFT's upward rank, min-min's shortest first); others leave the spec as it is.</summary>
-    public static WorkflowSpec Prioritise(string policy, WorkflowSpec spec) => policy switch
+    /// <summary>The task priorities a policy sets (HEFT's upward rank, min-min's shortest first) from the tasks' declared
+    /// estimates; others leave the spec as it is.</summary>
+    public static WorkflowSpec Prioritise(string policy, WorkflowSpec spec) => Prioritise(policy, spec, t => t.EstimatedSeconds);
+
+    /// <summary>The same, ranking by <paramref name="seconds"/> (the runtime model's prediction, in a run).</summary>
+    public static WorkflowSpec Prioritise(string policy, WorkflowSpec spec, Func<MicroTaskSpec, double> seconds) => policy switch
     {
-        "heft" => ListScheduling.Heft(spec),
-        "min-min" => ListScheduling.MinMin(spec),
+        "heft" => ListScheduling.Heft(spec, seconds),
+        "min-min" => ListScheduling.MinMin(spec, seconds),
         _ => spec,
     };
+
+    /// <summary>Trains the runtime model on the training instances the workload does not submit.</summary>
+    private RuntimePrior TrainPrior()
+    {
+        if (scenario.RuntimeTraining.Count == 0)
+        {
+            return RuntimePrior.Empty;
+        }
+
+        // An instance is the same run wherever its file lies: leave out every file named like one the workload submits.
+        var submitted = scenario.Workload.Where(w => w.Wfcommons.Length > 0).Select(w => Path.GetFileName(w.Wfcommons)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var model = new RuntimeModel();
+        foreach (var path in scenario.RuntimeTraining.SelectMany(TrainingFiles).Distinct(StringComparer.Ordinal).Where(p => !submitted.Contains(Path.GetFileName(p))).Order(StringComparer.Ordinal))
+        {
+            var instance = WfCommonsLoader.Load(path);
+            foreach (var t in instance.Spec.Tasks)
+            {
+                model.Observe(path, t.Category, t.EstimatedSeconds, instance.ActualSeconds.GetValueOrDefault(t.Id));
+            }
+        }
+
+        return model.Export();
+    }
+
+    /// <summary>The instance files of a training entry: those an INDEX.csv lists, or the one file named.</summary>
+    private IEnumerable<string> TrainingFiles(string relative)
+    {
+        var path = Path.GetFullPath(Path.Combine(baseDirectory, relative));
+        if (!path.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            return [path];
+        }
+
+        var folder = Path.GetDirectoryName(path)!;
+        return WfCommonsSanity.IndexFiles(path).Select(f => Path.GetFullPath(Path.Combine(folder, f)));
+    }
 
     /// <summary>The winner-determination stage for a policy name.</summary>
     public static IClearingSolver SolverFor(string policy, int seed) => policy switch
@@ -361,14 +422,31 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         if (!_jobs.TryGetValue((w.Source, w.Jobs), out var jobs))
         {
             var path = Path.Combine(baseDirectory, w.Source);
-            jobs = w.AlibabaBatch.Length > 0 ? AlibabaBatchTasks.Load(path, w.Jobs)
-                : w.GpuPods.Length > 0 ? AlibabaGpuPods.ToJobs(AlibabaGpuPods.Load(path, w.Jobs))
-                : SwfLog.ToJobs(SwfLog.Load(path, w.Jobs));
+            TraceSkips? skips = null;
+            if (w.SkipIncompleteRows)
+            {
+                _skips[w.Source] = skips = new TraceSkips();
+            }
+
+            try
+            {
+                jobs = LoadJobs(w, path, skips);
+            }
+            catch (TraceFormatException ex) when (skips is null && w.AlibabaBatch.Length > 0)
+            {
+                throw new TraceFormatException(ex.Message + " (to skip such rows and count them in the report, set skip_incomplete_rows: true on this workload entry)", ex);
+            }
+
             _jobs[(w.Source, w.Jobs)] = jobs;
         }
 
         return jobs;
     }
+
+    private static IReadOnlyList<AlibabaJob> LoadJobs(WorkloadItem w, string path, TraceSkips? skips) =>
+        w.AlibabaBatch.Length > 0 ? AlibabaBatchTasks.Load(path, w.Jobs, skips)
+        : w.GpuPods.Length > 0 ? AlibabaGpuPods.ToJobs(AlibabaGpuPods.Load(path, w.Jobs))
+        : SwfLog.ToJobs(SwfLog.Load(path, w.Jobs));
 
     private WfCommonsInstance Instance(string relative)
     {

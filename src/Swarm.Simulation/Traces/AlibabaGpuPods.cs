@@ -77,8 +77,9 @@ public static class AlibabaGpuPods
     /// One single-task workflow per pod, for the scenario runner's arrival stream. The task needs the pod's CPU, memory and
     /// whole GPUs (a GPU-sharing pod, <c>gpu_milli</c> below 1000, still takes one whole GPU: <see cref="ResourceVector"/>
     /// counts whole GPUs); its GPU model is the pod's only accepted model, or any when it accepts none or several. The
-    /// task's estimate and actual runtime are the pod's duration. Task ids are the pod names with characters outside
-    /// letters, digits, '-', '_' and '.' replaced by '_'.
+    /// task's actual runtime is the pod's duration; it declares no estimate (a pod does not say how long it will live), and
+    /// its category is its QoS class and GPU count (<c>gpu/&lt;qos&gt;-g&lt;n&gt;</c>). Task ids are the pod names with
+    /// characters outside letters, digits, '-', '_' and '.' replaced by '_'.
     /// </summary>
     public static IReadOnlyList<AlibabaJob> ToJobs(IEnumerable<GpuPod> pods)
     {
@@ -93,7 +94,8 @@ public static class AlibabaGpuPods
                 [
                     new MicroTaskSpec
                     {
-                        Id = id, Kind = TaskKind.Exec, Command = "true", EstimatedSeconds = p.DurationSeconds,
+                        Id = id, Kind = TaskKind.Exec, Command = "true", EstimatedSeconds = 0,
+                        Category = CategoryOf(p),
                         Resources = new ResourceVector(p.CpuMillis, p.MemoryMib, p.Gpus, GpuModel: p.GpuModels.Count == 1 ? p.GpuModels[0] : ""),
                     },
                 ],
@@ -107,5 +109,13 @@ public static class AlibabaGpuPods
     {
         var chars = name.Select(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' ? c : '_').Take(128).ToArray();
         return chars.Length == 0 ? "task" : new string(chars);
+    }
+
+    /// <summary>A pod's category for runtime learning: its QoS class and whole GPUs.</summary>
+    public static string CategoryOf(GpuPod pod)
+    {
+        ArgumentNullException.ThrowIfNull(pod);
+        var qos = new string([.. pod.Qos.Where(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_')]);
+        return $"gpu/{(qos.Length == 0 ? "none" : qos)}-g{pod.Gpus.ToString(System.Globalization.CultureInfo.InvariantCulture)}";
     }
 }

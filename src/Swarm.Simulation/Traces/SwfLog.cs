@@ -11,7 +11,11 @@ namespace Swarm.Simulation.Traces;
 /// <param name="Processors">Field 5, allocated processors; field 8 (requested) when field 5 is −1.</param>
 /// <param name="Status">Field 11: 1 completed, 0 failed, 5 cancelled, −1 unknown.</param>
 /// <param name="UserId">Field 12, the user (−1 = unknown).</param>
-public sealed record SwfJob(long JobNumber, double SubmitSeconds, double WaitSeconds, double RunSeconds, int Processors, int Status, int UserId);
+public sealed record SwfJob(long JobNumber, double SubmitSeconds, double WaitSeconds, double RunSeconds, int Processors, int Status, int UserId)
+{
+    /// <summary>The user's requested run time (field 9), seconds; 0 when unknown.</summary>
+    public double RequestedSeconds { get; init; }
+}
 
 /// <summary>
 /// Reads a Standard Workload Format log (Parallel Workloads Archive; the shared <c>cluster/nasa_ipsc1993_octnov.swf</c>):
@@ -77,7 +81,7 @@ public static class SwfLog
                 continue;
             }
 
-            jobs.Add(new SwfJob(number, values[1], values[2], values[3], processors, status, user));
+            jobs.Add(new SwfJob(number, values[1], values[2], values[3], processors, status, user) { RequestedSeconds = Math.Max(0, values[8]) });
         }
 
         return [.. jobs.OrderBy(j => j.SubmitSeconds).ThenBy(j => j.JobNumber).Take(maxJobs)];
@@ -85,8 +89,10 @@ public static class SwfLog
 
     /// <summary>
     /// One single-task workflow per job, for the scenario runner's arrival stream: the task needs one core per processor
-    /// and <paramref name="memoryMib"/> MiB (SWF memory fields are mostly unknown), arrives at the job's submit time, and
-    /// its estimate and actual runtime are the job's run time. The task id is <c>j</c> and the job number.
+    /// and <paramref name="memoryMib"/> MiB (SWF memory fields are mostly unknown) and arrives at the job's submit time;
+    /// its actual runtime is the job's run time, and what the director is told is only what a user submitting it would
+    /// say: the requested time as the estimate (0 when the log does not have it) and the user as the category
+    /// (<c>swf/u&lt;user&gt;</c>: a user's jobs are alike). The task id is <c>j</c> and the job number.
     /// </summary>
     public static IReadOnlyList<AlibabaJob> ToJobs(IEnumerable<SwfJob> jobs, long memoryMib = 256)
     {
@@ -102,7 +108,8 @@ public static class SwfLog
                 [
                     new MicroTaskSpec
                     {
-                        Id = id, Kind = TaskKind.Exec, Command = "true", EstimatedSeconds = j.RunSeconds,
+                        Id = id, Kind = TaskKind.Exec, Command = "true", EstimatedSeconds = j.RequestedSeconds,
+                        Category = "swf/u" + j.UserId.ToString(CultureInfo.InvariantCulture),
                         Resources = new ResourceVector(j.Processors * 1000L, memoryMib),
                     },
                 ],

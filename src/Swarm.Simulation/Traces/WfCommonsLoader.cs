@@ -11,6 +11,13 @@ namespace Swarm.Simulation.Traces;
 /// joined on id with the execution's runtimes, CPU use, memory and machines. Task ids are made valid Swarm ids
 /// (other characters become '_'). A task asks for as many cores as it used on average (at least one, at most the
 /// largest recorded machine's), and its recorded memory.
+/// <para>
+/// Honest by construction: a task's spec carries what a workflow system would tell the director, not the trace's
+/// outcome. Its estimate is 0 (unknown) and its category is <c>application/type</c>, the application being the first
+/// word of the instance's file name (WfInstances name them <c>montage-chameleon-...</c>) and the type the program run
+/// (<c>mProject</c>), or for scripts (Nextflow) the task's name without its <c>_ID</c> number. The recorded runtimes are
+/// in <see cref="WfCommonsInstance.ActualSeconds"/>: they drive the simulated execution only.
+/// </para>
 /// </summary>
 public static class WfCommonsLoader
 {
@@ -88,6 +95,7 @@ public static class WfCommonsLoader
         var used = new HashSet<string>(StringComparer.Ordinal);
         var specs = Required(specification, "tasks", JsonValueKind.Array, "workflow.specification");
         var raw = new List<(string Id, List<string> Parents)>();
+        var taskNames = new Dictionary<string, string>(StringComparer.Ordinal);
         i = 0;
         foreach (var t in specs.EnumerateArray())
         {
@@ -105,10 +113,12 @@ public static class WfCommonsLoader
             }
 
             names[id] = UniqueId(id, used);
+            taskNames[id] = t.TryGetProperty("name", out var nameEl) && nameEl.ValueKind == JsonValueKind.String ? nameEl.GetString() ?? id : id;
             raw.Add((id, parents));
             i++;
         }
 
+        var application = ApplicationOf(source);
         var tasks = new List<MicroTaskSpec>(raw.Count);
         var actual = new Dictionary<string, double>(StringComparer.Ordinal);
         foreach (var (id, parents) in raw)
@@ -137,13 +147,15 @@ public static class WfCommonsLoader
 
             var swarmId = names[id];
             actual[swarmId] = seconds;
+            var program = run.TryGetProperty("command", out var cmd) && cmd.TryGetProperty("program", out var prog) ? prog.GetString() ?? "" : "";
             tasks.Add(new MicroTaskSpec
             {
                 Id = swarmId,
                 Kind = TaskKind.Exec,
-                Command = run.TryGetProperty("command", out var cmd) && cmd.TryGetProperty("program", out var prog) ? prog.GetString() ?? "true" : "true",
+                Command = program.Length > 0 ? program : "true",
                 Resources = new ResourceVector(cores * 1000L, memoryMb),
-                EstimatedSeconds = seconds,
+                EstimatedSeconds = 0,
+                Category = CategoryOf(application, program, taskNames[id]),
                 DependsOn = [.. parents.Select(p => names[p]).Distinct(StringComparer.Ordinal)],
             });
         }
@@ -158,6 +170,57 @@ public static class WfCommonsLoader
         }
 
         return new WfCommonsInstance(name, spec, actual, makespan, machines);
+    }
+
+    /// <summary>The application of an instance file: the first word of its name (<c>montage-chameleon-2mass-...</c> is montage).</summary>
+    public static string ApplicationOf(string fileName)
+    {
+        ArgumentNullException.ThrowIfNull(fileName);
+        var name = Path.GetFileName(fileName);
+        var dash = name.IndexOf('-', StringComparison.Ordinal);
+        var dot = name.IndexOf('.', StringComparison.Ordinal);
+        var word = dash > 0 ? name[..dash] : dot > 0 ? name[..dot] : name;
+        var clean = Clean(word.ToLowerInvariant(), 40);
+        return clean.Length == 0 ? "workflow" : clean;
+    }
+
+    /// <summary>
+    /// A task's category: <c>application/type</c>, the type being the program when it is one word, else the task's
+    /// name without its trailing <c>_ID</c> number (Pegasus and Makeflow) or with its characters cleaned (Nextflow processes).
+    /// </summary>
+    public static string CategoryOf(string application, string program, string taskName)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        ArgumentNullException.ThrowIfNull(program);
+        ArgumentNullException.ThrowIfNull(taskName);
+        var word = program.Trim();
+        var type = word.Length is > 0 and <= 64 && !word.Any(char.IsWhiteSpace) && word is not "true"
+            ? Path.GetFileName(word)
+            : StripId(taskName);
+        var clean = Clean(type, WorkflowValidator.MaxCategoryLength - application.Length - 1);
+        return $"{application}/{(clean.Length == 0 ? "task" : clean)}";
+    }
+
+    private static string StripId(string name)
+    {
+        var at = name.LastIndexOf("_ID", StringComparison.Ordinal);
+        return at > 0 && name[(at + 3)..].All(char.IsAsciiDigit) ? name[..at] : name;
+    }
+
+    private static string Clean(string text, int max)
+    {
+        var sb = new StringBuilder(Math.Min(text.Length, max));
+        foreach (var c in text)
+        {
+            if (sb.Length == max)
+            {
+                break;
+            }
+
+            sb.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.' or ':' ? c : '_');
+        }
+
+        return sb.ToString();
     }
 
     private static string UniqueId(string id, HashSet<string> used)

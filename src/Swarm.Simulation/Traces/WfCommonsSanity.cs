@@ -84,7 +84,7 @@ public static class WfCommonsSanity
             sim.AddProbe(new VirtualProbeSpec(profile, new ResourceVector(m.Cores * 1000L, Math.Max(memory, instance.Spec.Tasks.Max(t => t.Resources.MemoryMb))), new FixedPriceStrategy(0.01)));
         }
 
-        sim.Submit("wf", instance.Spec, instance.ActualSeconds, new SimulationSettings().Start + Scenarios.ScenarioRunner.WarmUp);
+        sim.Submit("wf", instance.SpecWithRecordedRuntimes(), instance.ActualSeconds, new SimulationSettings().Start + Scenarios.ScenarioRunner.WarmUp);
         var result = sim.Run(new SimulationSettings().Start + TimeSpan.FromDays(30));
         var wf = result.Workflows.Single();
         var simulated = wf.State == WorkflowState.Succeeded ? wf.MakespanSeconds : double.NaN;

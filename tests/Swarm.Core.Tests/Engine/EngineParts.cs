@@ -4,6 +4,7 @@ using Swarm.Core.Engine.Execution;
 using Swarm.Core.Engine.Probes;
 using Swarm.Core.Engine.Recovery;
 using Swarm.Core.Engine.Tasks;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 using Swarm.Testing;
@@ -27,6 +28,7 @@ internal sealed class EngineParts(EngineOptions? options = null)
     private TenantBudgets? _tenants;
     private AuctionRounds? _auctions;
     private AttemptExecution? _execution;
+    private RuntimeModel? _runtimes;
     private long _connection;
 
     public EngineOptions Options { get; } = options ?? DirectorEngineTests.Quiet;
@@ -41,21 +43,23 @@ internal sealed class EngineParts(EngineOptions? options = null)
 
     public Assignments Assignments => _assignments ??= new Assignments(Trigger);
 
-    public WorkflowLifecycle Workflows => _workflows ??= new WorkflowLifecycle(Options, Tasks, Assignments, Fleet);
+    public RuntimeModel Runtimes => _runtimes ??= new RuntimeModel(Options.RuntimeModel, Options.RuntimePrior);
+
+    public WorkflowLifecycle Workflows => _workflows ??= new WorkflowLifecycle(Options, Tasks, Assignments, Fleet, Runtimes);
 
     public IncidentLog Incidents => _incidents ??= new IncidentLog();
 
     public Stragglers Stragglers => _stragglers ??= new Stragglers(Options, Tasks, Fleet, Trigger);
 
-    public WorkRecovery Recovery => _recovery ??= new WorkRecovery(Options, Tasks, Assignments, Fleet, Workflows, Incidents, Stragglers);
+    public WorkRecovery Recovery => _recovery ??= new WorkRecovery(Options, Tasks, Assignments, Fleet, Workflows, Incidents, Stragglers, Runtimes);
 
     public AwardBook Awards => _awards ??= new AwardBook(Options);
 
     public TenantBudgets Tenants => _tenants ??= new TenantBudgets(Options, Tasks);
 
-    public AuctionRounds Auctions => _auctions ??= new AuctionRounds(Options, null, Tasks, Fleet, Stragglers, Workflows, Awards, Tenants, Trigger);
+    public AuctionRounds Auctions => _auctions ??= new AuctionRounds(Options, null, Tasks, Fleet, Stragglers, Workflows, Awards, Tenants, Runtimes, Trigger);
 
-    public AttemptExecution Execution => _execution ??= new AttemptExecution(Options, Tasks, Assignments, Fleet, Workflows, Recovery, Awards, Tenants);
+    public AttemptExecution Execution => _execution ??= new AttemptExecution(Options, Tasks, Assignments, Fleet, Workflows, Recovery, Awards, Tenants, Runtimes);
 
     /// <summary>A step at <see cref="Now"/>.</summary>
     public EngineStep Step() => new(Now);

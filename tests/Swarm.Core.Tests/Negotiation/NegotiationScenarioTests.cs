@@ -272,8 +272,9 @@ public sealed class NegotiationScenarioTests
     }
 
     [Fact]
-    public void Engine_SlowProbe_LearnsItsRuntimeCorrection()
+    public void Engine_TasksSlowerThanDeclared_NextPredictionLearnsIt()
     {
+        // The runtime model, not the probe, learns that this workflow's estimates are low.
         var d = new EngineDriver();
         d.AddProbe("p1", capacity: ProbeProfiles.Capacity(1), price: 1);
         d.Submit("wf", new WorkflowSpecBuilder().WithChain("a", "b").Build());
@@ -283,9 +284,42 @@ public sealed class NegotiationScenarioTests
 
         d.BidAll();
 
-        var started = d.Logged<DirectorCommand.AttemptStarted>()[^1];
-        Assert.Equal("b", started.Attempt.TaskId);
-        var ratio = d.Engine.ListProbes().Single().RuntimeCorrection;
-        Assert.True(ratio > 1.2 && ratio < 3, $"correction {ratio}");
+        var award = d.Engine.LastTrace!.Awards.Single();
+        Assert.Equal("b", award.Attempt.TaskId);
+        Assert.True(award.PredictedSeconds > 1.2 && award.PredictedSeconds < 3, $"predicted {award.PredictedSeconds}");
+        Assert.Equal(1, d.Engine.ListProbes().Single().RuntimeCorrection, 9);
+    }
+
+    [Fact]
+    public void Engine_ProbeSlowerThanItsDeclaredSpeed_LearnsACorrectionFromWellPredictedTasks()
+    {
+        // Two identical probes; "slow" takes twice as long as declared. Once the category is learned, the error on "slow"
+        // is the machine's, and only its correction rises.
+        var d = new EngineDriver();
+        d.AddProbe("fast", capacity: ProbeProfiles.Capacity(1), price: 1);
+        d.AddProbe("slow", capacity: ProbeProfiles.Capacity(1), price: 1);
+        var b = new WorkflowSpecBuilder();
+        for (var i = 0; i < 40; i++)
+        {
+            b.WithTask($"t{i}", t => t with { Category = "app/step", EstimatedSeconds = 0 });
+        }
+
+        d.Submit("wf", b.Build());
+        for (var round = 0; round < 20; round++)
+        {
+            d.BidAll();
+            d.AcceptAll();
+            foreach (var p in new[] { "fast", "slow" })
+            {
+                foreach (var a in d.Probe(p).RunningAttempts)
+                {
+                    d.Succeed(a, runtimeSeconds: p == "slow" ? 20 * (1 + (0.01 * (a.TaskId.Length % 3))) : 10 * (1 + (0.01 * (a.TaskId.Length % 3))));
+                }
+            }
+        }
+
+        var corrections = d.Engine.ListProbes().ToDictionary(p => p.Profile.ProbeId, p => p.RuntimeCorrection);
+        Assert.InRange(corrections["fast"], 0.7, 1.1);
+        Assert.InRange(corrections["slow"], 1.2, 2.2);
     }
 }

@@ -2,6 +2,7 @@ using Swarm.Core.Clearing;
 using Swarm.Core.Engine.Probes;
 using Swarm.Core.Engine.Recovery;
 using Swarm.Core.Engine.Tasks;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Negotiation;
 using Swarm.Core.Workflow;
@@ -16,7 +17,7 @@ namespace Swarm.Core.Engine.Auction;
 /// </summary>
 internal sealed class AuctionRounds(
     EngineOptions options, IClearingSolver? solver, TaskBoard tasks, Fleet fleet, Stragglers stragglers, WorkflowLifecycle workflows,
-    AwardBook awards, TenantBudgets tenants, RoundTrigger trigger)
+    AwardBook awards, TenantBudgets tenants, RuntimeModel runtimes, RoundTrigger trigger)
 {
     private readonly NegotiationPipeline _pipeline = NegotiationPipeline.Create(options.Negotiation, solver);
     private readonly CallSampler _sampler = new(options, fleet);
@@ -148,24 +149,31 @@ internal sealed class AuctionRounds(
         _round.Bids[p.Id] = bid;
     }
 
-    /// <summary>One demand per (shape, kind, function, estimate) among the tasks offered, with its count and the last
-    /// clearing price of its shape as the reference price.</summary>
+    /// <summary>One demand per (shape, kind, function, predicted runtime) among the tasks offered, with its count, the
+    /// runtime model's median and 90th percentile on a reference core, and the last clearing price of its shape as the
+    /// reference price.</summary>
     private (List<Demand> Demands, Dictionary<TaskRun, int> DemandOf) DemandsOf(List<TaskRun> offered)
     {
         var demands = new List<Demand>();
-        var index = new Dictionary<(ResourceVector, TaskKind, string, double), int>();
+        var index = new Dictionary<(ResourceVector, TaskKind, string, double, double), int>();
         var demandOf = new Dictionary<TaskRun, int>();
         var counts = new List<int>();
+        var predicted = new Dictionary<(WorkflowRun, string, double), RuntimePrediction>();
         foreach (var t in offered)
         {
             var s = t.Spec;
-            var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", s.EstimatedSeconds);
+            if (!predicted.TryGetValue((t.Workflow, s.Category, s.EstimatedSeconds), out var runtime))
+            {
+                predicted[(t.Workflow, s.Category, s.EstimatedSeconds)] = runtime = runtimes.Predict(t.Workflow.Id, s.Category, s.EstimatedSeconds);
+            }
+
+            var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", runtime.P50Seconds, runtime.P90Seconds);
             if (!index.TryGetValue(key, out var i))
             {
                 i = demands.Count;
                 index[key] = i;
-                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, s.EstimatedSeconds,
-                    _referencePrice.TryGetValue((s.Resources, s.Kind, key.Item3), out var rp) ? rp : 0));
+                demands.Add(new Demand(i, s.Resources, s.Kind, key.Item3, 0, runtime.P50Seconds,
+                    _referencePrice.TryGetValue((s.Resources, s.Kind, key.Item3), out var rp) ? rp : 0) { EstimatedP90Seconds = runtime.P90Seconds });
                 counts.Add(0);
             }
 

@@ -2,6 +2,7 @@ using Swarm.Core.Engine.Auction;
 using Swarm.Core.Engine.Probes;
 using Swarm.Core.Engine.Recovery;
 using Swarm.Core.Engine.Tasks;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 
@@ -15,8 +16,11 @@ namespace Swarm.Core.Engine.Execution;
 /// </summary>
 internal sealed class AttemptExecution(
     EngineOptions options, TaskBoard tasks, Assignments assignments, Fleet fleet, WorkflowLifecycle workflows, WorkRecovery recovery,
-    AwardBook awards, TenantBudgets tenants)
+    AwardBook awards, TenantBudgets tenants, RuntimeModel runtimes)
 {
+    /// <summary>Commits of a workflow's category behind a prediction before its error is taken for the machine's.</summary>
+    private const long MachineEvidence = 3;
+
     private readonly RetryBackoff _backoff = new(options);
 
     /// <summary>A probe accepted and/or declined the items of an award: accepted ones start and are dispatched.</summary>
@@ -264,11 +268,6 @@ internal sealed class AttemptExecution(
             cost = Math.Min(cost, reserved);
         }
 
-        var predicted = isPrimary ? t.PredictedSeconds : spare?.PredictedSeconds ?? 0;
-        if (predicted > 0 && runtime > 0)
-        {
-            p.ObserveRuntime(runtime / predicted);
-        }
 
         // Dynamic decomposition: the spawned tasks join the workflow in the same batch as the result, or the result fails.
         if (res.Spawned.Count > 0)
@@ -302,6 +301,18 @@ internal sealed class AttemptExecution(
             }
         }
 
+        // The runtime model learns what the task took on a reference core (the probe's declared speed times its runtime),
+        // and the probe how far it is from its declared speed, against what the model expected before this result.
+        // Only a prediction resting on this workflow's own tasks of the category is trusted to measure the machine: early
+        // predictions err alike on every probe, and would teach each one the same wrong correction.
+        var reference = runtime * Math.Max(0.01, p.Profile.SpeedFactor);
+        var expected = runtimes.Predict(t.Workflow.Id, t.Spec.Category, t.Spec.EstimatedSeconds);
+        if (runtime > 0 && expected.Basis == "workflow" && expected.Evidence >= MachineEvidence)
+        {
+            p.ObserveRuntime(reference / expected.P50Seconds, expected.SigmaLog);
+        }
+
+        runtimes.Observe(t.Workflow.Id, t.Spec.Category, t.Spec.EstimatedSeconds, reference);
         tasks.SetState(t, TaskState.Succeeded, step);
         t.Result = res.Spawned.Count > 0 ? res with { Spawned = [] } : res;
         t.Cost = cost;
@@ -311,7 +322,7 @@ internal sealed class AttemptExecution(
         t.Workflow.Succeeded++;
         p.Completed++;
         p.Earned += cost;
-        step.Emit(new DirectorCommand.ResultCommitted(a, p.Id, t.Result, price, cost));
+        step.Emit(new DirectorCommand.ResultCommitted(a, p.Id, t.Result, price, cost) { ReferenceSeconds = reference });
         step.Emit(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
         workflows.Succeeded(t, step);
     }

@@ -1,5 +1,6 @@
 using Swarm.Core.Engine.Probes;
 using Swarm.Core.Engine.Tasks;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 
@@ -12,7 +13,8 @@ namespace Swarm.Core.Engine.Recovery;
 /// task); a task lost too often fails its workflow. Every loss is counted in an <see cref="Incident"/>.
 /// </summary>
 internal sealed class WorkRecovery(
-    EngineOptions options, TaskBoard tasks, Assignments assignments, Fleet fleet, WorkflowLifecycle workflows, IncidentLog incidents, Stragglers stragglers)
+    EngineOptions options, TaskBoard tasks, Assignments assignments, Fleet fleet, WorkflowLifecycle workflows, IncidentLog incidents, Stragglers stragglers,
+    RuntimeModel runtimes)
 {
     /// <summary>
     /// A probe registered again: adopts the attempts it still runs that we still expect there (after a director
@@ -37,8 +39,9 @@ internal sealed class WorkRecovery(
                 // The director restarted: the durable attempt counter says this is the latest attempt, and it ran here.
                 tasks.SetState(t, TaskState.Running, step);
                 t.StartedAt = now;
-                // The award's prediction died with the old director: the task's own estimate keeps straggler detection working.
-                t.PredictedSeconds = Math.Max(t.PredictedSeconds, t.Spec.EstimatedSeconds * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
+                // The award's prediction died with the old director: the runtime model's keeps straggler detection working.
+                var reference = runtimes.Predict(t.Workflow.Id, t.Spec.Category, t.Spec.EstimatedSeconds).P50Seconds;
+                t.PredictedSeconds = Math.Max(t.PredictedSeconds, reference * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
                 stragglers.Watch(t);
                 Assignments.Hold(p, t, a, 0);
                 step.Emit(new DirectorCommand.WorkflowChanged(t.Workflow.Id));

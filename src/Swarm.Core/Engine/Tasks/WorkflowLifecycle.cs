@@ -1,4 +1,5 @@
 using Swarm.Core.Engine.Probes;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 
@@ -9,7 +10,7 @@ namespace Swarm.Core.Engine.Tasks;
 /// by a result, rescue runs of a failed workflow, deadlines, cancellation, and the end itself (which stops every
 /// attempt the workflow still has in flight).
 /// </summary>
-internal sealed class WorkflowLifecycle(EngineOptions options, TaskBoard tasks, Assignments assignments, Fleet fleet)
+internal sealed class WorkflowLifecycle(EngineOptions options, TaskBoard tasks, Assignments assignments, Fleet fleet, RuntimeModel runtimes)
 {
     /// <summary>A client submitted a workflow: accept it (roots become ready) or reject it with the reason.</summary>
     public void Submit(DirectorEvent.WorkflowSubmitted s, EngineStep step)
@@ -102,6 +103,7 @@ internal sealed class WorkflowLifecycle(EngineOptions options, TaskBoard tasks, 
 
         step.Emit(new DirectorCommand.WorkflowFinished(run.Id, state, reason, step.Now));
         step.Emit(new DirectorCommand.WorkflowChanged(run.Id));
+        runtimes.Forget(run.Id); // what its tasks taught their categories stays.
 
         static void Add(SortedDictionary<string, List<AttemptRef>> map, string probe, AttemptRef a)
         {
