@@ -23,6 +23,9 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public double UnitPrice { get; set; }
     public double ExpectedCost { get; set; }
     public double PredictedSeconds { get; set; }
+
+    /// <summary>The 90th percentile of the primary attempt's runtime on its probe, as predicted at the award.</summary>
+    public double PredictedP90Seconds { get; set; }
     public Negotiation.AwardReason? Award { get; set; }
     public double Cost { get; set; }
     public string Explanation { get; set; } = "";
@@ -68,6 +71,7 @@ internal sealed class SpareAttempt(int number, string probeId)
     public double UnitPrice { get; set; }
     public double ExpectedCost { get; set; }
     public double PredictedSeconds { get; set; }
+    public double PredictedP90Seconds { get; set; }
     public bool Running { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public Negotiation.AwardReason? Award { get; set; }

@@ -23,5 +23,8 @@ internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTi
     public Scoring.CostBreakdown Expected { get; set; }
     public SortedDictionary<string, double> SpentByProbe { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>Bumped whenever one of its tasks ends or it grows: what its critical path depends on changed.</summary>
+    public long Version { get; set; }
+
     public double BudgetLeft => Spec.Budget > 0 ? Spec.Budget - Spent - Reserved : double.PositiveInfinity;
 }

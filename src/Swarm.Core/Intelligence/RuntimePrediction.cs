@@ -16,6 +16,30 @@ public sealed record RuntimePrediction(double P50Seconds, double P90Seconds, lon
     /// <summary>The runtime's mean: exp(mu + sigma^2 / 2).</summary>
     public double MeanSeconds => P50Seconds * Math.Exp(SigmaLog * SigmaLog / 2);
 
+    /// <summary>
+    /// The runtime of a task known to take more than <paramref name="elapsedSeconds"/> (it has run that long, on a
+    /// reference core): the log-normal truncated below there, as its median and 90th percentile. Heavy tails make this
+    /// grow with the elapsed time: a task far past its median is likely far from done.
+    /// </summary>
+    public RuntimePrediction Given(double elapsedSeconds)
+    {
+        var s = SigmaLog;
+        if (elapsedSeconds <= 0 || s <= 0 || !double.IsFinite(elapsedSeconds))
+        {
+            return this;
+        }
+
+        var below = Normal.Cdf(Math.Log(elapsedSeconds / P50Seconds) / s);
+        if (below >= 1 - 1e-12)
+        {
+            // So far in the tail that the fit says nothing: assume it is about half way.
+            return new RuntimePrediction(2 * elapsedSeconds, 4 * elapsedSeconds, Evidence, Basis + ", past the fit");
+        }
+
+        double At(double q) => P50Seconds * Math.Exp(s * Normal.Quantile(below + (q * (1 - below))));
+        return new RuntimePrediction(Math.Max(elapsedSeconds, At(0.5)), Math.Max(elapsedSeconds, At(0.9)), Evidence, Basis + ", given elapsed");
+    }
+
     /// <summary>P(runtime &gt; <paramref name="seconds"/>).</summary>
     public double Exceeds(double seconds)
     {

@@ -144,6 +144,7 @@ public sealed class NegotiationPipeline
         private readonly List<ClearingGang> _gangs = [];
         private readonly Dictionary<string, int> _gangIndex = new(StringComparer.Ordinal);
         private readonly List<string> _classBlocked = [];
+        private readonly List<double> _classSlack = [];
         private ClearingProblem _problem = null!;
 
         public ClearingProblem Build()
@@ -187,8 +188,9 @@ public sealed class NegotiationPipeline
             // Priority ranks: workflow priority, then task priority.
             var ranks = input.Tasks.Select(t => (t.Workflow.Priority, t.Priority)).Distinct().Order().Select((k, i) => (k, i)).ToDictionary(x => x.k, x => x.i);
 
-            // Classes: tasks with the same demand, workflow, priority, gang, avoid list and fairness tier.
-            var classIndex = new Dictionary<(int, string, int, string, string, bool), int>();
+            // Classes: tasks with the same demand, workflow, priority, gang, avoid list, fairness tier and slack (rounded down
+            // to a power of two seconds, so a class's slack is never more than its tasks have).
+            var classIndex = new Dictionary<(int, string, int, string, string, bool, double), int>();
             var given = new Dictionary<string, int>(StringComparer.Ordinal);
             var tiers = new List<(int Rank, bool InQuota)>();
             foreach (var t in input.Tasks)
@@ -199,7 +201,7 @@ public sealed class NegotiationPipeline
                 var inQuota = n < quotas.GetValueOrDefault(wf);
                 var rank = ranks[(t.Workflow.Priority, t.Priority)];
                 var avoid = t.AvoidProbes.Count == 0 ? "" : string.Join(',', t.AvoidProbes);
-                var key = (t.DemandIndex, wf, rank, t.Gang, avoid + "|" + t.ExcludeProbe, inQuota && t.Gang.Length == 0);
+                var key = (t.DemandIndex, wf, rank, t.Gang, avoid + "|" + t.ExcludeProbe, inQuota && t.Gang.Length == 0, SlackClass(t.SlackSeconds));
                 if (!classIndex.TryGetValue(key, out var ci))
                 {
                     ci = _classes.Count;
@@ -221,6 +223,7 @@ public sealed class NegotiationPipeline
                     _classWorkflow.Add(t.Workflow);
                     _classBlocked.Add("");
                     tiers.Add((rank, key.Item6));
+                    _classSlack.Add(key.Item7);
                 }
 
                 _classTasks[ci].Add(t);
@@ -251,6 +254,9 @@ public sealed class NegotiationPipeline
                     continue;
                 }
 
+                // The fastest admissible bid first: the time term prices how much a slower one would delay the workflow.
+                var admissible = new List<(int Offer, BidCandidate Candidate)>(offers.Count);
+                var fastest = double.PositiveInfinity;
                 foreach (var o in offers)
                 {
                     var c = _offerCandidate[o];
@@ -266,9 +272,16 @@ public sealed class NegotiationPipeline
                         continue;
                     }
 
+                    admissible.Add((o, c));
+                    fastest = Math.Min(fastest, raw[c].Seconds);
+                }
+
+                var time = new TimeContext(_classSlack[ci], double.IsFinite(fastest) ? fastest : 0, wf.Parallelism);
+                foreach (var (o, c) in admissible)
+                {
                     var terms = inputBytes > 0 ? costs.WithInput(raw[c], c, inputBytes) : raw[c];
 
-                    var b = CostModel.Weigh(terms, wf.Objective, rates[cls.DemandIndex]);
+                    var b = CostModel.Weigh(terms, wf.Objective, rates[cls.DemandIndex], time);
                     var cost = b.Total;
                     if (avoid.Count > 0 && avoid.Contains(c.Probe.ProbeId, StringComparer.Ordinal))
                     {
@@ -489,6 +502,10 @@ public sealed class NegotiationPipeline
             return (DeferralReason.CapacityTaken, "every admissible bidder's units or free capacity went to tasks that ranked higher or fit better"
                 + (_classBlocked[ci].Length > 0 ? "; also excluded: " + _classBlocked[ci] : ""));
         }
+
+        /// <summary>Slack rounded down to a power of two seconds (0 below one second): tasks of a class share the lower bound.</summary>
+        private static double SlackClass(double slack) =>
+            !double.IsFinite(slack) || slack < 1 ? 0 : Math.Pow(2, Math.Floor(Math.Log2(Math.Min(slack, 1e9))));
 
         private static string? Violates(BidCandidate c, WorkflowTerms wf, ResourceVector shape)
         {

@@ -16,4 +16,11 @@ public sealed record TaskRequest(
 {
     /// <summary>A probe the task must not go to at all (the probe running the straggler a speculative copy is for).</summary>
     public string ExcludeProbe { get; init; } = "";
+
+    /// <summary>
+    /// How much later than the earliest it could, seconds, the task may finish without delaying its workflow (the
+    /// remaining critical path minus the task's upward rank, from the runtime model); 0 = on the critical path (the
+    /// default: a task nothing is known of is treated as critical).
+    /// </summary>
+    public double SlackSeconds { get; init; }
 }

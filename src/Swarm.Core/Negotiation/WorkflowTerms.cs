@@ -14,4 +14,11 @@ namespace Swarm.Core.Negotiation;
 /// <param name="Allocated">Resources its awarded and running attempts hold now (for dominant-resource fairness).</param>
 public sealed record WorkflowTerms(
     string WorkflowId, string Tenant, Objective Objective, PlacementConstraints Constraints, double MaxUnitPrice, int Priority, bool GangSameZone,
-    double Weight, ResourceVector Allocated);
+    double Weight, ResourceVector Allocated)
+{
+    /// <summary>
+    /// Cores the workflow's remaining work keeps busy on average (remaining core-seconds / remaining critical path; at
+    /// least 1): a second of delay to the whole workflow is valued like that many cores for a second.
+    /// </summary>
+    public double Parallelism { get; init; } = 1;
+}

@@ -4,18 +4,24 @@ using Swarm.Core.Negotiation;
 namespace Swarm.Core.Scoring;
 
 /// <summary>
-/// The expected-cost model. For one task on one bid:
+/// The expected-cost model. For one task on one bid, in currency:
 /// <code>
-/// cost = price
-///      + wTime     x rate/s x predicted seconds
-///      + wRisk     x P(failure) x (price + rate/s x predicted seconds)      (the rework a failure costs)
+/// cost = price                                                         ask x cores x predicted seconds T
+///      + wTime     x V x (delay + 0.1 x (T - T_fastest))               delay = max(0, T - T_fastest - slack)
+///      + wRisk     x P(lost) x (price + V x max(0, T - slack))         the rework a loss costs
 ///      + wTransfer x rate/s x (round trips x RTT + input bytes / bandwidth)
-///      + wCarbon   x rate/g x (cores x W/core + GPUs x W/GPU) x seconds x grid gCO2/kWh
+///      + wCarbon   x rate/g x (cores x W/core + GPUs x W/GPU) x T x grid gCO2/kWh
 /// </code>
-/// Weights come from the application's <see cref="Objective"/> (divided by its price weight, so the result stays in
-/// currency). Rates put each term on the price's scale for the demand being priced: rate/s = median price / median seconds
-/// of its bids, rate/g = median price / median grams, so weight 1 means "as important as price"; an objective with an
-/// explicit time value or carbon price uses that instead. Predictions come from one <see cref="ITaskPredictor"/>.
+/// Time is valued by what it does to the workflow, not per task-second: T_fastest is the fastest admissible bid of the
+/// round for the task, the slack is how much later the task may finish without delaying its workflow (0 on the critical
+/// path; see <see cref="TimeContext"/>), and V, the value of one second of the workflow's completion, is the workflow's
+/// average parallelism x the demand's median ask per core-second (its footprint for a second), or the objective's
+/// explicit time value per hour / 3600. So a critical task pays for speed and a task with slack takes the cheapest
+/// capacity that finishes in time; the small 0.1 x (T - T_fastest) keeps even slack tasks off needlessly slow machines
+/// (slack is an estimate). Weights come from the application's <see cref="Objective"/> divided by its price weight;
+/// rate/s = median price / median seconds and rate/g = median price / median grams of the demand's bids put transfer and
+/// carbon on the price's scale (weight 1: "as important as price"), or the objective's carbon price. Predictions come
+/// from one <see cref="ITaskPredictor"/>.
 /// </summary>
 public sealed class CostModel
 {
@@ -82,20 +88,30 @@ public sealed class CostModel
         return new CostRates(seconds > 0 ? price / seconds : 0, grams > 0 ? price / grams : 0);
     }
 
+    /// <summary>Share of the runtime beyond the fastest bid that a task with slack still pays for.</summary>
+    public const double SlackTaskTimeShare = 0.1;
+
+    /// <summary>Weighs raw terms with an objective, treating the task as critical with no faster bid (see the other overload).</summary>
+    public static CostBreakdown Weigh(CostTerms t, Objective objective, CostRates rates) => Weigh(t, objective, rates, new TimeContext(0, 0, 1));
+
     /// <summary>Weighs raw terms with an objective; every term is 0 or more and the result is in currency units.</summary>
-    public static CostBreakdown Weigh(CostTerms t, Objective objective, CostRates rates)
+    public static CostBreakdown Weigh(CostTerms t, Objective objective, CostRates rates, TimeContext time)
     {
         ArgumentNullException.ThrowIfNull(objective);
         var o = objective.Normalized();
         var anchor = Math.Max(0.01, o.Price);
-        var perSecond = o.TimeValuePerHour > 0 ? o.TimeValuePerHour / 3600 : rates.PerSecond;
+        var cores = t.Seconds > 0 ? t.CoreSeconds / t.Seconds : 1;
+        var askPerCoreSecond = rates.PerSecond / Math.Max(0.001, cores);
+        var value = o.TimeValuePerHour > 0 ? o.TimeValuePerHour / 3600 : askPerCoreSecond * Math.Max(1, time.Parallelism);
+        var beyond = Math.Max(0, t.Seconds - time.FastestSeconds);
+        var delay = Math.Max(0, beyond - Math.Max(0, time.SlackSeconds));
+        var rework = Math.Max(0, t.Seconds - Math.Max(0, time.SlackSeconds));
         var perGram = o.CarbonPricePerKg > 0 ? o.CarbonPricePerKg / 1000 : rates.PerGram;
-        var timeValue = perSecond * t.Seconds;
         return new CostBreakdown(
             t.Price,
-            o.Time / anchor * timeValue,
-            o.Risk / anchor * t.FailureProbability * (t.Price + timeValue),
-            o.Transfer / anchor * perSecond * t.TransferSeconds,
+            o.Time / anchor * value * (delay + (SlackTaskTimeShare * beyond)),
+            o.Risk / anchor * t.FailureProbability * (t.Price + (value * rework)),
+            o.Transfer / anchor * rates.PerSecond * t.TransferSeconds,
             o.Carbon / anchor * perGram * t.CarbonGrams);
     }
 

@@ -79,6 +79,9 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// </summary>
     public RuntimePrior Prior => _prior ??= TrainPrior();
 
+    /// <summary>Called after each run with the policy, the seed and the simulator (to inspect its engine); null normally.</summary>
+    public Action<string, int, Simulator>? AfterRun { get; init; }
+
     /// <summary>When on, each run's trace digest (<see cref="Tracing.TraceDigest"/>) is in its outcome.</summary>
     public bool Digests { get; init; }
 
@@ -138,6 +141,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         }
 
         var r = sim.Run(horizon);
+        AfterRun?.Invoke(policy, seed, sim);
         var ended = r.Workflows.Where(x => !double.IsNaN(x.MakespanSeconds)).ToList();
         var makespan = ended.Count == 0 ? double.NaN : (r.End - settings.Start - WarmUp).TotalSeconds;
         return new PolicyOutcome(policy, seed, r.Workflows.Count == n && r.Workflows.All(x => x.State == WorkflowState.Succeeded), makespan, r.Workflows.Sum(x => x.Cost),

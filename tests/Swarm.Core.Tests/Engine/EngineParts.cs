@@ -79,7 +79,7 @@ internal sealed class EngineParts(EngineOptions? options = null)
     }
 
     /// <summary>Puts a ready task on a probe as its running primary attempt <paramref name="attempt"/>, as an accepted award would.</summary>
-    public TaskRun Run(TaskRun t, ProbeRun p, int attempt = 1, double expectedCost = 0, double predictedSeconds = 10)
+    public TaskRun Run(TaskRun t, ProbeRun p, int attempt = 1, double expectedCost = 0, double predictedSeconds = 10, double predictedP90Seconds = 0)
     {
         var step = Step();
         Tasks.SetState(t, TaskState.Awarded, step);
@@ -88,6 +88,7 @@ internal sealed class EngineParts(EngineOptions? options = null)
         t.ProbeId = p.Id;
         t.ExpectedCost = expectedCost;
         t.PredictedSeconds = predictedSeconds;
+        t.PredictedP90Seconds = predictedP90Seconds;
         Assignments.Hold(p, t, t.Current, expectedCost);
         t.StartedAt = Now;
         Tasks.SetState(t, TaskState.Running, step);

@@ -240,3 +240,45 @@ public sealed class RuntimeModelTests
         Assert.Equal(0.5, p.Exceeds(10), 1e-6);
     }
 }
+
+public sealed class RuntimePredictionTests
+{
+    [Fact]
+    public void Given_AnElapsedTimePastTheMedian_PredictsLongerThanItHasRun()
+    {
+        var p = new RuntimePrediction(60, 60 * Math.Exp(RuntimePrediction.Z90 * 1.2), 100, "category"); // sigma 1.2: heavy tail
+
+        var after = p.Given(300);
+
+        Assert.True(after.P50Seconds > 300, $"{after.P50Seconds}");
+        Assert.True(after.P90Seconds > after.P50Seconds);
+        // Truncated below 300 s: the new median is the quantile half way through the mass above 300 s.
+        var above = 1 - Normal.Cdf(Math.Log(300.0 / 60) / 1.2);
+        Assert.Equal(60 * Math.Exp(1.2 * Normal.Quantile(1 - (above / 2))), after.P50Seconds, 1e-6);
+    }
+
+    [Fact]
+    public void Given_NothingElapsed_TheSamePrediction()
+    {
+        var p = new RuntimePrediction(10, 20, 3, "workflow");
+
+        Assert.Same(p, p.Given(0));
+    }
+
+    [Theory]
+    [InlineData(0.5, 0)]
+    [InlineData(0.9, 1.2815515655446004)]
+    [InlineData(0.975, 1.959963984540054)]
+    [InlineData(0.001, -3.090232306167813)]
+    [InlineData(0.999999, 4.753424308822899)]
+    public void NormalQuantile_KnownPoints(double p, double z) => Assert.Equal(z, Normal.Quantile(p), 1e-6);
+
+    [Fact]
+    public void NormalQuantile_IsTheCdfsInverse()
+    {
+        for (var p = 0.001; p < 1; p += 0.0137)
+        {
+            Assert.Equal(p, Normal.Cdf(Normal.Quantile(p)), 1e-6);
+        }
+    }
+}

@@ -21,6 +21,7 @@ internal sealed class AuctionRounds(
 {
     private readonly NegotiationPipeline _pipeline = NegotiationPipeline.Create(options.Negotiation, solver);
     private readonly CallSampler _sampler = new(options, fleet);
+    private readonly CriticalPaths _paths = new(runtimes);
     private readonly Dictionary<(ResourceVector, TaskKind, string), double> _referencePrice = [];
     private long _roundSeq;
     private OpenRound? _round;
@@ -75,7 +76,7 @@ internal sealed class AuctionRounds(
 
         var offered = tasks.Ready.Take(options.MaxTasksPerRound).ToList();
         offered.AddRange(stragglers.Wanted.Take(Math.Max(0, options.MaxTasksPerRound - offered.Count)));
-        var (demands, demandOf) = DemandsOf(offered);
+        var (demands, demandOf) = DemandsOf(offered, now);
         var eligible = _sampler.Pick(demands, now);
         trigger.Clear();
         if (eligible.Count == 0)
@@ -152,7 +153,7 @@ internal sealed class AuctionRounds(
     /// <summary>One demand per (shape, kind, function, predicted runtime) among the tasks offered, with its count, the
     /// runtime model's median and 90th percentile on a reference core, and the last clearing price of its shape as the
     /// reference price.</summary>
-    private (List<Demand> Demands, Dictionary<TaskRun, int> DemandOf) DemandsOf(List<TaskRun> offered)
+    private (List<Demand> Demands, Dictionary<TaskRun, int> DemandOf) DemandsOf(List<TaskRun> offered, DateTimeOffset now)
     {
         var demands = new List<Demand>();
         var index = new Dictionary<(ResourceVector, TaskKind, string, double, double), int>();
@@ -165,6 +166,13 @@ internal sealed class AuctionRounds(
             if (!predicted.TryGetValue((t.Workflow, s.Category, s.EstimatedSeconds), out var runtime))
             {
                 predicted[(t.Workflow, s.Category, s.EstimatedSeconds)] = runtime = runtimes.Predict(t.Workflow.Id, s.Category, s.EstimatedSeconds);
+            }
+
+            if (t.State == TaskState.Running && fleet.TryGet(t.ProbeId, out var holder))
+            {
+                // A straggler's copy: the task is known to take longer than its primary has run (on a reference core).
+                var elapsed = Math.Max(0, (now - t.StartedAt).TotalSeconds) * Math.Max(0.01, holder.Profile.SpeedFactor) / Math.Max(0.05, holder.RuntimeCorrection);
+                runtime = runtime.Given(elapsed);
             }
 
             var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", runtime.P50Seconds, runtime.P90Seconds);
@@ -266,6 +274,7 @@ internal sealed class AuctionRounds(
         }
 
         var terms = new Dictionary<WorkflowRun, WorkflowTerms>();
+        var shapes = new Dictionary<WorkflowRun, CriticalPaths.Shape>();
         var tenantCounts = offered.Select(t => t.Workflow).Distinct().GroupBy(w => w.Spec.Tenant, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
         var requests = new List<TaskRequest>(offered.Count);
         foreach (var t in offered)
@@ -275,7 +284,11 @@ internal sealed class AuctionRounds(
             {
                 var spec = w.Spec;
                 var weight = tenants.Of(spec.Tenant).Weight / Math.Max(1, tenantCounts[spec.Tenant]);
-                terms[w] = wt = new WorkflowTerms(w.Id, spec.Tenant, spec.Objective.Normalized(), spec.Constraints, spec.MaxUnitPrice, spec.Priority, spec.GangSameZone, weight, w.Allocated);
+                var shape = shapes[w] = _paths.Of(w);
+                terms[w] = wt = new WorkflowTerms(w.Id, spec.Tenant, spec.Objective.Normalized(), spec.Constraints, spec.MaxUnitPrice, spec.Priority, spec.GangSameZone, weight, w.Allocated)
+                {
+                    Parallelism = shape.Parallelism,
+                };
             }
 
             var inputBytes = t.Spec.PayloadBytes + t.Spec.DependsOn.Sum(d => w.Tasks[d].Result?.OutputBytes ?? 0);
@@ -283,9 +296,11 @@ internal sealed class AuctionRounds(
                 t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes)
             {
                 ExcludeProbe = t.State == TaskState.Running ? t.ProbeId : "", // a speculative copy runs somewhere else.
+                SlackSeconds = t.State == TaskState.Running ? 0 : _paths.SlackOf(t, shapes[w]), // a straggler's copy is late already.
             });
         }
 
+        _paths.ForgetEnded();
         var budgets = terms.Keys.Where(w => w.Spec.Budget > 0).ToDictionary(w => w.Id, w => w.BudgetLeft, StringComparer.Ordinal);
         var tenantBudgets = terms.Keys.Select(w => w.Spec.Tenant).Distinct(StringComparer.Ordinal)
             .Where(n => tenants.Of(n).Budget > 0)
@@ -313,6 +328,7 @@ internal sealed class AuctionRounds(
                 t.Spare = new SpareAttempt(aw.Attempt.Attempt, p.Id)
                 {
                     UnitPrice = aw.UnitPrice, ExpectedCost = aw.ExpectedCost, PredictedSeconds = aw.PredictedSeconds, Award = aw.Reason,
+                    PredictedP90Seconds = aw.PredictedSeconds * Spread(round.Call.Demands[aw.DemandIndex]),
                 };
                 t.SpareAwards++;
                 stragglers.Awarded(t);
@@ -331,6 +347,7 @@ internal sealed class AuctionRounds(
             t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
             t.ExpectedCost = aw.ExpectedCost;
             t.PredictedSeconds = aw.PredictedSeconds;
+            t.PredictedP90Seconds = aw.PredictedSeconds * Spread(round.Call.Demands[aw.DemandIndex]);
             t.Award = aw.Reason;
             t.Explanation = $"round {round.Call.Round}: {aw.Explanation}";
             t.Deferral = null;
@@ -346,6 +363,8 @@ internal sealed class AuctionRounds(
             awards.Add(new PendingAward(awardId, probeId, items.Select(i => i.Attempt).ToList(), step.Now));
             step.Emit(new DirectorCommand.SendAward(probeId, awardId, round.Call.Round, items));
         }
+
+        static double Spread(Demand d) => d.EstimatedP90Seconds > d.EstimatedSeconds && d.EstimatedSeconds > 0 ? d.EstimatedP90Seconds / d.EstimatedSeconds : 1;
 
         void Add(string probeId, AwardItem item)
         {

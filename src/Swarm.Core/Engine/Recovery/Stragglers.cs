@@ -109,7 +109,7 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
             }
 
             var ran = (now - t.StartedAt).TotalSeconds;
-            var straggling = ran > Math.Max(options.StragglerFactor * t.PredictedSeconds, t.PredictedSeconds + options.StragglerMinSlack.TotalSeconds);
+            var straggling = ran > Threshold(t);
             var outOfTime = !straggling && fleet.AnyDraining && fleet.TryGet(t.ProbeId, out var holder) && holder.Draining && holder.DrainDeadline is { } dl
                 && now + TimeSpan.FromSeconds(Math.Max(0, t.PredictedSeconds - ran)) > dl;
             if (!straggling && !outOfTime)
@@ -130,11 +130,20 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
         }
     }
 
-    /// <summary>When a running attempt becomes a straggler: max(factor x prediction, prediction + slack) after its start.</summary>
+    /// <summary>When a running attempt becomes a straggler: <see cref="Threshold"/> after its start.</summary>
     private DateTimeOffset StragglesAt(TaskRun t)
     {
-        var predicted = Math.Max(0, t.PredictedSeconds);
-        var seconds = Math.Max(options.StragglerFactor * predicted, predicted + options.StragglerMinSlack.TotalSeconds);
+        var seconds = Threshold(t);
         return t.StartedAt + TimeSpan.FromSeconds(double.IsFinite(seconds) ? Math.Min(seconds, 1e9) : 1e9); // capped: a DateTimeOffset ends in 9999
+    }
+
+    /// <summary>
+    /// Seconds after which an attempt straggles: past its predicted 90th percentile and past factor x its median (and at
+    /// least the slack beyond the median), so a category known to vary widely is not copied for running as it usually does.
+    /// </summary>
+    private double Threshold(TaskRun t)
+    {
+        var p50 = Math.Max(0, t.PredictedSeconds);
+        return Math.Max(Math.Max(options.StragglerFactor * p50, t.PredictedP90Seconds), p50 + options.StragglerMinSlack.TotalSeconds);
     }
 }

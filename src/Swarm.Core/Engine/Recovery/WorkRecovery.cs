@@ -40,8 +40,9 @@ internal sealed class WorkRecovery(
                 tasks.SetState(t, TaskState.Running, step);
                 t.StartedAt = now;
                 // The award's prediction died with the old director: the runtime model's keeps straggler detection working.
-                var reference = runtimes.Predict(t.Workflow.Id, t.Spec.Category, t.Spec.EstimatedSeconds).P50Seconds;
-                t.PredictedSeconds = Math.Max(t.PredictedSeconds, reference * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
+                var reference = runtimes.Predict(t.Workflow.Id, t.Spec.Category, t.Spec.EstimatedSeconds);
+                t.PredictedSeconds = Math.Max(t.PredictedSeconds, reference.P50Seconds * p.RuntimeCorrection / Math.Max(0.01, p.Profile.SpeedFactor));
+                t.PredictedP90Seconds = Math.Max(t.PredictedP90Seconds, t.PredictedSeconds * reference.P90Seconds / reference.P50Seconds);
                 stragglers.Watch(t);
                 Assignments.Hold(p, t, a, 0);
                 step.Emit(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
@@ -194,6 +195,7 @@ internal sealed class WorkRecovery(
         t.UnitPrice = s.UnitPrice;
         t.ExpectedCost = s.ExpectedCost;
         t.PredictedSeconds = s.PredictedSeconds;
+        t.PredictedP90Seconds = s.PredictedP90Seconds;
         t.Award = s.Award;
         t.StartedAt = s.StartedAt;
         if (s.Running && t.State == TaskState.Awarded)

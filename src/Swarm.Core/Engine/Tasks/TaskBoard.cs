@@ -104,6 +104,11 @@ internal sealed class TaskBoard(RoundTrigger trigger)
         }
 
         t.State = to;
+        if (TaskTransitions.IsTerminal(to))
+        {
+            t.Workflow.Version++;
+        }
+
         if (to == TaskState.Ready)
         {
             if (t.NotBefore > step.Now)

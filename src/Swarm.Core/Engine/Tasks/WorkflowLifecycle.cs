@@ -164,6 +164,7 @@ internal sealed class WorkflowLifecycle(EngineOptions options, TaskBoard tasks, 
         }
 
         w.Spec = spec;
+        w.Version++;
         var byId = spec.Tasks.ToDictionary(s => s.Id, StringComparer.Ordinal);
         foreach (var ts in added)
         {

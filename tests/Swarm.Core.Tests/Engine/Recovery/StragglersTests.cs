@@ -57,6 +57,23 @@ public sealed class StragglersTests
     }
 
     [Fact]
+    public void Find_WidelyVaryingTaskPastTwiceItsMedianButBeforeItsNinetiethPercentile_NotAStragglerYet()
+    {
+        var parts = CreateSut();
+        var p = parts.Probe("p1");
+        var t = parts.Run(parts.Submit("w", new WorkflowSpecBuilder().WithTask("a").Build()).Tasks["a"], p, predictedSeconds: 10, predictedP90Seconds: 50);
+        parts.Now += TimeSpan.FromSeconds(30);
+        parts.Stragglers.Find(parts.Step());
+        var early = parts.Stragglers.Wanted.Count;
+        parts.Now += TimeSpan.FromSeconds(21);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal(0, early);
+        Assert.Equal([t], parts.Stragglers.Wanted);
+    }
+
+    [Fact]
     public void Find_ManyStraggle_CopiesLimitedToTheFractionOfRunningAttempts()
     {
         var parts = CreateSut(fraction: 0.5);

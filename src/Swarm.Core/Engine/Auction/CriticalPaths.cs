@@ -1,0 +1,121 @@
+using Swarm.Core.Intelligence;
+using Swarm.Core.Workflow;
+
+namespace Swarm.Core.Engine.Auction;
+
+/// <summary>
+/// Where each task stands on its workflow's remaining critical path, from the runtime model's medians on a reference
+/// core: a task's upward rank is its own runtime plus the longest rank among its children (committed tasks count
+/// nothing), the workflow's remaining critical path is the longest rank among its tasks that can run now, and a task's
+/// slack is how much later it could finish without making that path longer. The remaining work divided by the
+/// critical path is the workflow's average parallelism: the cores its remaining lifetime keeps busy.
+/// </summary>
+internal sealed class CriticalPaths(RuntimeModel runtimes)
+{
+    private readonly Dictionary<WorkflowRun, Ranks> _ranks = [];
+
+    /// <summary>A workflow's critical path, remaining work and average parallelism, as of this round.</summary>
+    public readonly record struct Shape(double CriticalPathSeconds, double RemainingCoreSeconds)
+    {
+        /// <summary>Cores the rest of the workflow keeps busy on average (at least one).</summary>
+        public double Parallelism => CriticalPathSeconds > 0 ? Math.Max(1, RemainingCoreSeconds / CriticalPathSeconds) : 1;
+    }
+
+    /// <summary>The workflow's shape this round (ranks recomputed only when one of its tasks ended or it grew).</summary>
+    public Shape Of(WorkflowRun w)
+    {
+        var ranks = RanksOf(w);
+        double cp = 0;
+        foreach (var t in w.Ordered)
+        {
+            if (t.State is TaskState.Ready or TaskState.Awarded or TaskState.Running && ranks.Up.TryGetValue(t, out var u))
+            {
+                cp = Math.Max(cp, u);
+            }
+        }
+
+        return new Shape(cp, ranks.Work);
+    }
+
+    /// <summary>How much later than now <paramref name="t"/> could finish without lengthening its workflow's remaining
+    /// critical path <paramref name="shape"/>, reference seconds (0 for a task on it).</summary>
+    public double SlackOf(TaskRun t, Shape shape) => RanksOf(t.Workflow).Up.TryGetValue(t, out var u) ? Math.Max(0, shape.CriticalPathSeconds - u) : 0;
+
+    /// <summary>Drops the ranks of workflows that ended.</summary>
+    public void ForgetEnded()
+    {
+        foreach (var w in _ranks.Keys.Where(w => w.State != WorkflowState.Running).ToList())
+        {
+            _ranks.Remove(w);
+        }
+    }
+
+    private Ranks RanksOf(WorkflowRun w)
+    {
+        if (_ranks.TryGetValue(w, out var cached) && cached.Version == w.Version)
+        {
+            return cached;
+        }
+
+        // Reverse topological order by an iterative post-order over children, so a long chain needs no recursion.
+        var up = new Dictionary<TaskRun, double>(w.Ordered.Count);
+        var seconds = new Dictionary<(string, double), double>();
+        double work = 0;
+        var stack = new Stack<(TaskRun Task, bool Expanded)>();
+        foreach (var root in w.Ordered)
+        {
+            if (up.ContainsKey(root) || TaskTransitions.IsTerminal(root.State))
+            {
+                continue;
+            }
+
+            stack.Push((root, false));
+            while (stack.Count > 0)
+            {
+                var (t, expanded) = stack.Pop();
+                if (up.ContainsKey(t))
+                {
+                    continue;
+                }
+
+                if (!expanded)
+                {
+                    stack.Push((t, true));
+                    foreach (var c in t.Children)
+                    {
+                        if (!up.ContainsKey(c) && !TaskTransitions.IsTerminal(c.State))
+                        {
+                            stack.Push((c, false));
+                        }
+                    }
+
+                    continue;
+                }
+
+                var key = (t.Spec.Category, t.Spec.EstimatedSeconds);
+                if (!seconds.TryGetValue(key, out var s))
+                {
+                    seconds[key] = s = runtimes.Predict(w.Id, t.Spec.Category, t.Spec.EstimatedSeconds).P50Seconds;
+                }
+
+                double below = 0;
+                foreach (var c in t.Children)
+                {
+                    if (up.TryGetValue(c, out var uc))
+                    {
+                        below = Math.Max(below, uc);
+                    }
+                }
+
+                up[t] = s + below;
+                work += s * Math.Max(0.001, t.Spec.Resources.Cores);
+            }
+        }
+
+        var ranks = new Ranks(w.Version, up, work);
+        _ranks[w] = ranks;
+        return ranks;
+    }
+
+    private sealed record Ranks(long Version, Dictionary<TaskRun, double> Up, double Work);
+}
