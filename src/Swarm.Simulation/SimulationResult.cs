@@ -41,6 +41,9 @@ public sealed record SimulationResult
     /// <summary>Attempts started (awards sent), re-runs and speculative copies included.</summary>
     public long AttemptsStarted { get; init; }
 
+    /// <summary>Running attempts given a copy because their probe was predicted to be lost before they ended (proactive moves).</summary>
+    public long LossesPredicted { get; init; }
+
     /// <summary>Auction rounds cleared.</summary>
     public long Rounds { get; init; }
 

@@ -31,6 +31,7 @@ public sealed class Simulator : IDisposable
     private long _commits;
     private long _rounds;
     private long _attemptsStarted;
+    private long _lossesPredicted;
     private readonly Random _random;
     private readonly List<(double Seconds, double Cores)> _busySeries = [];
     private readonly List<double> _decisionSeconds = [];
@@ -157,6 +158,13 @@ public sealed class Simulator : IDisposable
     /// <summary>Crashes a probe at <paramref name="at"/> (its running work is lost) and brings it back after <paramref name="downFor"/>.</summary>
     public void Crash(string probeId, DateTimeOffset at, TimeSpan downFor) => _queue.At(at, () => _fleet.Crash(probeId, downFor));
 
+    /// <summary>A spot interruption of a probe at <paramref name="at"/>: <paramref name="notice"/> of warning (it drains),
+    /// then it is gone until <paramref name="downFor"/> later.</summary>
+    public void Interrupt(string probeId, DateTimeOffset at, TimeSpan notice, TimeSpan downFor) => _queue.At(at, () => _fleet.Interrupt(probeId, notice, downFor));
+
+    /// <summary>Draws an exponential time of mean <paramref name="mean"/> from the simulation's seeded source.</summary>
+    public double ExponentialSeconds(double mean) => Exponential(mean);
+
     /// <summary>
     /// Churn: each probe fails after exponentially distributed up-times of mean <paramref name="meanTimeToFailure"/> and
     /// comes back after exponentially distributed repairs of mean <paramref name="meanTimeToRepair"/>, until
@@ -211,6 +219,7 @@ public sealed class Simulator : IDisposable
             WastedTaskSeconds = _engine.ListIncidents().Sum(i => i.WastedTaskSeconds),
             Rounds = _rounds,
             AttemptsStarted = _attemptsStarted,
+            LossesPredicted = _lossesPredicted,
             BusyCores = _busySeries,
             DecisionSeconds = _decisionSeconds,
             EngineSeconds = _engineSeconds,
@@ -292,6 +301,9 @@ public sealed class Simulator : IDisposable
                 break;
             case DirectorCommand.AttemptStarted:
                 _attemptsStarted++;
+                break;
+            case DirectorCommand.LossPredicted:
+                _lossesPredicted++;
                 break;
             case DirectorCommand.ResultCommitted committed:
                 _commits++;

@@ -81,6 +81,32 @@ internal sealed class VirtualFleet(
         queue.After(downFor, () => Connect(p));
     }
 
+    /// <summary>
+    /// A spot interruption now: the probe is told it has <paramref name="notice"/> left (it stops accepting work and asks
+    /// for a drain with that deadline, as a spot instance's agent does on the two-minute warning), then it is gone, and
+    /// it is back <paramref name="downFor"/> after that. A probe that is down or not accepting is left alone.
+    /// </summary>
+    public void Interrupt(string probeId, TimeSpan notice, TimeSpan downFor)
+    {
+        var p = _probes[probeId];
+        if (!p.Up)
+        {
+            return;
+        }
+
+        var connection = p.ConnectionId;
+        p.Accepting = false;
+        ToDirector(p, new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "spot interruption notice", queue.Now + notice, FromProbe: true));
+        queue.After(notice, () =>
+        {
+            if (p.Up && p.ConnectionId == connection)
+            {
+                Crash(probeId, downFor);
+                p.Accepting = p.Spec.Consent?.Contains(queue.Now + downFor) ?? true;
+            }
+        });
+    }
+
     /// <summary>The director restarted: every probe that is up reconnects a little later, reporting what it still runs.</summary>
     public void ReconnectAll()
     {
@@ -276,7 +302,8 @@ internal sealed class VirtualFleet(
     {
         var left = p.Policy.TimeLeftInWindow(TimeOnly.FromTimeSpan(queue.Now.UtcDateTime.TimeOfDay));
         var items = ProbeBidder.Compute(call, p.Spec.Capacity, p.Free, p.Policy, p.Spec.Profile.Functions, p.Spec.Strategy, 0, left, p.Spec.Profile.SpeedFactor);
-        ToDirector(p, new DirectorEvent.BidReceived(new Bid(p.Spec.Profile.ProbeId, call.Round, items, queue.Now + settings.BidValidity), p.ConnectionId));
+        var bid = new Bid(p.Spec.Profile.ProbeId, call.Round, items, queue.Now + settings.BidValidity) { AvailableForSeconds = left is { } l ? Math.Max(0.001, l.TotalSeconds) : 0 };
+        ToDirector(p, new DirectorEvent.BidReceived(bid, p.ConnectionId));
     }
 
     private void OnAward(VirtualProbe p, DirectorCommand.SendAward a)

@@ -39,6 +39,9 @@ public sealed record ConsentWindow(TimeSpan Open, TimeSpan Close, TimeSpan Grace
     /// <summary>True when <paramref name="at"/>'s time of day is inside the window (the live probe's rule).</summary>
     public bool Contains(DateTimeOffset at) => Policy.InAllowedHours(TimeOnly.FromTimeSpan(at.UtcDateTime.TimeOfDay));
 
+    /// <summary>The share of a day the window is open, 0 to 1.</summary>
+    public double DayShare => ((Close - Open).TotalHours + 24) % 24 / 24;
+
     /// <summary>The next moment strictly after <paramref name="at"/> when the window opens or closes.</summary>
     public DateTimeOffset NextChange(DateTimeOffset at)
     {

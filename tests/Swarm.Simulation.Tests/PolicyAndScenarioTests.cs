@@ -1,4 +1,5 @@
 using Swarm.Core.Bidding;
+using Swarm.Core.Intelligence;
 using Swarm.Core.Model;
 using Swarm.Core.Workflow;
 using Swarm.Simulation.Policies;
@@ -103,7 +104,7 @@ public sealed class PolicyAndScenarioTests
             policies: [swarm, fastest-ever]
             """));
 
-        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, swarm-reactive, random, round-robin, cheapest, least-loaded, rank, heft, min-min)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -240,6 +241,77 @@ public sealed class LowerBoundTests
             Assert.True(o.MakespanSeconds >= makespan - 1e-6, $"{o.Policy}: makespan {o.MakespanSeconds} below the bound {makespan}");
             Assert.True(o.Cost >= cost - 1e-6, $"{o.Policy}: cost {o.Cost} below the bound {cost}");
         });
+    }
+}
+
+public sealed class AvailabilityScenarioTests
+{
+    private static readonly string TestData = Path.Combine(AppContext.BaseDirectory, "TestData");
+
+    private static string Fleet(double interruptionsPerHour, string consent = "") => $$"""
+        seeds: [1]
+        horizon_hours: 12
+        fleet:
+          - { name: spot, count: 4, cores: 2, memory_mb: 65536, price: 0.001, machine_class: spot, interruptions_per_hour: {{interruptionsPerHour.ToString(System.Globalization.CultureInfo.InvariantCulture)}}, interruption_notice_seconds: 2, replacement_seconds: 30 }
+          - { name: od, count: 2, cores: 2, memory_mb: 65536, price: 0.01{{(consent.Length > 0 ? $", consent_hours: \"{consent}\"" : "")}} }
+        workload: [{ wfcommons: blast-chameleon-small-001.json.gz, copies: 3 }]
+        """;
+
+    [Fact]
+    public void Run_SpotInterruptions_LoseWorkButEveryTaskCommitsOnce()
+    {
+        var calm = new ScenarioRunner(ScenarioLoader.Parse(Fleet(0)), TestData).Run("swarm", 1);
+        var stormy = new ScenarioRunner(ScenarioLoader.Parse(Fleet(120)), TestData).Run("swarm", 1);
+
+        Assert.True(calm.AllSucceeded && stormy.AllSucceeded, stormy.ToString());
+        Assert.Equal((0L, 0L), (calm.DuplicateCommits, stormy.DuplicateCommits));
+        Assert.Equal(calm.Commits, stormy.Commits);
+        Assert.True(stormy.AttemptsLost > calm.AttemptsLost, $"interruptions every 30 s with 2 s of notice lost nothing: {stormy}");
+    }
+
+    [Fact]
+    public void Run_SwarmReactive_MakesNoProactiveMovesAndSwarmMayMakeSome()
+    {
+        var runner = new ScenarioRunner(ScenarioLoader.Parse(Fleet(20)), TestData);
+
+        Assert.Equal(0, runner.Run("swarm-reactive", 1).ProactiveMoves);
+        Assert.Equal(0, runner.Run("heft", 1).ProactiveMoves);
+    }
+
+    [Fact]
+    public void LowerBounds_OwnersHours_CountOnlyTheShareOfTheDayTheyAllow()
+    {
+        var always = new ScenarioRunner(ScenarioLoader.Parse(Fleet(0)), TestData).LowerBounds();
+        var sixHours = new ScenarioRunner(ScenarioLoader.Parse(Fleet(0, consent: "00:00-06:00")), TestData).LowerBounds();
+
+        // The work bound: the spot group's 8 cores count fully, the on-demand group's 4 cores a quarter of the day.
+        Assert.True(sixHours.MakespanSeconds >= always.MakespanSeconds);
+        Assert.True(sixHours.Cost >= always.Cost - 1e-12);
+    }
+
+    [Fact]
+    public void Availability_LanlReplay_FitsTheOtherSystemsNeverTheReplayedOne()
+    {
+        // The sample holds system 10 only; a copy of it as system 11 (other node names) is the other system.
+        var dir = Directory.CreateTempSubdirectory("swarm-lanl-");
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(TestData, "lanl-sample.csv"));
+            var other = lines.Skip(1).Select(l => l.Split(',')).Select(c => { c[4] = "11." + c[4]; c[9] = "11"; return string.Join(',', c); });
+            File.WriteAllLines(Path.Combine(dir.FullName, "lanl.csv"), [.. lines, .. other]);
+            File.Copy(Path.Combine(TestData, "blast-chameleon-small-001.json.gz"), Path.Combine(dir.FullName, "blast-chameleon-small-001.json.gz"));
+            string Yaml(int system) => Fleet(0) + $"\nfailures: {{ lanl: lanl.csv, system: {system}, time_scale: 0.01 }}\n";
+            var expected = Weibull.Fit(LanlUpTimes.Load(Path.Combine(TestData, "lanl-sample.csv"), _ => true).Select(u => (u.Seconds * 0.01, u.Failed)))!.Value;
+
+            var classes = new ScenarioRunner(ScenarioLoader.Parse(Yaml(10)), dir.FullName).Availability.Classes;
+
+            Assert.Equal(["od", "spot"], classes.Keys.Order(StringComparer.Ordinal));
+            Assert.All(classes.Values, w => Assert.Equal(expected, w)); // system 11's up-times are system 10's
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
     }
 }
 

@@ -122,6 +122,41 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_SpotInterruptionDuringAShortTask_TheTaskFinishesWithinTheNotice()
+    {
+        using var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("spot", cores: 1, price: 0.001));
+        sim.AddProbe(Probe("server", cores: 1, price: 0.1));
+        sim.Submit("wf", Chain(1, 30));
+        sim.Interrupt("spot", Start + TimeSpan.FromSeconds(5), notice: TimeSpan.FromMinutes(2), downFor: TimeSpan.FromMinutes(10));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        Assert.Equal(WorkflowState.Succeeded, Assert.Single(result.Workflows).State);
+        Assert.Equal("spot", Assert.Single(sim.Engine.GetWorkflow("wf")!.Tasks).ProbeId);
+        Assert.DoesNotContain(sim.Engine.ListIncidents(), i => i.AttemptsLost > 0);
+    }
+
+    [Fact]
+    public void Run_SpotInterruptionDuringALongTask_TheWorkIsLostAndRedoneElsewhereOnce()
+    {
+        using var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("spot", cores: 1, price: 0.001));
+        sim.AddProbe(Probe("server", cores: 1, price: 0.1));
+        sim.Submit("wf", Chain(1, 600));
+        sim.Interrupt("spot", Start + TimeSpan.FromSeconds(5), notice: TimeSpan.FromMinutes(2), downFor: TimeSpan.FromMinutes(10));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        var wf = Assert.Single(result.Workflows);
+        Assert.Equal((WorkflowState.Succeeded, 0L), (wf.State, result.DuplicateCommits));
+        Assert.Equal("server", Assert.Single(sim.Engine.GetWorkflow("wf")!.Tasks).ProbeId);
+        Assert.Contains(sim.Engine.ListIncidents(), i => i.ProbeId == "spot" && i.AttemptsLost > 0);
+        Assert.True(wf.MakespanSeconds > 600 + 5, $"the work done on the spot machine is redone: {wf.MakespanSeconds}");
+        Assert.Empty(sim.Checker.Violations);
+    }
+
+    [Fact]
     public void Run_ProbeCrashesMidTask_WorkflowStillSucceedsWithEveryTaskCommittedOnce()
     {
         var sim = new Simulator(new SimulationSettings());

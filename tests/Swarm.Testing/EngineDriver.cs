@@ -231,7 +231,7 @@ public sealed class EngineDriver
     }
 
     /// <summary>Sends a bid with the given lines for <paramref name="round"/> on the probe's connection.</summary>
-    public IReadOnlyList<DirectorCommand> SendBid(string probeId, long round, IReadOnlyList<BidItem> items)
+    public IReadOnlyList<DirectorCommand> SendBid(string probeId, long round, IReadOnlyList<BidItem> items, double availableForSeconds = 0)
     {
         var p = _probes[probeId];
         if (OpenCall?.Round == round)
@@ -239,7 +239,7 @@ public sealed class EngineDriver
             _bidThisRound.Add(probeId);
         }
 
-        return Send(new DirectorEvent.BidReceived(new Bid(p.Id, round, items, Now + BidValidity), p.ConnectionId));
+        return Send(new DirectorEvent.BidReceived(new Bid(p.Id, round, items, Now + BidValidity) { AvailableForSeconds = availableForSeconds }, p.ConnectionId));
     }
 
     /// <summary>Every connected probe called in the open round that has not bid yet bids, in id order.</summary>

@@ -19,6 +19,10 @@ internal static class ProbeCommand
         var id = new Option<string?>("--id") { Description = "Stable probe id (default: host name)" };
         var region = new Option<string>("--region") { Description = "Region name", DefaultValueFactory = _ => "local" };
         var zone = new Option<string>("--zone") { Description = "Zone name", DefaultValueFactory = _ => "" };
+        var machineClass = new Option<string>("--machine-class")
+        {
+            Description = "What kind of machine this is (spot, cloud, laptop, edge, ...): the director learns up-times per class", DefaultValueFactory = _ => "",
+        };
         var price = new Option<double>("--price") { Description = "Asking price per core-second when idle (market: before any market price is seen)", DefaultValueFactory = _ => 0.01 };
         var strategy = new Option<string>("--strategy")
         {
@@ -47,7 +51,7 @@ internal static class ProbeCommand
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
         {
-            id, region, zone, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
+            id, region, zone, machineClass, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
             reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, verbose,
         };
         cmd.SetAction(async (pr, ct) =>
@@ -57,6 +61,7 @@ internal static class ProbeCommand
                 ["Probe:DirectorUrl"] = pr.GetValue(director),
                 ["Probe:Region"] = pr.GetValue(region),
                 ["Probe:Zone"] = pr.GetValue(zone),
+                ["Probe:MachineClass"] = pr.GetValue(machineClass),
                 ["Probe:BasePrice"] = Inv(pr.GetValue(price)),
                 ["Probe:PriceStrategy"] = pr.GetValue(strategy),
                 ["Probe:DeclaredReliability"] = Inv(pr.GetValue(reliability)),

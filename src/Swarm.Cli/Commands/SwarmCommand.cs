@@ -17,6 +17,7 @@ internal static class SwarmCommand
         root.Subcommands.Add(BenchCommand.Create());
         root.Subcommands.Add(ChaosCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
+        root.Subcommands.Add(ModelCommand.Create());
         root.Subcommands.Add(DirectorCommand.Create());
         root.Subcommands.Add(ProbeCommand.Create(director));
         root.Subcommands.Add(ClientCommands.Submit(director));

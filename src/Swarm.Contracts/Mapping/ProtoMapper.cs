@@ -195,6 +195,7 @@ public static class ProtoMapper
             SpeedFactor = p.SpeedFactor <= 0 ? 1 : p.SpeedFactor,
             AllowedKinds = p.AllowedKinds.Count == 0 ? [TaskKind.Exec, TaskKind.Function] : p.AllowedKinds.Select(k => ToCore(k, "-")).Distinct().ToList(),
             Functions = [.. p.Functions],
+            MachineClass = p.MachineClass,
         };
     }
 
@@ -215,6 +216,7 @@ public static class ProtoMapper
             SpeedFactor = p.SpeedFactor,
             Owner = owner,
             HostName = hostName,
+            MachineClass = p.MachineClass ?? "",
         };
         r.AllowedKinds.AddRange(p.AllowedKinds.Select(ToProto));
         r.Functions.AddRange(p.Functions);
@@ -233,13 +235,16 @@ public static class ProtoMapper
     {
         ArgumentNullException.ThrowIfNull(b);
         return new Bid(b.ProbeId, b.Round, b.Items.Select(i => new BidItem(i.DemandIndex, i.Units, i.UnitPrice)).ToList(),
-            DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(b.ValidUntilUnixMs, 0, 253402300799999)));
+            DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(b.ValidUntilUnixMs, 0, 253402300799999)))
+        {
+            AvailableForSeconds = b.AvailableForSeconds, // the engine rejects a bad one, naming it
+        };
     }
 
     public static V1.Bid ToProto(Bid b)
     {
         ArgumentNullException.ThrowIfNull(b);
-        var p = new V1.Bid { ProbeId = b.ProbeId, Round = b.Round, ValidUntilUnixMs = b.ValidUntil.ToUnixTimeMilliseconds() };
+        var p = new V1.Bid { ProbeId = b.ProbeId, Round = b.Round, ValidUntilUnixMs = b.ValidUntil.ToUnixTimeMilliseconds(), AvailableForSeconds = b.AvailableForSeconds };
         p.Items.AddRange(b.Items.Select(i => new V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
         return p;
     }

@@ -79,6 +79,13 @@ public abstract record DirectorCommand
     /// <summary>A straggler got a speculative copy auctioned; for the log.</summary>
     public sealed record StragglerDetected(AttemptRef Attempt, string ProbeId, double RunningSeconds, double PredictedSeconds) : DirectorCommand;
 
+    /// <summary>A running attempt's probe is likely to be lost before the attempt ends: a copy is wanted elsewhere now.</summary>
+    /// <param name="Attempt">The attempt at risk.</param>
+    /// <param name="ProbeId">Its probe.</param>
+    /// <param name="Probability">P(the probe is lost before the attempt's predicted end).</param>
+    /// <param name="Reason">Why, in words (hazard and up-time, or the owner's hours).</param>
+    public sealed record LossPredicted(AttemptRef Attempt, string ProbeId, double Probability, string Reason) : DirectorCommand;
+
     /// <summary>Send a call for bids to these probes.</summary>
     public sealed record SendCallForBids(IReadOnlyList<string> ProbeIds, CallForBids Call) : DirectorCommand;
 

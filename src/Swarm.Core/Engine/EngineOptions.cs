@@ -50,6 +50,17 @@ public sealed record EngineOptions
     /// <summary>... and at least this much longer than its prediction; default 3 s.</summary>
     public TimeSpan StragglerMinSlack { get; init; } = TimeSpan.FromSeconds(3);
 
+    /// <summary>
+    /// Proactive moves: a running attempt whose probe is at least this likely to be lost before the attempt ends (the
+    /// availability model's hazard over the predicted remaining runtime, given how long the probe has been up; certain
+    /// when its owner's hours end first) gets a copy elsewhere, resuming from its latest checkpoint, before the loss;
+    /// default 0.5 (0 = off). At most <see cref="MaxSpeculativeFraction"/> of the running attempts have such a copy.
+    /// </summary>
+    public double ProactiveLossThreshold { get; init; } = 0.5;
+
+    /// <summary>How often running attempts are checked for a likely loss; default 5 s.</summary>
+    public TimeSpan ProactiveScanInterval { get; init; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Most speculative copies in flight, as a fraction of running attempts (at least one); default 0.1.</summary>
     public double MaxSpeculativeFraction { get; init; } = 0.1;
 
@@ -93,6 +104,9 @@ public sealed record EngineOptions
 
     /// <summary>History from other workflows the runtime model starts from (trained offline from traces); none by default.</summary>
     public Intelligence.RuntimePrior RuntimePrior { get; init; } = Intelligence.RuntimePrior.Empty;
+
+    /// <summary>Machine classes' up-times (see <see cref="Intelligence.AvailabilityModel"/>).</summary>
+    public Intelligence.AvailabilityOptions Availability { get; init; } = new();
 
     /// <summary>Negotiation settings.</summary>
     public NegotiationOptions Negotiation { get; init; } = new();

@@ -42,6 +42,21 @@ internal sealed class ProbeRun(ProbeProfile profile)
 
     public ResourceVector Free => Capacity - Allocated;
 
+    /// <summary>When the probe's owner's allowed hours end, as its latest bid said (null: no known end).</summary>
+    public DateTimeOffset? AvailableUntil { get; set; }
+
+    /// <summary>When the probe's current stream registered (its up-time starts there).</summary>
+    public DateTimeOffset UpSince { get; set; }
+
+    /// <summary>Up-times that ended in a crash or hang, seconds, the latest <see cref="KeptUpTimes"/>.</summary>
+    public List<double> FailedUpTimes { get; } = [];
+
+    /// <summary>Most failed up-times remembered per probe.</summary>
+    public const int KeptUpTimes = 200;
+
+    /// <summary>Share of attempts that failed on their own, shrunk towards 0 with ten pseudo-successes.</summary>
+    public double TaskFailureRate => Failed / (double)(Completed + Failed + 10);
+
     /// <summary>
     /// How much slower (above 1) or faster this probe runs tasks than its declared speed says: the precision-weighted
     /// mean of log((runtime x declared speed) / the runtime model's expectation) over its commits, each weighted by

@@ -75,4 +75,7 @@ internal sealed class SpareAttempt(int number, string probeId)
     public bool Running { get; set; }
     public DateTimeOffset StartedAt { get; set; }
     public Negotiation.AwardReason? Award { get; set; }
+
+    /// <summary>Made because the primary's probe was predicted to be lost, not because the primary ran late.</summary>
+    public bool Proactive { get; init; }
 }

@@ -11,11 +11,15 @@ namespace Swarm.Core.Intelligence;
 /// application  mu_a = (n_a m_a + k mu_g) / (n_a + k)               (the category's part before its first '/')
 /// prior        mu_p = log(estimate) when the submitter gave one, else mu_a
 /// category     mu_c = (n_c m_c + k mu_p) / (n_c + k)               (other workflows' tasks of the category)
-/// offset       d_w  = sum over w's other categories of n (m_wc' - mu_c') / (sum n + k_off)
+/// residual     r_c  = m_wc - mu_c                                     (each of w's other categories it has run)
+/// offset       d_w  = sum_c v_c r_c / (1 / tau^2 + sum_c v_c),  v_c = 1 / (omega^2 + s_c^2 / n_wc)
 /// workflow     mu   = (n_wc m_wc + k_loc (mu_c + d_w)) / (n_wc + k_loc)   (this workflow's own tasks of the category)
 /// </code>
 /// The offset carries what a workflow's other tasks revealed (recorded on slower machines, a larger input) to its
-/// categories not yet seen. Spread: the most specific level with three or more observations, else
+/// categories not yet seen, as a random effect: tau^2 (how much workflows of the application really differ) and
+/// omega^2 (how much one category's surprise is noise for another) are measured on finished workflows
+/// (<see cref="WorkflowEffects"/>, per application once three have finished, else over all), so an application
+/// whose categories move together transfers much and one whose categories vary on their own transfers little. Spread: the most specific level with three or more observations, else
 /// <see cref="RuntimeModelOptions.DefaultSigma"/>. Category and application statistics used for a workflow exclude
 /// that workflow's own observations, so its evidence is never counted twice.
 /// </para>
@@ -28,6 +32,7 @@ public sealed class RuntimeModel
     private readonly Dictionary<string, (long N, double Sum)> _plainCategories = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long N, double Sum)> _plainApplications = new(StringComparer.Ordinal);
     private readonly Dictionary<string, WorkflowHistory> _workflows = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, WorkflowEffects> _effects = new(StringComparer.Ordinal);
     private LogStats _all;
     private LogStats _declaredResiduals; // log(actual / declared) of uncategorised tasks with an estimate, every workflow
     private (long N, double Sum) _plainAll;
@@ -48,6 +53,11 @@ public sealed class RuntimeModel
             {
                 _applications[a] = s;
                 _plainApplications[a] = (s.N, s.N * Math.Exp(s.Mean + (Sigma(s) * Sigma(s) / 2)));
+            }
+
+            foreach (var (a, e) in prior.WorkflowEffects)
+            {
+                _effects[a] = e;
             }
 
             _all = prior.All;
@@ -112,8 +122,35 @@ public sealed class RuntimeModel
         w.Add(category, app, x, declared > 0 && category.Length == 0 ? x - Math.Log(declared) : double.NaN);
     }
 
-    /// <summary>The workflow ended: its own statistics go (what it taught the categories stays).</summary>
-    public void Forget(string workflowId) => _workflows.Remove(workflowId);
+    /// <summary>The workflow ended: its own statistics go (what it taught the categories stays, and how far it was from
+    /// them is added to the workflow effects).</summary>
+    public void Forget(string workflowId)
+    {
+        ArgumentNullException.ThrowIfNull(workflowId);
+        if (!_workflows.Remove(workflowId, out var w))
+        {
+            return;
+        }
+
+        var residuals = Residuals(w, except: null).ToList();
+        foreach (var app in residuals.GroupBy(r => ApplicationOf(r.Category), StringComparer.Ordinal))
+        {
+            _effects[app.Key] = _effects.GetValueOrDefault(app.Key).Add([.. app.Select(r => r.Residual)]);
+        }
+
+        if (residuals.Count > 0)
+        {
+            _effects[""] = _effects.GetValueOrDefault("").Add([.. residuals.Select(r => r.Residual)]);
+        }
+    }
+
+    /// <summary>How finished workflows of <paramref name="application"/> differed from their categories (over all
+    /// applications until three of it have finished).</summary>
+    public WorkflowEffects EffectsOf(string application)
+    {
+        ArgumentNullException.ThrowIfNull(application);
+        return _effects.TryGetValue(application, out var e) && e.Measured ? e : _effects.GetValueOrDefault("");
+    }
 
     /// <summary>The runtime on a reference core of a task of <paramref name="category"/> in <paramref name="workflowId"/>
     /// whose submitter estimated <paramref name="declaredSeconds"/> (0: no estimate).</summary>
@@ -131,6 +168,7 @@ public sealed class RuntimeModel
         Categories = new Dictionary<string, LogStats>(_categories, StringComparer.Ordinal),
         Applications = new Dictionary<string, LogStats>(_applications, StringComparer.Ordinal),
         All = _all,
+        WorkflowEffects = new Dictionary<string, WorkflowEffects>(_effects, StringComparer.Ordinal),
     };
 
     private RuntimePrediction Hierarchical(string workflowId, string category, double declared)
@@ -176,34 +214,48 @@ public sealed class RuntimeModel
         return own.N > 0 ? Prediction(mu, sigma, own.N, "workflow") : Prediction(mu, sigma, evidence, basis);
     }
 
-    /// <summary>How much longer (in log) this workflow's tasks of its other categories took than those categories predict elsewhere.</summary>
+    /// <summary>How much longer (in log) this workflow's tasks of its other categories took than those categories predict
+    /// elsewhere, as the posterior mean of a random workflow effect.</summary>
     private double Offset(WorkflowHistory w, string category)
     {
-        double weighted = 0;
-        long n = 0;
+        var effects = EffectsOf(ApplicationOf(category));
+        var omega = effects.Within;
+        double weighted = 0, precision = 1 / effects.Between;
+        foreach (var (_, r, n, spread) in Residuals(w, category))
+        {
+            var v = 1 / (omega + (spread * spread / n));
+            weighted += v * r;
+            precision += v;
+        }
+
+        return weighted / precision;
+    }
+
+    /// <summary>Per category <paramref name="w"/> ran (but <paramref name="except"/>): its mean log runtime less what
+    /// the other workflows predict, how many it ran and their spread.</summary>
+    private IEnumerable<(string Category, double Residual, long N, double Spread)> Residuals(WorkflowHistory w, string? except)
+    {
         var all = _all.Minus(w.All);
         foreach (var (c, own) in w.Categories)
         {
-            if (string.Equals(c, category, StringComparison.Ordinal) || c.Length == 0 || own.N == 0)
+            if (string.Equals(c, except, StringComparison.Ordinal) || c.Length == 0 || own.N == 0)
             {
                 continue;
             }
 
             var app = ApplicationOf(c);
             var apps = app.Length > 0 ? _applications.GetValueOrDefault(app).Minus(w.Application(app)) : default;
-            var cats = c.Length > 0 ? _categories.GetValueOrDefault(c).Minus(own) : default;
-            if (cats.N == 0 && apps.N == 0 && all.N == 0)
+            var cats = _categories.GetValueOrDefault(c).Minus(own);
+            if (cats.N == 0 && apps.N == 0)
             {
                 continue; // nothing elsewhere to compare with.
             }
 
             var muG = all.N > 0 ? all.Mean : 0;
             var expected = Shrink(cats, Shrink(apps, muG, _options.Shrinkage), _options.Shrinkage);
-            weighted += own.N * (own.Mean - expected);
-            n += own.N;
+            var spread = own.N >= 3 ? Sigma(own) : cats.N >= 3 ? Sigma(cats) : _options.DefaultSigma;
+            yield return (c, own.Mean - expected, own.N, spread);
         }
-
-        return n == 0 ? 0 : weighted / (n + _options.OffsetShrinkage);
     }
 
     private RuntimePrediction RunningMean(string category, double declared)

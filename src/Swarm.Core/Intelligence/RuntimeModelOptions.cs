@@ -17,9 +17,6 @@ public sealed record RuntimeModelOptions
     /// category took; default 1 (a workflow's own tasks are the best evidence).</summary>
     public double LocalShrinkage { get; init; } = 1;
 
-    /// <summary>Pseudo-observations damping a workflow's offset learned from its other categories; default 2.</summary>
-    public double OffsetShrinkage { get; init; } = 2;
-
     /// <summary>Spread of the log-runtime assumed before there are three observations to measure it; default 1.</summary>
     public double DefaultSigma { get; init; } = 1;
 

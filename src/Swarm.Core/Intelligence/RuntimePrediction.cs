@@ -16,10 +16,19 @@ public sealed record RuntimePrediction(double P50Seconds, double P90Seconds, lon
     /// <summary>The runtime's mean: exp(mu + sigma^2 / 2).</summary>
     public double MeanSeconds => P50Seconds * Math.Exp(SigmaLog * SigmaLog / 2);
 
+    /// <summary>Share of runs assumed to follow a law <see cref="TailWidth"/> times as wide as the fitted one: a task far
+    /// past what its category usually takes is in another regime (a larger input, a stuck step), not at the fit's edge.</summary>
+    public const double TailShare = 0.05;
+
+    /// <summary>How much wider (in log spread) the tail regime is than the fit.</summary>
+    public const double TailWidth = 3;
+
     /// <summary>
     /// The runtime of a task known to take more than <paramref name="elapsedSeconds"/> (it has run that long, on a
-    /// reference core): the log-normal truncated below there, as its median and 90th percentile. Heavy tails make this
-    /// grow with the elapsed time: a task far past its median is likely far from done.
+    /// reference core), as its median and 90th percentile: the log-normal, mixed with a <see cref="TailShare"/> of one
+    /// <see cref="TailWidth"/> times as wide, truncated below the elapsed time. Near the body this is the fit's own
+    /// conditional; far past it the wide part takes over, so a task that has run eight times its median is expected to
+    /// run on for a good while rather than to end any moment (a thin-tailed fit alone would say the latter).
     /// </summary>
     public RuntimePrediction Given(double elapsedSeconds)
     {
@@ -29,14 +38,42 @@ public sealed record RuntimePrediction(double P50Seconds, double P90Seconds, lon
             return this;
         }
 
-        var below = Normal.Cdf(Math.Log(elapsedSeconds / P50Seconds) / s);
-        if (below >= 1 - 1e-12)
+        var wide = TailWidth * s;
+        double Survival(double logX)
         {
-            // So far in the tail that the fit says nothing: assume it is about half way.
+            var z = logX - Math.Log(P50Seconds);
+            return ((1 - TailShare) * (1 - Normal.Cdf(z / s))) + (TailShare * (1 - Normal.Cdf(z / wide)));
+        }
+
+        var from = Math.Log(elapsedSeconds);
+        var left = Survival(from);
+        if (left < 1e-12)
+        {
+            // So far in the tail that even the wide part says nothing: assume it is about half way.
             return new RuntimePrediction(2 * elapsedSeconds, 4 * elapsedSeconds, Evidence, Basis + ", past the fit");
         }
 
-        double At(double q) => P50Seconds * Math.Exp(s * Normal.Quantile(below + (q * (1 - below))));
+        double At(double q)
+        {
+            // Survival falls with x: bisect log x for Survival = left x (1 - q).
+            var target = left * (1 - q);
+            double lo = from, hi = from + (12 * wide);
+            for (var it = 0; it < 60 && hi - lo > 1e-9; it++)
+            {
+                var mid = (lo + hi) / 2;
+                if (Survival(mid) > target)
+                {
+                    lo = mid;
+                }
+                else
+                {
+                    hi = mid;
+                }
+            }
+
+            return Math.Exp((lo + hi) / 2);
+        }
+
         return new RuntimePrediction(Math.Max(elapsedSeconds, At(0.5)), Math.Max(elapsedSeconds, At(0.9)), Evidence, Basis + ", given elapsed");
     }
 

@@ -18,4 +18,7 @@ public sealed record RuntimePrior
 
     /// <summary>Over every observation.</summary>
     public LogStats All { get; init; }
+
+    /// <summary>How finished workflows differed from their categories, per application ("" = every application).</summary>
+    public IReadOnlyDictionary<string, WorkflowEffects> WorkflowEffects { get; init; } = new Dictionary<string, WorkflowEffects>(StringComparer.Ordinal);
 }

@@ -38,4 +38,10 @@ public sealed record ProbeProfile
 
     /// <summary>Names of the function handlers the probe has.</summary>
     public IReadOnlyList<string> Functions { get; init; } = [];
+
+    /// <summary>
+    /// What kind of machine this is for availability learning (for example <c>spot</c>, <c>laptop</c>, <c>cloud</c>):
+    /// probes of a class share an up-time model. Letters, digits and <c>-_.</c>, at most 64 characters; empty = default.
+    /// </summary>
+    public string MachineClass { get; init; } = "";
 }

@@ -15,4 +15,16 @@ public sealed record ProbeSnapshot(ProbeProfile Profile, ResourceVector Capacity
 
     /// <summary>"region/zone", the unit same-zone gangs are kept in.</summary>
     public string ZoneKey => $"{Profile.Region}/{Profile.Zone}";
+
+    /// <summary>The probe's up-time distribution from the availability model; null without one (then 1 - reliability is the risk).</summary>
+    public Intelligence.Weibull? Uptime { get; init; }
+
+    /// <summary>How long the probe has been up, seconds (its age on <see cref="Uptime"/>).</summary>
+    public double UpSeconds { get; init; }
+
+    /// <summary>Share of its attempts that failed on their own (not lost with the probe), shrunk towards 0.</summary>
+    public double TaskFailureRate { get; init; }
+
+    /// <summary>How long the probe will still take work, seconds (its bid's <see cref="Model.Bid.AvailableForSeconds"/>; 0 = no known end).</summary>
+    public double AvailableSeconds { get; init; }
 }

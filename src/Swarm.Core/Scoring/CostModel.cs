@@ -52,7 +52,7 @@ public sealed class CostModel
         var cores = Math.Max(0.001, shape.Cores);
         var coreSeconds = cores * seconds;
         var price = candidate.Item.UnitPrice * coreSeconds;
-        var p = _predictor.FailureProbability(probe, seconds);
+        var p = _predictor.FailureProbability(candidate.Demand, probe, seconds);
         var transfer = (_options.RoundTripsPerTask * Math.Max(0, probe.Profile.RttMs) / 1000.0) + SendSeconds(probe, inputBytes);
         var watts = (cores * _options.WattsPerCore) + (shape.Gpus * _options.WattsPerGpu);
         var grams = watts * seconds / 3.6e6 * Math.Max(0, probe.Profile.CarbonIntensity);

@@ -14,6 +14,7 @@ public interface ITaskPredictor
     /// <summary>Predicted wall seconds of one task of <paramref name="demand"/> on <paramref name="probe"/> (above 0).</summary>
     double PredictSeconds(Demand demand, ProbeSnapshot probe);
 
-    /// <summary>Probability in [0, 1) that an attempt of <paramref name="seconds"/> on <paramref name="probe"/> fails or is lost.</summary>
-    double FailureProbability(ProbeSnapshot probe, double seconds);
+    /// <summary>Probability in [0, 1) that an attempt of <paramref name="demand"/>, predicted at <paramref name="seconds"/> on
+    /// <paramref name="probe"/>, fails or is lost: the probe leaving, its owner's hours ending first, or the task failing.</summary>
+    double FailureProbability(Demand demand, ProbeSnapshot probe, double seconds);
 }

@@ -3,9 +3,10 @@ using Swarm.Core.Negotiation;
 namespace Swarm.Core.Scoring;
 
 /// <summary>
-/// Online estimates: runtime = the task's reference estimate / the probe's measured speed x the probe's learned
-/// correction (an exponentially weighted ratio of observed to predicted runtimes, kept by the engine);
-/// failure = 1 - the probe's measured reliability (a Beta estimate over its completed, failed and lost attempts).
+/// Online estimates: runtime = the demand's median on a reference core (the runtime model's) / the probe's measured
+/// speed x the probe's learned machine correction. Failure: with an availability model, 1 - (1 - P(the probe leaves
+/// within the runtime, given how long it has been up)) x (1 - P(its owner's hours end first)) x (1 - its task failure
+/// rate); without one, 1 - the probe's measured reliability (a Beta estimate over its completed, failed and lost attempts).
 /// </summary>
 public sealed class OnlineEstimatePredictor : ITaskPredictor
 {
@@ -26,9 +27,26 @@ public sealed class OnlineEstimatePredictor : ITaskPredictor
     }
 
     /// <inheritdoc />
-    public double FailureProbability(ProbeSnapshot probe, double seconds)
+    public double FailureProbability(Demand demand, ProbeSnapshot probe, double seconds)
     {
+        ArgumentNullException.ThrowIfNull(demand);
         ArgumentNullException.ThrowIfNull(probe);
-        return Math.Clamp(1 - probe.Reliability, 0, 0.999);
+        if (probe.Uptime is not { } uptime)
+        {
+            return Math.Clamp(1 - probe.Reliability, 0, 0.999);
+        }
+
+        var leaves = uptime.LossWithin(Math.Max(0, seconds), probe.UpSeconds);
+        var cutShort = 0.0;
+        if (probe.AvailableSeconds > 0 && demand.EstimatedSeconds > 0)
+        {
+            // The runtime on this probe is the reference runtime x (seconds / median): its hours end first with the
+            // probability the reference runtime exceeds the hours left on the same scale.
+            var runtime = new Intelligence.RuntimePrediction(demand.EstimatedSeconds, Math.Max(demand.EstimatedSeconds, demand.EstimatedP90Seconds), 0, "");
+            cutShort = runtime.Exceeds(probe.AvailableSeconds * demand.EstimatedSeconds / Math.Max(1e-9, seconds));
+        }
+
+        var fails = Math.Clamp(probe.TaskFailureRate, 0, 1);
+        return Math.Clamp(1 - ((1 - leaves) * (1 - cutShort) * (1 - fails)), 0, 0.999);
     }
 }

@@ -58,6 +58,9 @@ public sealed partial class DirectorLoop
     [LoggerMessage(Level = LogLevel.Information, Message = "Straggler {Attempt} on {ProbeId}: running {RunningSeconds:0.0} s against {PredictedSeconds:0.0} s predicted; auctioning a speculative copy")]
     private static partial void LogStraggler(ILogger logger, string attempt, string probeId, double runningSeconds, double predictedSeconds);
 
+    [LoggerMessage(Level = LogLevel.Information, Message = "Likely loss of {Attempt} on {ProbeId} (P = {Probability:0.00}): {Reason}; auctioning a copy before it happens")]
+    private static partial void LogLossPredicted(ILogger logger, string attempt, string probeId, double probability, string reason);
+
     [LoggerMessage(Level = LogLevel.Information, Message = "Workflow {WorkflowId} grew by {Added} spawned tasks to {Total}")]
     private static partial void LogExtended(ILogger logger, string workflowId, int added, int total);
 

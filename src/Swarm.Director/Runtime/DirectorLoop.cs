@@ -333,6 +333,9 @@ public sealed partial class DirectorLoop : BackgroundService
                 case DirectorCommand.StragglerDetected s:
                     LogStraggler(_log, s.Attempt.ToString(), s.ProbeId, s.RunningSeconds, s.PredictedSeconds);
                     break;
+                case DirectorCommand.LossPredicted l:
+                    LogLossPredicted(_log, l.Attempt.ToString(), l.ProbeId, l.Probability, l.Reason);
+                    break;
                 case DirectorCommand.WorkflowExtended x:
                     LogExtended(_log, x.WorkflowId, x.Added, x.Spec.Tasks.Count);
                     break;

@@ -244,6 +244,7 @@ public sealed partial class ProbeAgent : BackgroundService
         ProbeId = _options.ProbeId,
         Region = _options.Region,
         Zone = _options.Zone,
+        MachineClass = _options.MachineClass,
         Latitude = _options.Latitude,
         Longitude = _options.Longitude,
         EnergyPrice = _options.EnergyPrice,
@@ -345,8 +346,10 @@ public sealed partial class ProbeAgent : BackgroundService
         if (accepting)
         {
             var free = _attempts.Free(_capacity);
-            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, _consent.ForeignLoad(sample), _consent.TimeLeftInWindow(), _speed);
+            var left = _consent.TimeLeftInWindow();
+            var items = ProbeBidder.Compute(coreCall, _capacity, free, _policy, _functions.Names, _strategy, _consent.ForeignLoad(sample), left, _speed);
             _market.OnBid(coreCall.Round, items);
+            bid.AvailableForSeconds = left is { } l ? Math.Max(0.001, l.TotalSeconds) : 0;
             bid.Items.AddRange(items.Select(i => new Contracts.V1.BidItem { DemandIndex = i.DemandIndex, Units = i.Units, UnitPrice = i.UnitPrice }));
         }
 

@@ -24,6 +24,10 @@ public sealed class ProbeAgentOptions
     /// <summary>Zone inside the region.</summary>
     public string Zone { get; set; } = "";
 
+    /// <summary>What kind of machine this is (spot, cloud, laptop, edge, ...); the director learns up-times per class. Empty = default.</summary>
+    [RegularExpression("^[A-Za-z0-9._-]{0,64}$", ErrorMessage = "Probe:MachineClass must be at most 64 letters, digits or -_.")]
+    public string MachineClass { get; set; } = "";
+
     /// <summary>Latitude in degrees.</summary>
     [Range(-90, 90)]
     public double Latitude { get; set; }

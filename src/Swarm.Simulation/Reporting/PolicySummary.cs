@@ -39,6 +39,12 @@ public sealed record PolicySummary
     /// <summary>Mean work lost, task-seconds.</summary>
     public double WastedTaskSeconds { get; init; }
 
+    /// <summary>Makespan spread between seeds: (largest - smallest) / mean; 0 with one seed.</summary>
+    public double MakespanSpread { get; init; }
+
+    /// <summary>Mean proactive moves (attempts copied because their probe was predicted to be lost first).</summary>
+    public double ProactiveMoves { get; init; }
+
     /// <summary>Mean attempts beyond one per committed task (re-runs and speculative copies).</summary>
     public double ExtraAttempts { get; init; }
 
@@ -109,6 +115,8 @@ public sealed record PolicySummary
             AttemptsLost = Mean(o => o.AttemptsLost),
             WastedTaskSeconds = Mean(o => o.WastedTaskSeconds),
             ExtraAttempts = Mean(o => o.ExtraAttempts),
+            MakespanSpread = makespan > 0 ? (runs.Max(r => r.Outcome.MakespanSeconds) - runs.Min(r => r.Outcome.MakespanSeconds)) / makespan : double.NaN,
+            ProactiveMoves = Mean(o => o.ProactiveMoves),
             DeadlineMisses = Mean(o => o.DeadlineMisses),
             DuplicateCommits = Mean(o => o.DuplicateCommits),
             CompletionP50Seconds = Percentiles.OfSorted(completion, 0.50),

@@ -211,6 +211,30 @@ public static class ReportPlots
         return plot;
     }
 
+    /// <summary>A reliability diagram: each model's observed frequency against its predicted probability, bin by bin,
+    /// beside the diagonal a calibrated model would follow.</summary>
+    public static void WriteReliability(string path, string title, IReadOnlyList<(string Model, IReadOnlyList<(double Predicted, double Observed, int Count)> Bins)> models)
+    {
+        ArgumentNullException.ThrowIfNull(models);
+        var plot = NewPlot(title, "predicted probability of failing within the horizon", "observed frequency");
+        var palette = new ScottPlot.Palettes.Category10();
+        var diagonal = plot.Add.Line(0, 0, 1, 1);
+        diagonal.Color = Colors.Gray;
+        diagonal.LinePattern = LinePattern.Dashed;
+        diagonal.LegendText = "calibrated";
+        for (var i = 0; i < models.Count; i++)
+        {
+            var (name, bins) = models[i];
+            var line = plot.Add.Scatter(bins.Select(b => b.Predicted).ToArray(), bins.Select(b => b.Observed).ToArray(), palette.GetColor(i));
+            line.LegendText = name;
+            line.MarkerSize = 7;
+        }
+
+        plot.Axes.SetLimits(0, 1, 0, 1);
+        plot.ShowLegend(Alignment.UpperLeft);
+        plot.SavePng(path, Width, Height);
+    }
+
     private static Plot NewPlot(string title, string x, string y)
     {
         var plot = new Plot();

@@ -56,11 +56,50 @@ public sealed class ScenarioReport
         var rows = Policies.Select(s => (IReadOnlyList<string>)[
             s.Policy, $"{s.RunsSucceeded}/{s.Runs}", Num(s.MakespanSeconds), Ratio(s.MakespanToBound), Num(s.Cost), Ratio(s.CostToBound),
             Num(s.EnergyKwh), Num(s.CarbonGrams), Fixed(s.Utilisation, "0.00"), Num(s.AttemptsLost), Num(s.WastedTaskSeconds),
-            Num(s.ExtraAttempts), Num(s.DeadlineMisses)]).ToList();
-        rows.Add([LowerBoundLabel, "", Num(Bounds.MakespanSeconds), "1.00", Num(Bounds.Cost), "1.00", "", "", "", "", "", "", ""]);
+            Num(s.ExtraAttempts), Num(s.ProactiveMoves), Num(s.DeadlineMisses), Percent(s.MakespanSpread)]).ToList();
+        rows.Add([LowerBoundLabel, "", Num(Bounds.MakespanSeconds), "1.00", Num(Bounds.Cost), "1.00", "", "", "", "", "", "", "", "", ""]);
         return new ReportTable("Outcomes (means over seeds)",
-            ["policy", "ok runs", "makespan (s)", "x bound", "cost", "x bound", "energy (kWh)", "carbon (g)", "utilisation", "attempts lost", "work lost (task-s)", "extra attempts", "deadline misses"],
-            rows, [false, true, true, true, true, true, true, true, true, true, true, true, true]);
+            ["policy", "ok runs", "makespan (s)", "x bound", "cost", "x bound", "energy (kWh)", "carbon (g)", "utilisation", "attempts lost", "work lost (task-s)", "extra attempts", "proactive moves", "deadline misses", "makespan spread"],
+            rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
+    }
+
+    /// <summary>Policies that are not swarm's own (swarm and swarm-reactive).</summary>
+    public IReadOnlyList<PolicySummary> Baselines => [.. Policies.Where(p => p.Policy is not ("swarm" or "swarm-reactive"))];
+
+    /// <summary>
+    /// Swarm against the baselines, target by target (means over seeds): makespan and cost at most the best baseline's
+    /// (each on its own), work lost at most half the best baseline's and half swarm-reactive's, makespan spread between
+    /// seeds at most 20 %. Empty without a swarm row or baselines.
+    /// </summary>
+    public ReportTable TargetTable()
+    {
+        var swarm = Policies.FirstOrDefault(p => p.Policy == "swarm");
+        var baselines = Baselines;
+        if (swarm is null || baselines.Count == 0)
+        {
+            return new ReportTable("Targets", ["target", "swarm", "reference", "met"], [], [false, true, true, false]);
+        }
+
+        var reactive = Policies.FirstOrDefault(p => p.Policy == "swarm-reactive");
+        var fastest = baselines.MinBy(p => p.MakespanSeconds)!;
+        var cheapest = baselines.MinBy(p => p.Cost)!;
+        var safest = baselines.MinBy(p => p.WastedTaskSeconds)!;
+        var rows = new List<IReadOnlyList<string>>
+        {
+            Target("makespan at most the best baseline's", swarm.MakespanSeconds, fastest.MakespanSeconds, $"{fastest.Policy} {Num(fastest.MakespanSeconds)} s", 1),
+            Target("cost at most the cheapest baseline's", swarm.Cost, cheapest.Cost, $"{cheapest.Policy} {Num(cheapest.Cost)}", 1),
+            Target("work lost at most half the best baseline's", swarm.WastedTaskSeconds, safest.WastedTaskSeconds, $"{safest.Policy} {Num(safest.WastedTaskSeconds)} task-s", 0.5),
+        };
+        if (reactive is not null)
+        {
+            rows.Add(Target("work lost at most half swarm-reactive's", swarm.WastedTaskSeconds, reactive.WastedTaskSeconds, $"{Num(reactive.WastedTaskSeconds)} task-s", 0.5));
+        }
+
+        rows.Add(["makespan spread between seeds at most 20 %", Percent(swarm.MakespanSpread), "20 %", swarm.MakespanSpread <= 0.2 ? "yes" : "no"]);
+        return new ReportTable("Targets", ["target", "swarm", "reference", "met"], rows, [false, true, true, false]);
+
+        static IReadOnlyList<string> Target(string name, double mine, double reference, string label, double share) =>
+            [name, Num(mine), label, mine <= (reference * share) + 1e-9 ? "yes" : $"no ({Fixed(reference > 0 ? mine / reference : double.NaN, "0.00")} x)"];
     }
 
     /// <summary>Workflow completion-time percentiles, scheduler time per decision and simulation speed per policy.</summary>
@@ -108,6 +147,14 @@ public sealed class ScenarioReport
         md.Append(CultureInfo.InvariantCulture, $"- **Policies:** {string.Join(", ", Policies.Select(p => p.Policy))}\n\n");
 
         md.Append("## Outcomes\n\n").Append(OutcomeTable().ToMarkdown()).Append('\n');
+        var targets = TargetTable();
+        if (targets.Rows.Count > 0)
+        {
+            md.Append("## Targets\n\n")
+              .Append("Swarm (objective as configured) against the best baseline on each measure separately; \"work lost\" is the task-seconds ")
+              .Append("of attempts lost to failures, interruptions and closing owner's hours; swarm-reactive is swarm with proactive moves off.\n\n")
+              .Append(targets.ToMarkdown()).Append('\n');
+        }
         md.Append("## How to read this\n\n");
         md.Append(CultureInfo.InvariantCulture,
             $"Each row is the mean over {s.Seeds.Count} seed(s); \"ok runs\" counts runs where every workflow succeeded and nothing was committed twice. ")
@@ -169,6 +216,8 @@ public sealed class ScenarioReport
     };
 
     private static string Ratio(double v) => Fixed(v, "0.00");
+
+    private static string Percent(double v) => double.IsFinite(v) ? (v * 100).ToString("0.0", CultureInfo.InvariantCulture) + " %" : "-";
 
     private static string Fixed(double v, string format) => double.IsFinite(v) ? v.ToString(format, CultureInfo.InvariantCulture) : "-";
 

@@ -39,7 +39,8 @@ public sealed class Scenario
     /// <summary>Measured round trips: each fleet group's region is looked up from the director's region; null keeps rtt_ms.</summary>
     public LatencySource? Latency { get; set; }
 
-    /// <summary>Policies to compare: swarm, random, round-robin, cheapest, least-loaded, rank, heft, min-min.</summary>
+    /// <summary>Policies to compare: swarm, swarm-reactive (swarm without proactive moves), random, round-robin, cheapest,
+    /// least-loaded, rank, heft, min-min.</summary>
     public List<string> Policies { get; set; } = ["swarm"];
 
     /// <summary>
@@ -86,6 +87,23 @@ public sealed class FleetGroup
 
     /// <summary>With <see cref="ConsentHours"/>: how long running work may go on after the window closes.</summary>
     public double DrainGraceSeconds { get; set; } = 30;
+
+    /// <summary>The machines' class for the availability model (default: the group's name).</summary>
+    public string MachineClass { get; set; } = "";
+
+    /// <summary>
+    /// Spot interruptions per machine-hour (0 = none). Each machine is interrupted at exponential intervals of this
+    /// rate: it gets <see cref="InterruptionNoticeSeconds"/> of notice (it drains), then it is gone, and a replacement
+    /// registers <see cref="ReplacementSeconds"/> later. AWS's Spot Instance Advisor publishes monthly frequencies in
+    /// bands (under 5 %, 5-10 %, 10-15 %, 15-20 %, over 20 %): 10 % a month is about 0.00014 per hour.
+    /// </summary>
+    public double InterruptionsPerHour { get; set; }
+
+    /// <summary>With <see cref="InterruptionsPerHour"/>: the notice before an interruption, seconds (AWS gives two minutes).</summary>
+    public double InterruptionNoticeSeconds { get; set; } = 120;
+
+    /// <summary>With <see cref="InterruptionsPerHour"/>: how long until an interrupted machine is replaced, seconds.</summary>
+    public double ReplacementSeconds { get; set; } = 300;
 
     /// <summary>
     /// Or: take the machines from a node inventory (the shared <c>nodes/</c> files): the first <see cref="Count"/> nodes

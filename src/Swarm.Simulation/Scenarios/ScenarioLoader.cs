@@ -9,7 +9,7 @@ namespace Swarm.Simulation.Scenarios;
 public static class ScenarioLoader
 {
     /// <summary>The policies a scenario may name.</summary>
-    public static readonly IReadOnlyList<string> KnownPolicies = ["swarm", "random", "round-robin", "cheapest", "least-loaded", "rank", "heft", "min-min"];
+    public static readonly IReadOnlyList<string> KnownPolicies = ["swarm", "swarm-reactive", "random", "round-robin", "cheapest", "least-loaded", "rank", "heft", "min-min"];
 
     /// <summary>Loads <paramref name="path"/>; workload paths are resolved against its folder.</summary>
     /// <exception cref="TraceFormatException">The file is malformed or names unknown keys, policies or missing files; the message says which.</exception>

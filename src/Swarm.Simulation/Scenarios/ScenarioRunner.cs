@@ -43,6 +43,9 @@ public sealed record PolicyOutcome(
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
 
+    /// <summary>Proactive moves: running attempts given a copy because their probe was predicted to be lost first.</summary>
+    public long ProactiveMoves { get; init; }
+
     /// <summary>SHA-256 of the run's events and engine commands when <see cref="ScenarioRunner.Digests"/> is on, else empty.</summary>
     public string Digest { get; init; } = "";
 
@@ -66,6 +69,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     private readonly Dictionary<string, LatencyMatrix> _latency = new(StringComparer.Ordinal);
     private readonly SortedDictionary<string, TraceSkips> _skips = new(StringComparer.Ordinal);
     private RuntimePrior? _prior;
+    private AvailabilityOptions? _availability;
 
     /// <summary>Measures the engine's wall-clock time per decision when set (the CLI passes the system clock).</summary>
     public TimeProvider? Meter { get; init; }
@@ -82,6 +86,13 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>Called after each run with the policy, the seed and the simulator (to inspect its engine); null normally.</summary>
     public Action<string, int, Simulator>? AfterRun { get; init; }
 
+    /// <summary>
+    /// The availability model's class up-times before the run: with a LANL failure replay of one system, a Weibull fitted
+    /// to the other systems' up intervals (time-scaled as the replay is) for every machine class of the fleet, since every
+    /// probe replays LANL outages; otherwise the engine's default. The replayed system is never fitted on.
+    /// </summary>
+    public AvailabilityOptions Availability => _availability ??= FitAvailability();
+
     /// <summary>When on, each run's trace digest (<see cref="Tracing.TraceDigest"/>) is in its outcome.</summary>
     public bool Digests { get; init; }
 
@@ -91,8 +102,15 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         var beat = TimeSpan.FromSeconds(scenario.HeartbeatSeconds);
         var engine = new SimulationSettings().Engine with
         {
-            HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10, RuntimePrior = Prior,
+            HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10, RuntimePrior = Prior, Availability = Availability,
         };
+        if (policy != "swarm")
+        {
+            // Proactive moves are the swarm policy's: the baselines (and swarm-reactive, swarm without them) recover as any
+            // scheduler does, after the loss.
+            engine = engine with { ProactiveLossThreshold = 0 };
+        }
+
         var settings = new SimulationSettings
         {
             Seed = seed,
@@ -140,6 +158,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             sim.AddChurn(TimeSpan.FromSeconds(f.MeanTimeToFailureSeconds), TimeSpan.FromSeconds(f.MeanTimeToRepairSeconds), horizon);
         }
 
+        ScheduleInterruptions(sim, settings.Start, horizon);
         var r = sim.Run(horizon);
         AfterRun?.Invoke(policy, seed, sim);
         var ended = r.Workflows.Where(x => !double.IsNaN(x.MakespanSeconds)).ToList();
@@ -153,6 +172,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             CompletionSeconds = [.. ended.Select(x => x.MakespanSeconds)],
             DeadlineMisses = r.Workflows.Count(x => x.MissedDeadline),
             ExtraAttempts = Math.Max(0, r.AttemptsStarted - r.Commits),
+            ProactiveMoves = r.LossesPredicted,
             BusyCores = r.BusyCores,
             DecisionSeconds = r.DecisionSeconds,
             EngineSeconds = r.EngineSeconds,
@@ -167,14 +187,16 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
 
     /// <summary>
     /// Limits no policy can beat on this scenario without failures: makespan at least the latest (arrival + critical path
-    /// on the fastest machine) and at least all the work spread perfectly over every core; cost at least the
+    /// on the fastest machine that is always there) and at least all the work spread perfectly over every core, a
+    /// machine with owner's hours counting only the share of the day they allow; cost at least the
     /// <see cref="CostBound(double)"/> within the scenario's horizon.
     /// </summary>
     public (double MakespanSeconds, double Cost) LowerBounds()
     {
         var groups = BoundGroups();
-        var fastest = groups.Max(g => g.Speed);
-        var cores = groups.Sum(g => g.Cores * g.Speed);
+        var always = groups.Where(g => g.Share >= 1).ToList();
+        var fastest = (always.Count > 0 ? always : groups).Max(g => g.Speed);
+        var cores = groups.Sum(g => g.Cores * g.Speed * g.Share);
         double latest = 0, work = 0;
         foreach (var (spec, actual, arrival, _) in Submissions())
         {
@@ -194,13 +216,13 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// </summary>
     public double CostBound(double withinSeconds) => CostBound(BoundGroups(), Submissions().Sum(x => WorkOf(x.Spec, x.Actual)), withinSeconds);
 
-    private static double CostBound(List<(double Cores, double Speed, double Price)> groups, double work, double withinSeconds)
+    private static double CostBound(List<(double Cores, double Speed, double Price, double Share)> groups, double work, double withinSeconds)
     {
         var left = work;
         var cost = 0.0;
         foreach (var g in groups.OrderBy(g => g.Price / g.Speed))
         {
-            var take = Math.Min(left, g.Cores * withinSeconds * g.Speed);
+            var take = Math.Min(left, g.Cores * withinSeconds * g.Speed * g.Share);
             cost += take * g.Price / g.Speed;
             left -= take;
         }
@@ -242,9 +264,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     private static double WorkOf(WorkflowSpec spec, IReadOnlyDictionary<string, double> actual) =>
         spec.Tasks.Sum(t => (actual.TryGetValue(t.Id, out var s) ? s : t.EstimatedSeconds) * t.Resources.Cores);
 
-    /// <summary>Each fleet group for the bounds: its total cores, speed and lowest price per core-second.</summary>
-    private List<(double Cores, double Speed, double Price)> BoundGroups() =>
-        [.. scenario.Fleet.Select(g => (Shapes(g).Sum(c => c.Cores), g.Speed, g.SpotPrices.Length > 0 ? Spot(g).Changes.Min(c => c.UsdPerHour) / g.Cores / 3600 : g.Price))];
+    /// <summary>Each fleet group for the bounds: its total cores, speed, lowest price per core-second and the share of the
+    /// day its owners allow (1 without consent hours).</summary>
+    private List<(double Cores, double Speed, double Price, double Share)> BoundGroups() =>
+        [.. scenario.Fleet.Select(g => (Shapes(g).Sum(c => c.Cores), g.Speed, g.SpotPrices.Length > 0 ? Spot(g).Changes.Min(c => c.UsdPerHour) / g.Cores / 3600 : g.Price,
+            g.ConsentHours.Length > 0 ? ConsentWindow.Parse(g.ConsentHours, TimeSpan.Zero).DayShare : 1.0))];
 
     // ---------------------------------------------------------------- fleet
 
@@ -264,7 +288,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             {
                 var profile = new ProbeProfile
                 {
-                    ProbeId = shapes.Count == 1 ? g.Name : $"{g.Name}-{i}", Region = g.Region, SpeedFactor = g.Speed, RttMs = rtt,
+                    ProbeId = shapes.Count == 1 ? g.Name : $"{g.Name}-{i}", Region = g.Region, SpeedFactor = g.Speed, RttMs = rtt, MachineClass = ClassOf(g),
                     CarbonIntensity = carbon?.Mean ?? g.Carbon, DeclaredReliability = g.Reliability,
                 };
                 var cores = shapes[i].Cores;
@@ -372,6 +396,47 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         _ => spec,
     };
 
+    /// <summary>Spot interruptions of every machine of the groups that have them, at seeded exponential intervals.</summary>
+    private void ScheduleInterruptions(Simulator sim, DateTimeOffset start, DateTimeOffset horizon)
+    {
+        foreach (var g in scenario.Fleet.Where(g => g.InterruptionsPerHour > 0))
+        {
+            var count = Shapes(g).Count;
+            for (var i = 0; i < count; i++)
+            {
+                var id = count == 1 ? g.Name : $"{g.Name}-{i}";
+                var t = start;
+                while (true)
+                {
+                    t += TimeSpan.FromSeconds(sim.ExponentialSeconds(3600 / g.InterruptionsPerHour));
+                    if (t >= horizon)
+                    {
+                        break;
+                    }
+
+                    sim.Interrupt(id, t, TimeSpan.FromSeconds(g.InterruptionNoticeSeconds), TimeSpan.FromSeconds(g.ReplacementSeconds));
+                    t += TimeSpan.FromSeconds(g.InterruptionNoticeSeconds + g.ReplacementSeconds);
+                }
+            }
+        }
+    }
+
+    private AvailabilityOptions FitAvailability()
+    {
+        if (scenario.Failures is not { Lanl.Length: > 0, System: > 0 } lanl)
+        {
+            return new AvailabilityOptions();
+        }
+
+        var upTimes = LanlUpTimes.Load(Path.Combine(baseDirectory, lanl.Lanl), s => s != lanl.System);
+        var fit = Weibull.Fit(upTimes.Select(u => (u.Seconds * lanl.TimeScale, u.Failed)));
+        return fit is not { } w
+            ? new AvailabilityOptions()
+            : new AvailabilityOptions { Classes = scenario.Fleet.Select(ClassOf).Distinct(StringComparer.Ordinal).ToDictionary(c => c, _ => w, StringComparer.Ordinal) };
+    }
+
+    private static string ClassOf(FleetGroup g) => g.MachineClass.Length > 0 ? g.MachineClass : g.Name;
+
     /// <summary>Trains the runtime model on the training instances the workload does not submit.</summary>
     private RuntimePrior TrainPrior()
     {
@@ -390,6 +455,8 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             {
                 model.Observe(path, t.Category, t.EstimatedSeconds, instance.ActualSeconds.GetValueOrDefault(t.Id));
             }
+
+            model.Forget(path); // what it taught the categories stays; how far it was from them is a workflow effect
         }
 
         return model.Export();
@@ -411,7 +478,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>The winner-determination stage for a policy name.</summary>
     public static IClearingSolver SolverFor(string policy, int seed) => policy switch
     {
-        "swarm" => new GreedyClearingSolver(),
+        "swarm" or "swarm-reactive" => new GreedyClearingSolver(),
         "random" => new BaselineSolver(BaselinePolicy.Random, seed),
         "round-robin" => new BaselineSolver(BaselinePolicy.RoundRobin, seed),
         "cheapest" => new BaselineSolver(BaselinePolicy.Cheapest, seed),

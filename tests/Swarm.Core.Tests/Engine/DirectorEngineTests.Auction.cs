@@ -190,6 +190,21 @@ public sealed partial class DirectorEngineTests
         Assert.Equal("bid names demand -1, the call has 1", Assert.IsType<DirectorCommand.RejectBid>(Assert.Single(cmds)).Reason);
     }
 
+    [Theory]
+    [InlineData(-1)]
+    [InlineData(double.NaN)]
+    [InlineData(double.PositiveInfinity)]
+    public void BidReceived_BadAvailableForSeconds_RejectsBidNamingTheField(double seconds)
+    {
+        var d = WithTwoProbes();
+        d.Submit(Wf, OneTask());
+        var round = d.OpenCall!.Round;
+
+        var cmds = d.SendBid("p1", round, [new BidItem(0, 1, 1)], availableForSeconds: seconds);
+
+        Assert.StartsWith("available_for_seconds must be a non-negative number", Assert.IsType<DirectorCommand.RejectBid>(Assert.Single(cmds)).Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void BidReceived_SameDemandTwice_RejectsBid()
     {

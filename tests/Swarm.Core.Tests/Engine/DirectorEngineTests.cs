@@ -14,11 +14,11 @@ public sealed partial class DirectorEngineTests
     private static EngineDriver CreateSut(EngineOptions? options = null) =>
         new(options ?? Quiet);
 
-    /// <summary>The engine with the issue-4 timers off (phi, retry backoff, stragglers, flap damping), so each test turns on only what it checks.</summary>
+    /// <summary>The engine with the issue-4 timers off (phi, retry backoff, stragglers, proactive moves, flap damping), so each test turns on only what it checks.</summary>
     internal static EngineOptions Quiet { get; } = new()
     {
         ProbeTimeout = TimeSpan.FromMinutes(10), PhiSuspect = double.PositiveInfinity, PhiDead = double.PositiveInfinity, RetryBaseDelay = TimeSpan.Zero,
-        StragglerFactor = 0, FlapDamping = Swarm.Core.Health.FlapDamping.None,
+        StragglerFactor = 0, ProactiveLossThreshold = 0, FlapDamping = Swarm.Core.Health.FlapDamping.None,
     };
 
     private static WorkflowSpec OneTask(string id = "a") => new WorkflowSpecBuilder().WithTask(id).Build();

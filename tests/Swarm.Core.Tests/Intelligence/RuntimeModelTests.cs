@@ -87,8 +87,9 @@ public sealed class RuntimeModelTests
     [Fact]
     public void Predict_WorkflowWhoseTasksAllRunSlower_CarriesItsOffsetToCategoriesItHasNotRunYet()
     {
-        // Elsewhere: a = 10 s, b = 40 s. In "slow", a took 30 s (three times as long): b is expected longer too, by the
-        // offset damped with 2 pseudo-observations against the 5 seen, so between two and three times as long.
+        // Elsewhere: a = 10 s, b = 40 s. In "slow", a took 30 s (three times as long): b is expected longer too. No workflow
+        // has finished, so the effect's variances are the defaults (tau^2 = omega^2 = 0.25): half the log-offset carries,
+        // sqrt(3) times as long.
         var sut = CreateSut();
         for (var i = 0; i < 40; i++)
         {
@@ -104,7 +105,7 @@ public sealed class RuntimeModelTests
         var b = sut.Predict("slow", "app/b", 0).P50Seconds;
         var elsewhere = sut.Predict("other", "app/b", 0).P50Seconds;
 
-        Assert.InRange(b / elsewhere, 2, 3);
+        Assert.Equal(Math.Sqrt(3), b / elsewhere, 0.05); // a little less: a's mean elsewhere is shrunk towards the application's
         Assert.InRange(elsewhere, 38, 40); // other workflows are not moved
     }
 
@@ -252,9 +253,33 @@ public sealed class RuntimePredictionTests
 
         Assert.True(after.P50Seconds > 300, $"{after.P50Seconds}");
         Assert.True(after.P90Seconds > after.P50Seconds);
-        // Truncated below 300 s: the new median is the quantile half way through the mass above 300 s.
-        var above = 1 - Normal.Cdf(Math.Log(300.0 / 60) / 1.2);
-        Assert.Equal(60 * Math.Exp(1.2 * Normal.Quantile(1 - (above / 2))), after.P50Seconds, 1e-6);
+        // Truncated below 300 s: the new median is where half the mass above 300 s is left, of the mixture of the fit
+        // and its wide tail regime.
+        double Survival(double x, double sigma) => 1 - Normal.Cdf(Math.Log(x / 60) / sigma);
+        double Mixture(double x) => ((1 - RuntimePrediction.TailShare) * Survival(x, 1.2)) + (RuntimePrediction.TailShare * Survival(x, 1.2 * RuntimePrediction.TailWidth));
+        Assert.Equal(Mixture(300) / 2, Mixture(after.P50Seconds), 1e-6);
+    }
+
+    [Fact]
+    public void Given_FarPastAThinTailedFit_ExpectsItToRunOnForAboutAsLongAgain()
+    {
+        // Median 300 s, sigma 0.5: at 2,700 s (nine times the median) the fit alone would call the end imminent.
+        var p = new RuntimePrediction(300, 300 * Math.Exp(RuntimePrediction.Z90 * 0.5), 50, "category");
+
+        var after = p.Given(2700);
+
+        Assert.InRange(after.P50Seconds - 2700, 1000, 5000);
+    }
+
+    [Fact]
+    public void Given_NearTheMedian_CloseToTheFitsOwnConditional()
+    {
+        var p = new RuntimePrediction(60, 60 * Math.Exp(RuntimePrediction.Z90 * 0.5), 50, "category");
+
+        var after = p.Given(60);
+
+        // The fit alone: the median of what is above its own median is its 75th percentile.
+        Assert.Equal(60 * Math.Exp(0.5 * Normal.Quantile(0.75)), after.P50Seconds, 60 * 0.05);
     }
 
     [Fact]

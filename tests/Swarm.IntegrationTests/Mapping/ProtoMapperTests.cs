@@ -45,6 +45,16 @@ public sealed class ProtoMapperTests
     }
 
     [Fact]
+    public void ProbeProfileAndBid_AvailabilityFields_RoundTrip()
+    {
+        var profile = new ProbeProfile { ProbeId = "p1", MachineClass = "spot" };
+        var bid = new Bid("p1", 7, [new BidItem(0, 2, 0.5)], DateTimeOffset.FromUnixTimeMilliseconds(1_000_000)) { AvailableForSeconds = 1800 };
+
+        Assert.Equal("spot", ProtoMapper.ToCore(ProtoMapper.ToProto(profile)).MachineClass);
+        Assert.Equal(1800, ProtoMapper.ToCore(ProtoMapper.ToProto(bid)).AvailableForSeconds);
+    }
+
+    [Fact]
     public void ToCore_WireDefaults_BalancedNoConstraintsGangsInOneZone()
     {
         var wire = new V1.WorkflowSpec { Name = "plain" };

@@ -147,6 +147,14 @@ internal sealed class AuctionRounds(
             return;
         }
 
+        if (!double.IsFinite(bid.AvailableForSeconds) || bid.AvailableForSeconds < 0)
+        {
+            p.BadBids++;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, bid.Round, $"available_for_seconds must be a non-negative number of seconds (got {bid.AvailableForSeconds})"));
+            return;
+        }
+
+        p.AvailableUntil = bid.AvailableForSeconds > 0 ? step.Now + TimeSpan.FromSeconds(Math.Min(bid.AvailableForSeconds, 1e7)) : null;
         _round.Bids[p.Id] = bid;
     }
 
@@ -170,7 +178,8 @@ internal sealed class AuctionRounds(
 
             if (t.State == TaskState.Running && fleet.TryGet(t.ProbeId, out var holder))
             {
-                // A straggler's copy: the task is known to take longer than its primary has run (on a reference core).
+                // A copy (of a straggler, or ahead of a likely loss) runs the whole task again, which is known to take
+                // longer than its primary has run (on a reference core).
                 var elapsed = Math.Max(0, (now - t.StartedAt).TotalSeconds) * Math.Max(0.01, holder.Profile.SpeedFactor) / Math.Max(0.05, holder.RuntimeCorrection);
                 runtime = runtime.Given(elapsed);
             }
@@ -265,7 +274,11 @@ internal sealed class AuctionRounds(
                 continue;
             }
 
-            var snap = new ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability, p.RuntimeCorrection);
+            var snap = new ProbeSnapshot(p.Profile, p.Capacity, p.Free, p.Reliability, p.RuntimeCorrection)
+            {
+                Uptime = fleet.UptimeOf(p, now), UpSeconds = Fleet.UpSeconds(p, now), TaskFailureRate = p.TaskFailureRate,
+                AvailableSeconds = bid.AvailableForSeconds,
+            };
             free[probeId] = p.Free;
             foreach (var item in bid.Items)
             {
@@ -323,18 +336,21 @@ internal sealed class AuctionRounds(
             var p = fleet.Get(aw.ProbeId);
             if (t.State == TaskState.Running)
             {
-                // A speculative copy of a straggler.
+                // A speculative copy of a straggler, or one ahead of a likely loss.
                 t.Attempts = aw.Attempt.Attempt;
+                var proactive = stragglers.IsProactive(t);
                 t.Spare = new SpareAttempt(aw.Attempt.Attempt, p.Id)
                 {
+                    Proactive = proactive,
                     UnitPrice = aw.UnitPrice, ExpectedCost = aw.ExpectedCost, PredictedSeconds = aw.PredictedSeconds, Award = aw.Reason,
                     PredictedP90Seconds = aw.PredictedSeconds * Spread(round.Call.Demands[aw.DemandIndex]),
                 };
                 t.SpareAwards++;
+                var why = proactive ? "copy ahead of a likely loss of" : "speculative copy of straggling";
                 stragglers.Awarded(t);
                 t.AttemptPrices[aw.Attempt.Attempt] = (p.Id, aw.UnitPrice);
                 Assignments.Hold(p, t, aw.Attempt, aw.ExpectedCost);
-                step.Emit(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, $"round {round.Call.Round}: speculative copy of straggling attempt {t.Primary} on {t.ProbeId}: {aw.Explanation}"));
+                step.Emit(new DirectorCommand.AttemptStarted(aw.Attempt, p.Id, aw.UnitPrice, $"round {round.Call.Round}: {why} attempt {t.Primary} on {t.ProbeId}: {aw.Explanation}"));
                 Add(p.Id, new AwardItem(aw.Attempt, aw.DemandIndex, t.Spec.Resources, aw.UnitPrice));
                 continue;
             }

@@ -12,6 +12,8 @@ namespace Swarm.Core.Engine.Probes;
 /// </summary>
 internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
 {
+    private readonly Intelligence.AvailabilityModel _availability = new(options.Availability);
+
     /// <summary>Phi when the silence equals the expected interval plus the pause (half the tail left).</summary>
     private const double QuietPhi = 0.302;
 
@@ -71,6 +73,13 @@ internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
             return null;
         }
 
+        var machineClass = r.Profile.MachineClass ?? "";
+        if (machineClass.Length > 64 || !machineClass.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.'))
+        {
+            step.Emit(new DirectorCommand.Rejected(RejectCode.InvalidArgument, $"probe '{id}': machine class must be at most 64 letters, digits or -_. (got '{machineClass}')"));
+            return null;
+        }
+
         if (!_probes.TryGetValue(id, out var p))
         {
             p = new ProbeRun(r.Profile) { Damper = new FlapDamper(options.FlapDamping) };
@@ -82,6 +91,11 @@ internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
         }
 
         var now = step.Now;
+        if (!p.Connected || p.ConnectionId != r.ConnectionId)
+        {
+            p.UpSince = now; // a new stream: a new up-time (a reconnect after a director restart starts one too)
+        }
+
         p.Profile = r.Profile;
         p.Connected = true;
         p.ConnectionId = r.ConnectionId;
@@ -147,8 +161,9 @@ internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
         }
     }
 
-    /// <summary>The probe is gone (stream closed or declared dead); a crash or hang counts as a flap unless a drained
-    /// probe left once its work was done. Its work is not touched here.</summary>
+    /// <summary>The probe is gone (stream closed or declared dead): a crash or hang ends an up-time (the availability
+    /// model learns from it) and counts as a flap unless a drained probe left once its work was done. Its work is not
+    /// touched here.</summary>
     public void MarkGone(ProbeRun p, bool failed, DateTimeOffset now)
     {
         p.Connected = false;
@@ -158,8 +173,35 @@ internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
             p.Damper?.Flap(now);
         }
 
+        if (failed)
+        {
+            // Even a drained probe that leaves (a spot machine after its interruption notice) ended an up-time.
+            p.FailedUpTimes.Add(Math.Max(1, (now - p.UpSince).TotalSeconds));
+            if (p.FailedUpTimes.Count > ProbeRun.KeptUpTimes)
+            {
+                p.FailedUpTimes.RemoveAt(0);
+            }
+        }
+
         trigger.Raise();
     }
+
+    /// <summary>The probe's up-time distribution: its class's, updated with its own failures and current up-time.</summary>
+    public Intelligence.Weibull UptimeOf(ProbeRun p, DateTimeOffset now)
+    {
+        var machineClass = p.Profile.MachineClass ?? "";
+        var shape = _availability.ClassOf(machineClass).Shape;
+        double powers = 0;
+        foreach (var t in p.FailedUpTimes)
+        {
+            powers += Math.Pow(t, shape);
+        }
+
+        return _availability.ProbeOf(machineClass, p.FailedUpTimes.Count, powers, UpSeconds(p, now));
+    }
+
+    /// <summary>How long the probe has been up on its current stream, seconds.</summary>
+    public static double UpSeconds(ProbeRun p, DateTimeOffset now) => p.Connected ? Math.Max(0, (now - p.UpSince).TotalSeconds) : 0;
 
     /// <summary>
     /// Starts (or shortens) a drain: no new work; running work has until the deadline (the request's, or the default

@@ -8,19 +8,34 @@ namespace Swarm.Core.Engine.Recovery;
 /// Speculative execution: a running attempt that takes well past its prediction (more than
 /// <see cref="EngineOptions.StragglerFactor"/> times it, and at least <see cref="EngineOptions.StragglerMinSlack"/>
 /// longer), or that cannot finish before its draining probe's deadline, gets a copy auctioned elsewhere; the first
-/// result wins. At most <see cref="EngineOptions.MaxSpeculativeFraction"/> of the running attempts have a copy.
+/// result wins. So does, before any sign of trouble, an attempt whose probe is likely to be lost before it ends
+/// (<see cref="EngineOptions.ProactiveLossThreshold"/>): a proactive move. At most
+/// <see cref="EngineOptions.MaxSpeculativeFraction"/> of the running attempts have a straggler's copy, and as many a
+/// proactive one.
 /// </summary>
 internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet fleet, RoundTrigger trigger) : ITaskStateListener
 {
     private readonly PriorityQueue<TaskRun, long> _due = new(); // running tasks by the time (ticks) they would count as straggling
     private readonly SortedSet<TaskRun> _pastDue = new(ReadyOrder.Instance); // running tasks past that time: the candidates
     private readonly SortedSet<TaskRun> _wanted = new(ReadyOrder.Instance);
+    private readonly HashSet<TaskRun> _proactive = []; // wanted because the holder is likely to be lost, not for running late
+    private DateTimeOffset _nextScan;
 
     /// <summary>Running tasks that want a speculative copy, in auction order.</summary>
     public IReadOnlySet<TaskRun> Wanted => _wanted;
 
     /// <summary>The task got its copy (or no longer wants one).</summary>
-    public void Awarded(TaskRun t) => _wanted.Remove(t);
+    public void Awarded(TaskRun t)
+    {
+        _wanted.Remove(t);
+        _proactive.Remove(t);
+    }
+
+    /// <summary>Whether the task wants its copy because its probe is likely to be lost (the copy starts over, not late).</summary>
+    public bool IsProactive(TaskRun t) => _proactive.Contains(t);
+
+    /// <summary>Copies wanted or started because a loss was predicted, since the start.</summary>
+    public long ProactiveMoves { get; private set; }
 
     /// <summary>Queues a running task to be looked at when it would count as straggling (again after a change of start or prediction).</summary>
     public void Watch(TaskRun t)
@@ -37,6 +52,7 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
         if (from == TaskState.Running)
         {
             _wanted.Remove(task);
+            _proactive.Remove(task);
         }
 
         if (task.State == TaskState.Running)
@@ -49,12 +65,23 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
     public void Find(EngineStep step)
     {
         var running = tasks.Running;
-        if (options.StragglerFactor <= 0 || running.Count == 0)
+        if (running.Count == 0)
         {
             return;
         }
 
         var now = step.Now;
+        if (options.ProactiveLossThreshold > 0 && now >= _nextScan)
+        {
+            _nextScan = now + options.ProactiveScanInterval;
+            FindLikelyLosses(step);
+        }
+
+        if (options.StragglerFactor <= 0)
+        {
+            return;
+        }
+
         // Tasks whose time has come move from the queue to the candidates (a changed start or prediction re-queues them),
         // so a tick looks at the few tasks past their time, not at every running task.
         while (_due.TryPeek(out var due, out var dueTicks) && dueTicks <= now.UtcTicks)
@@ -117,7 +144,7 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
                 continue;
             }
 
-            inFlight ??= _wanted.Count + running.Count(r => r.Spare is not null);
+            inFlight ??= _wanted.Count - _proactive.Count + running.Count(r => r.Spare is { Proactive: false });
             if (inFlight >= limit)
             {
                 break;
@@ -127,6 +154,70 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
             inFlight++;
             trigger.Raise();
             step.Emit(new DirectorCommand.StragglerDetected(t.Current, t.ProbeId, ran, t.PredictedSeconds));
+        }
+    }
+
+    /// <summary>
+    /// Marks running attempts whose probe is likely to be lost before they end: P = 1 when the owner's hours end before
+    /// the predicted end, else the probe's up-time model's chance of failing within the predicted remaining runtime (the
+    /// median of what is left given how long it has run), given the probe's age. One about to end needs no copy.
+    /// </summary>
+    private void FindLikelyLosses(EngineStep step)
+    {
+        var now = step.Now;
+        var limit = Math.Max(1, (int)(options.MaxSpeculativeFraction * tasks.Running.Count));
+        var inFlight = _proactive.Count + tasks.Running.Count(r => r.Spare is { Proactive: true });
+        if (inFlight >= limit)
+        {
+            return;
+        }
+
+        var risks = new List<(TaskRun Task, double P, string Reason)>();
+        foreach (var t in tasks.Running)
+        {
+            if (t.Spare is not null || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running || _wanted.Contains(t)
+                || !fleet.TryGet(t.ProbeId, out var p) || !p.Connected || p.Draining)
+            {
+                continue;
+            }
+
+            // The median of what is left, given how long it has run: a task past its median is likely far from done.
+            var ran = Math.Max(0, (now - t.StartedAt).TotalSeconds);
+            var runtime = new Intelligence.RuntimePrediction(t.PredictedSeconds, Math.Max(t.PredictedSeconds, t.PredictedP90Seconds), 0, "");
+            var remaining = runtime.Given(ran).P50Seconds - ran;
+            if (remaining < Math.Max(options.StragglerMinSlack.TotalSeconds, 0.1 * t.PredictedSeconds))
+            {
+                continue; // about to end: a copy could not finish first
+            }
+
+            if (p.AvailableUntil is { } until && now + TimeSpan.FromSeconds(remaining) > until)
+            {
+                risks.Add((t, 1, $"its owner's hours end in {(until - now).TotalSeconds:0} s, before its predicted end in {remaining:0} s"));
+                continue;
+            }
+
+            var uptime = fleet.UptimeOf(p, now);
+            var up = Fleet.UpSeconds(p, now);
+            var loss = uptime.LossWithin(remaining, up);
+            if (loss >= options.ProactiveLossThreshold)
+            {
+                risks.Add((t, loss, $"P(probe lost within its remaining {remaining:0} s) = {loss:0.00} (up {up:0} s, {p.FailedUpTimes.Count} failures seen, Weibull k {uptime.Shape:0.00}, scale {uptime.Scale:0} s)"));
+            }
+        }
+
+        foreach (var (t, probability, reason) in risks.OrderByDescending(r => r.P * r.Task.PredictedSeconds).ThenBy(r => r.Task, ReadyOrder.Instance))
+        {
+            if (inFlight >= limit)
+            {
+                break;
+            }
+
+            _wanted.Add(t);
+            _proactive.Add(t);
+            ProactiveMoves++;
+            inFlight++;
+            trigger.Raise();
+            step.Emit(new DirectorCommand.LossPredicted(t.Current, t.ProbeId, probability, reason));
         }
     }
 

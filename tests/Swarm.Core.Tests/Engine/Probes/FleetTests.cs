@@ -41,6 +41,69 @@ public sealed class FleetTests
         Assert.Contains("must not be negative", Assert.IsType<DirectorCommand.Rejected>(Assert.Single(step.Commands)).Message, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("spot instance")]
+    [InlineData("a/b")]
+    public void Register_InvalidMachineClass_RejectedNamingIt(string machineClass)
+    {
+        var parts = CreateSut();
+        var step = parts.Step();
+
+        var p = parts.Fleet.Register(new DirectorEvent.ProbeRegistered(ProbeProfiles.Create("p1") with { MachineClass = machineClass }, ProbeProfiles.Capacity(1), 1, []), step);
+
+        Assert.Null(p);
+        Assert.Contains("machine class", Assert.IsType<DirectorCommand.Rejected>(Assert.Single(step.Commands)).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void MarkGone_Crash_RecordsTheUpTimeAndTheNextStreamStartsANewOne()
+    {
+        var parts = CreateSut();
+        var p = parts.Probe("p1");
+        parts.Now += TimeSpan.FromSeconds(500);
+        Assert.Equal(500, Fleet.UpSeconds(p, parts.Now), 9);
+
+        parts.Fleet.MarkGone(p, failed: true, parts.Now);
+        parts.Now += TimeSpan.FromSeconds(60);
+        parts.Probe("p1");
+        parts.Now += TimeSpan.FromSeconds(10);
+
+        Assert.Equal([500.0], p.FailedUpTimes);
+        Assert.Equal(10, Fleet.UpSeconds(p, parts.Now), 9);
+    }
+
+    [Fact]
+    public void MarkGone_OrderlyLeave_RecordsNoUpTime()
+    {
+        var parts = CreateSut();
+        var p = parts.Probe("p1");
+        parts.Now += TimeSpan.FromSeconds(500);
+
+        parts.Fleet.MarkGone(p, failed: false, parts.Now);
+
+        Assert.Empty(p.FailedUpTimes);
+        Assert.Equal(0, Fleet.UpSeconds(p, parts.Now));
+    }
+
+    [Fact]
+    public void UptimeOf_AProbeThatKeepsCrashing_IsRiskierThanItsClass()
+    {
+        var parts = CreateSut();
+        var steady = parts.Probe("steady");
+        var flaky = parts.Probe("flaky");
+        for (var i = 0; i < 10; i++)
+        {
+            parts.Now += TimeSpan.FromSeconds(300);
+            parts.Fleet.MarkGone(flaky, failed: true, parts.Now);
+            flaky = parts.Probe("flaky");
+        }
+
+        parts.Now += TimeSpan.FromSeconds(1);
+        var loss = (ProbeRun p) => parts.Fleet.UptimeOf(p, parts.Now).LossWithin(600, Fleet.UpSeconds(p, parts.Now));
+
+        Assert.True(loss(flaky) > 5 * loss(steady), $"flaky {loss(flaky)} vs steady {loss(steady)}");
+    }
+
     [Fact]
     public void Register_NewConnectionOfAConnectedProbe_ClosesTheOldOne()
     {

@@ -1,3 +1,4 @@
+using Swarm.Core.Intelligence;
 using Swarm.Core.Engine;
 using Swarm.Core.Workflow;
 using Swarm.Testing;
@@ -23,6 +24,96 @@ public sealed class StragglersTests
 
         var w = parts.Submit("w", b.Build());
         return [.. w.Ordered.Select(t => parts.Run(t, p, predictedSeconds: predictedSeconds))];
+    }
+
+    /// <summary>Stragglers off, proactive moves on at 0.5, every probe's up-time memoryless with a mean of 1,000 s.</summary>
+    private static EngineParts Proactive(double threshold = 0.5) => new(DirectorEngineTests.Quiet with
+    {
+        ProactiveLossThreshold = threshold, MaxSpeculativeFraction = 1,
+        Availability = new AvailabilityOptions { Default = new Weibull(1, 1000) },
+    });
+
+    [Fact]
+    public void Find_LongTaskOnAProbeLikelyToLeaveFirst_WantsAProactiveCopyAndSaysWhy()
+    {
+        var parts = Proactive();
+        var t = Running(parts, 1, predictedSeconds: 5000)[0];
+        parts.Now += TimeSpan.FromSeconds(10);
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Equal([t], parts.Stragglers.Wanted);
+        Assert.True(parts.Stragglers.IsProactive(t));
+        var loss = Assert.IsType<DirectorCommand.LossPredicted>(Assert.Single(step.Commands));
+        // Memoryless over the remaining 4,990 s; the probe's 10 s up so far count as evidence against the class's prior
+        // worth 2 failures: scale (2 x 1,000 + 10) / 2.
+        Assert.Equal(1 - Math.Exp(-4990 / 1005.0), loss.Probability, 6);
+        Assert.Contains("remaining 4990 s", loss.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_ShortTaskOnTheSameProbe_NoCopy()
+    {
+        var parts = Proactive();
+        Running(parts, 1, predictedSeconds: 100); // P(loss within 100 s) = 0.1
+        parts.Now += TimeSpan.FromSeconds(1);
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Empty(parts.Stragglers.Wanted);
+        Assert.Empty(step.Commands);
+    }
+
+    [Fact]
+    public void Find_OwnersHoursEndBeforeTheTask_CopyWithCertainty()
+    {
+        var parts = Proactive();
+        var t = Running(parts, 1, predictedSeconds: 100)[0];
+        Assert.True(parts.Fleet.TryGet("p1", out var p));
+        p.AvailableUntil = parts.Now + TimeSpan.FromSeconds(60);
+        parts.Now += TimeSpan.FromSeconds(1);
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Equal([t], parts.Stragglers.Wanted);
+        var loss = Assert.IsType<DirectorCommand.LossPredicted>(Assert.Single(step.Commands));
+        Assert.Equal(1, loss.Probability);
+        Assert.Contains("owner's hours end", loss.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Find_ProactiveMovesOff_NoCopy()
+    {
+        var parts = Proactive(threshold: 0);
+        Running(parts, 1, predictedSeconds: 5000);
+        parts.Now += TimeSpan.FromSeconds(10);
+        var step = parts.Step();
+
+        parts.Stragglers.Find(step);
+
+        Assert.Empty(parts.Stragglers.Wanted);
+    }
+
+    [Fact]
+    public void Find_ManyAtRisk_CopiesTheLargestExpectedLossesFirstWithinTheLimit()
+    {
+        var parts = new EngineParts(DirectorEngineTests.Quiet with
+        {
+            ProactiveLossThreshold = 0.5, MaxSpeculativeFraction = 0.5,
+            Availability = new AvailabilityOptions { Default = new Weibull(1, 1000) },
+        });
+        var p = parts.Probe("p1", cores: 4);
+        var w = parts.Submit("w", new WorkflowSpecBuilder().WithTask("a").WithTask("b").WithTask("c").WithTask("d").Build());
+        var seconds = new[] { 1000.0, 8000, 2000, 4000 };
+        var runs = w.Ordered.Select((t, i) => parts.Run(t, p, predictedSeconds: seconds[i])).ToList();
+        parts.Now += TimeSpan.FromSeconds(1);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal(new[] { runs[1], runs[3] }.OrderBy(t => t.Spec.Id), parts.Stragglers.Wanted.OrderBy(t => t.Spec.Id));
     }
 
     [Fact]
