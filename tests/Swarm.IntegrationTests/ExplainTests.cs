@@ -40,22 +40,29 @@ public sealed class ExplainTests
         Assert.Equal(total.ProbeId, task.Winner.ProbeId);
         var terms = task.Winner.Terms;
         Assert.True(terms.Price > 0, $"price term {terms.Price}");
-        Assert.Equal(terms.Price + terms.Time + terms.Risk + terms.Transfer + terms.Carbon, terms.Total, 9);
+        Assert.Equal(terms.Price + terms.Time + terms.Risk + terms.Transfer + terms.Carbon, terms.Total, 1e-9);
         Assert.All(task.RunnersUp, r => Assert.True(r.Terms.Total >= 0 && r.ProbeId != task.Winner.ProbeId && r.Note.Length > 0, r.ToString()));
         Assert.True(task.PaidPrice > 0, $"paid {task.PaidPrice}");
         Assert.NotEmpty(task.PaymentRule);
         Assert.NotEmpty(task.Solver);
         Assert.Contains("expected cost", task.Summary, StringComparison.Ordinal);
         Assert.Empty(task.DeferralReason);
+        // The models behind the terms: runtime p50/p90 on the winner, its loss risk, the critical-path weight (the
+        // reduce is the workflow's last task: it has no slack).
+        Assert.True(task.Winner.PredictedSeconds > 0 && task.Winner.PredictedP90Seconds >= task.Winner.PredictedSeconds, task.Winner.ToString());
+        Assert.InRange(task.Winner.LossProbability, 0, 0.999);
+        Assert.All(task.RunnersUp, r => Assert.True(r.PredictedSeconds > 0, r.ToString()));
+        Assert.Equal(0, task.SlackSeconds);
+        Assert.True(task.Parallelism >= 1 && task.FastestSeconds > 0, task.ToString());
 
         var wf = (await client.ExplainAsync(id)).Workflow;
         Assert.NotNull(wf);
         Assert.Equal(WorkflowState.Succeeded, wf.State);
         Assert.Equal("explained", wf.Name);
-        Assert.Equal(final.Tasks.Sum(t => t.Cost), wf.Spent, 9);
-        Assert.Equal(wf.Spent, wf.SpentByProbe.Sum(p => p.Spent), 9);
+        Assert.Equal(final.Tasks.Sum(t => t.Cost), wf.Spent, 1e-9); // a tolerance, not decimal places: rounding at the ninth place flips on the last bit
+        Assert.Equal(wf.Spent, wf.SpentByProbe.Sum(p => p.Spent), 1e-9);
         Assert.Equal(final.Tasks.Count, wf.SpentByProbe.Sum(p => p.Tasks));
-        Assert.Equal(0.0, wf.Reserved, 9);
+        Assert.Equal(0.0, wf.Reserved, 1e-9);
         Assert.True(wf.Expected.Total > 0, $"expected {wf.Expected}");
         Assert.Empty(wf.Waiting);
 

@@ -77,13 +77,16 @@ internal static class ExplainCommand
         {
             Console.WriteLine();
             Ui.Table($"Candidates in round {t.Round} (objective {t.Objective}; lowest total wins)",
-                ["probe", "asked/core-s", "price", "time", "risk", "transfer", "carbon", "total", "note"],
+                ["probe", "asked/core-s", "p50 (s)", "p90 (s)", "P(loss)", "price", "time", "risk", "transfer", "carbon", "total", "note"],
                 t.RunnersUp.Prepend(winner).Select((c, i) => Row(c, i == 0 ? "winner" : c.Note)));
             Console.WriteLine();
             Ui.Fields([
                 ("paid", $"{Num(t.PaidPrice)}/core-s to {winner.ProbeId} (asked {Num(winner.AskedPrice)})"),
                 ("payment rule", t.PaymentRule),
                 ("solver", t.Solver),
+                ("critical path", t.Parallelism <= 0 ? "-"
+                    : (t.SlackSeconds > 0 ? $"slack {Num(t.SlackSeconds, 1)} s before the workflow is delayed" : "on the critical path (no slack)")
+                      + $"; fastest bid {Num(t.FastestSeconds, 1)} s; workflow parallelism {Num(t.Parallelism, 2)} cores (a second of delay costs that many core-seconds at the median ask, unless the objective sets a time value)"),
             ]);
         }
     }
@@ -127,10 +130,10 @@ internal static class ExplainCommand
 
     private static IReadOnlyList<string> Row(CandidateLine c, string note)
     {
-        // A terminal table has nine columns to fit: four decimals there, six in plain text.
+        // A terminal table has twelve columns to fit: four decimals there, six in plain text.
         Func<double, string> n = Ui.Rich ? v => Num(v, 4) : v => Num(v);
         var x = c.Terms ?? new CostTerms();
-        return [c.ProbeId, n(c.AskedPrice), n(x.Price), n(x.Time), n(x.Risk), n(x.Transfer), n(x.Carbon), n(x.Total), note];
+        return [c.ProbeId, n(c.AskedPrice), Num(c.PredictedSeconds, 1), Num(c.PredictedP90Seconds, 1), Num(c.LossProbability, 3), n(x.Price), n(x.Time), n(x.Risk), n(x.Transfer), n(x.Carbon), n(x.Total), note];
     }
 
     /// <summary>Up to <paramref name="decimals"/> decimals; tiny non-zero amounts in scientific notation, so they don't print as 0.</summary>

@@ -451,7 +451,11 @@ public static class ProtoMapper
     public static V1.CandidateLine ToProto(CandidateCost c)
     {
         ArgumentNullException.ThrowIfNull(c);
-        return new V1.CandidateLine { ProbeId = c.ProbeId, AskedPrice = c.AskedPrice, Terms = ToProto(c.Breakdown), Note = c.Note };
+        return new V1.CandidateLine
+        {
+            ProbeId = c.ProbeId, AskedPrice = c.AskedPrice, Terms = ToProto(c.Breakdown), Note = c.Note,
+            PredictedSeconds = c.PredictedSeconds, PredictedP90Seconds = c.PredictedP90Seconds, LossProbability = c.LossProbability,
+        };
     }
 
     public static V1.TaskExplanation ToProto(TaskExplanation e)
@@ -474,6 +478,9 @@ public static class ProtoMapper
             p.PaymentRule = a.PaymentRule;
             p.PaidPrice = a.PaidPrice;
             p.Solver = a.Solver;
+            p.SlackSeconds = a.Time.SlackSeconds;
+            p.FastestSeconds = a.Time.FastestSeconds;
+            p.Parallelism = a.Time.Parallelism;
         }
 
         if (e.Deferral is { } d)

@@ -30,6 +30,10 @@ public sealed class AwardReason
     /// <summary>Solver and its gap, e.g. "min-cost-flow, optimal".</summary>
     public required string Solver { get; init; }
 
+    /// <summary>What the time term weighed: the tasks' slack on their workflow's critical path, the fastest admissible
+    /// bid's seconds and the workflow's parallelism (what one second of its delay is worth, in cores).</summary>
+    public Scoring.TimeContext Time { get; init; }
+
     /// <summary>The explanation sentence.</summary>
     public string Text => _text ??= Format();
 
@@ -40,6 +44,18 @@ public sealed class AwardReason
         var w = Winner.Breakdown;
         sb.Append(ci, $"lowest expected cost {w.Total:0.######} ({Terms(w)}; objective {Objective})");
         sb.Append(ci, $"; asked {Winner.AskedPrice:0.######}/core-s, paid {PaidPrice:0.######} ({PaymentRule})");
+        if (Winner.PredictedSeconds > 0)
+        {
+            sb.Append(ci, $"; predicted {Winner.PredictedSeconds:0.##} s (p90 {Winner.PredictedP90Seconds:0.##} s), P(loss) {Winner.LossProbability:0.###}");
+            if (Time.SlackSeconds > 0)
+            {
+                sb.Append(ci, $", slack {Time.SlackSeconds:0.#} s");
+            }
+            else
+            {
+                sb.Append(", on the critical path");
+            }
+        }
         if (RunnersUp.Count == 0)
         {
             sb.Append("; no other bidder could take it");

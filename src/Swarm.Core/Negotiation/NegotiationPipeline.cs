@@ -139,6 +139,8 @@ public sealed class NegotiationPipeline
         private readonly Dictionary<string, int> _probeIndex = new(StringComparer.Ordinal);
         private readonly List<ClearingArc> _arcs = [];
         private readonly Dictionary<(int Class, int Offer), CostBreakdown> _breakdown = [];
+        private readonly Dictionary<(int Class, int Offer), (double Seconds, double P90Seconds, double Loss)> _predicted = [];
+        private readonly Dictionary<int, TimeContext> _classTime = [];
         private readonly List<ClearingBudget> _budgets = [];
         private readonly Dictionary<string, int> _budgetIndex = new(StringComparer.Ordinal);
         private readonly List<ClearingGang> _gangs = [];
@@ -277,9 +279,12 @@ public sealed class NegotiationPipeline
                 }
 
                 var time = new TimeContext(_classSlack[ci], double.IsFinite(fastest) ? fastest : 0, wf.Parallelism);
+                _classTime[ci] = time;
                 foreach (var (o, c) in admissible)
                 {
                     var terms = inputBytes > 0 ? costs.WithInput(raw[c], c, inputBytes) : raw[c];
+                    var spread = c.Demand.EstimatedSeconds > 0 && c.Demand.EstimatedP90Seconds > c.Demand.EstimatedSeconds ? c.Demand.EstimatedP90Seconds / c.Demand.EstimatedSeconds : 1;
+                    _predicted[(ci, o)] = (terms.Seconds, terms.Seconds * spread, terms.FailureProbability);
 
                     var b = CostModel.Weigh(terms, wf.Objective, rates[cls.DemandIndex], time);
                     var cost = b.Total;
@@ -396,12 +401,13 @@ public sealed class NegotiationPipeline
                     var reason = new AwardReason
                     {
                         Round = trace.Round,
-                        Winner = new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _breakdown[(arc.Class, arc.Offer)]),
+                        Winner = Candidate(arc.Class, arc.Offer, ""),
                         RunnersUp = RunnersUp(ci, a, used, flow),
                         Objective = _classWorkflow[ci].Objective,
                         PaymentRule = payments.Rule,
                         PaidPrice = price,
                         Solver = solverText,
+                        Time = _classTime.GetValueOrDefault(ci),
                     };
                     foreach (var b in cls.Budgets)
                     {
@@ -459,10 +465,21 @@ public sealed class NegotiationPipeline
                     : used[arc.Offer] >= offer.Units ? "its units went to other tasks"
                     : arc.Cost < p.Arcs[winnerArc].Cost ? "no free capacity left for this shape"
                     : "costlier";
-                list.Add(new CandidateCost(p.Probes[offer.Probe].ProbeId, offer.UnitPrice, _breakdown[(arc.Class, arc.Offer)], note));
+                list.Add(Candidate(arc.Class, arc.Offer, note));
             }
 
             return list;
+        }
+
+        /// <summary>One bid line for one class as explanations show it: its cost terms and the predictions under them.</summary>
+        private CandidateCost Candidate(int ci, int o, string note)
+        {
+            var offer = _problem.Offers[o];
+            var (seconds, p90, loss) = _predicted.GetValueOrDefault((ci, o));
+            return new CandidateCost(_problem.Probes[offer.Probe].ProbeId, offer.UnitPrice, _breakdown[(ci, o)], note)
+            {
+                PredictedSeconds = seconds, PredictedP90Seconds = p90, LossProbability = loss,
+            };
         }
 
         private (DeferralReason, string) DeferralOf(int ci, Range range, double[] budgetLeft, bool[] gangPlaced)

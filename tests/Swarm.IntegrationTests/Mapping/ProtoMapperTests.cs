@@ -94,7 +94,7 @@ public sealed class ProtoMapperTests
     [Fact]
     public void ToProto_AwardedTask_WinnerRunnersUpAndPayment()
     {
-        var winner = new CandidateCost("p1", 0.01, new CostBreakdown(0.1, 0.02, 0.003, 0.0004, 0.5));
+        var winner = new CandidateCost("p1", 0.01, new CostBreakdown(0.1, 0.02, 0.003, 0.0004, 0.5)) { PredictedSeconds = 12, PredictedP90Seconds = 30, LossProbability = 0.04 };
         var runner = new CandidateCost("p2", 0.02, new CostBreakdown(0.2, 0.02, 0.003, 0.0004, 0.1), "costlier");
         var award = new AwardReason
         {
@@ -105,6 +105,7 @@ public sealed class ProtoMapperTests
             PaymentRule = "uniform",
             PaidPrice = 0.015,
             Solver = "min-cost-flow, optimal",
+            Time = new TimeContext(SlackSeconds: 40, FastestSeconds: 10, Parallelism: 6),
         };
         var e = new TaskExplanation("wf", "t", TaskState.Succeeded, award.Text, "p1", award, null, 0, []);
 
@@ -117,6 +118,9 @@ public sealed class ProtoMapperTests
         Assert.Equal(winner.Breakdown.Total, p.Winner.Terms.Total, 12);
         Assert.Equal(0.5, p.Winner.Terms.Carbon);
         Assert.Equal("costlier", Assert.Single(p.RunnersUp).Note);
+        Assert.Equal((12.0, 30.0, 0.04), (p.Winner.PredictedSeconds, p.Winner.PredictedP90Seconds, p.Winner.LossProbability));
+        Assert.Equal((40.0, 10.0, 6.0), (p.SlackSeconds, p.FastestSeconds, p.Parallelism));
+        Assert.Contains("predicted 12 s (p90 30 s), P(loss) 0.04, slack 40 s", award.Text, StringComparison.Ordinal);
         Assert.Equal("greenest", p.Objective);
         Assert.Equal("uniform", p.PaymentRule);
         Assert.Equal(0.015, p.PaidPrice);
