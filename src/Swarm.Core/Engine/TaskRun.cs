@@ -17,6 +17,10 @@ internal sealed class TaskRun(WorkflowRun workflow, MicroTaskSpec spec, int inde
     public int Primary { get; set; }
     public int Failures { get; set; }
     public int Lost { get; set; }
+
+    /// <summary>Reference-core seconds the task is known to take at least: how long a lost attempt of it had run (its
+    /// re-runs and copies are priced with the runtime given that, not as if nothing were known).</summary>
+    public double KnownLongerThan { get; set; }
     public int WaitingParents { get; set; }
     public List<TaskRun> Children { get; } = [];
     public string ProbeId { get; set; } = "";

@@ -176,12 +176,17 @@ internal sealed class AuctionRounds(
                 predicted[(t.Workflow, s.Category, s.EstimatedSeconds)] = runtime = runtimes.Predict(t.Workflow.Id, s.Category, s.EstimatedSeconds);
             }
 
+            var knownLonger = t.KnownLongerThan; // a lost attempt had run that long
             if (t.State == TaskState.Running && fleet.TryGet(t.ProbeId, out var holder))
             {
                 // A copy (of a straggler, or ahead of a likely loss) runs the whole task again, which is known to take
                 // longer than its primary has run (on a reference core).
-                var elapsed = Math.Max(0, (now - t.StartedAt).TotalSeconds) * Math.Max(0.01, holder.Profile.SpeedFactor) / Math.Max(0.05, holder.RuntimeCorrection);
-                runtime = runtime.Given(elapsed);
+                knownLonger = Math.Max(knownLonger, Math.Max(0, (now - t.StartedAt).TotalSeconds) * Math.Max(0.01, holder.Profile.SpeedFactor) / Math.Max(0.05, holder.RuntimeCorrection));
+            }
+
+            if (knownLonger > 0)
+            {
+                runtime = runtime.Given(knownLonger);
             }
 
             var key = (s.Resources, s.Kind, s.Kind == TaskKind.Function ? s.Function : "", runtime.P50Seconds, runtime.P90Seconds);

@@ -8,18 +8,30 @@ namespace Swarm.Core.Engine.Auction;
 /// core: a task's upward rank is its own runtime plus the longest rank among its children (committed tasks count
 /// nothing), the workflow's remaining critical path is the longest rank among its tasks that can run now, and a task's
 /// slack is how much later it could finish without making that path longer. The remaining work divided by the
-/// critical path is the workflow's average parallelism: the cores its remaining lifetime keeps busy.
+/// critical path is the workflow's average parallelism: the cores its remaining lifetime keeps busy. What a second of the
+/// workflow's delay is worth uses the largest parallelism the workflow has had so far, not the current one: near its end
+/// the remaining work shrinks to the last tasks, yet every second they take still delays the whole workflow's result,
+/// which the user has paid for at that footprint (valuing the tail at one core is what let a last long task drift to a
+/// slow, cheap machine).
 /// </summary>
 internal sealed class CriticalPaths(RuntimeModel runtimes)
 {
     private readonly Dictionary<WorkflowRun, Ranks> _ranks = [];
+    private readonly Dictionary<WorkflowRun, double> _peak = []; // in memory: advisory, rebuilt as rounds run after a restart
 
     /// <summary>A workflow's critical path, remaining work and average parallelism, as of this round.</summary>
-    public readonly record struct Shape(double CriticalPathSeconds, double RemainingCoreSeconds)
+    /// <param name="CriticalPathSeconds">The remaining critical path, reference seconds.</param>
+    /// <param name="RemainingCoreSeconds">The remaining work, reference core-seconds.</param>
+    /// <param name="PeakParallelism">The largest remaining work / critical path the workflow has had (at least one).</param>
+    public readonly record struct Shape(double CriticalPathSeconds, double RemainingCoreSeconds, double PeakParallelism = 1)
     {
         /// <summary>Cores the rest of the workflow keeps busy on average (at least one).</summary>
-        public double Parallelism => CriticalPathSeconds > 0 ? Math.Max(1, RemainingCoreSeconds / CriticalPathSeconds) : 1;
+        public double RemainingParallelism => CriticalPathSeconds > 0 ? Math.Max(1, RemainingCoreSeconds / CriticalPathSeconds) : 1;
+
+        /// <summary>What one second of the workflow's delay is worth, in cores: its peak average parallelism.</summary>
+        public double Parallelism => Math.Max(RemainingParallelism, PeakParallelism);
     }
+
 
     /// <summary>The workflow's shape this round (ranks recomputed only when one of its tasks ended or it grew).</summary>
     public Shape Of(WorkflowRun w)
@@ -34,7 +46,10 @@ internal sealed class CriticalPaths(RuntimeModel runtimes)
             }
         }
 
-        return new Shape(cp, ranks.Work);
+        var shape = new Shape(cp, ranks.Work);
+        var peak = Math.Max(shape.RemainingParallelism, _peak.GetValueOrDefault(w, 1));
+        _peak[w] = peak;
+        return shape with { PeakParallelism = peak };
     }
 
     /// <summary>How much later than now <paramref name="t"/> could finish without lengthening its workflow's remaining
@@ -47,6 +62,7 @@ internal sealed class CriticalPaths(RuntimeModel runtimes)
         foreach (var w in _ranks.Keys.Where(w => w.State != WorkflowState.Running).ToList())
         {
             _ranks.Remove(w);
+            _peak.Remove(w);
         }
     }
 

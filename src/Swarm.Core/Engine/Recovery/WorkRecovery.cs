@@ -227,6 +227,11 @@ internal sealed class WorkRecovery(
         {
             incident.AttemptsLost++;
             incident.WastedTaskSeconds += spare.Running ? WastedSeconds(t, number, spare.StartedAt, now) : 0;
+            if (spare.Running)
+            {
+                Learn(t, p, spare.StartedAt, now);
+            }
+
             assignments.ReleaseSpare(p, t);
             p.Lost++;
             return;
@@ -240,6 +245,11 @@ internal sealed class WorkRecovery(
 
         incident.AttemptsLost++;
         incident.WastedTaskSeconds += t.State == TaskState.Running ? WastedSeconds(t, number, t.StartedAt, now) : 0;
+        if (t.State == TaskState.Running)
+        {
+            Learn(t, p, t.StartedAt, now);
+        }
+
         assignments.Release(p, t);
         p.Lost++;
         t.Lost++;
@@ -263,6 +273,14 @@ internal sealed class WorkRecovery(
         IncidentLog.Waits(t, incident);
         tasks.SetState(t, TaskState.Ready, step);
         step.Emit(new DirectorCommand.WorkflowChanged(t.Workflow.Id));
+    }
+
+    /// <summary>A lost attempt that had run from <paramref name="startedAt"/> shows the task takes at least that long (on a
+    /// reference core: the wall time x the probe's speed / its correction).</summary>
+    private static void Learn(TaskRun t, ProbeRun p, DateTimeOffset startedAt, DateTimeOffset now)
+    {
+        var reference = Math.Max(0, (now - startedAt).TotalSeconds) * Math.Max(0.01, p.Profile.SpeedFactor) / Math.Max(0.05, p.RuntimeCorrection);
+        t.KnownLongerThan = Math.Max(t.KnownLongerThan, reference);
     }
 
     /// <summary>Work of an attempt thrown away: the time since it started or since its own last checkpoint.</summary>

@@ -50,6 +50,35 @@ public sealed class CriticalPathsTests
     }
 
     [Fact]
+    public void Parallelism_NearTheEnd_KeepsTheWorkflowsPeakWhileTheRemainingShrinks()
+    {
+        var parts = new EngineParts();
+        var b = new WorkflowSpecBuilder();
+        var fan = Enumerable.Range(0, 10).Select(i => $"f{i}").ToArray();
+        foreach (var f in fan)
+        {
+            b.WithTask(f, t => t with { EstimatedSeconds = 10 });
+        }
+
+        var w = parts.Submit("w", b.WithTask("last", t => t with { EstimatedSeconds = 10 }, fan).Build());
+        var sut = new CriticalPaths(parts.Runtimes);
+        var start = sut.Of(w);
+        var step = parts.Step();
+        foreach (var f in fan)
+        {
+            parts.Tasks.SetState(w.Tasks[f], TaskState.Succeeded, step);
+            w.Succeeded++;
+            parts.Workflows.Succeeded(w.Tasks[f], step);
+        }
+
+        var end = sut.Of(w);
+
+        Assert.Equal(110.0 / 20, start.Parallelism, 6);
+        Assert.Equal(1, end.RemainingParallelism, 6);
+        Assert.Equal(start.Parallelism, end.Parallelism, 6); // the last task still holds up the whole result
+    }
+
+    [Fact]
     public void Of_AChainOfFiftyThousand_NoRecursion()
     {
         var parts = new EngineParts(DirectorEngineTests.Quiet with { Limits = WorkflowLimits.Default with { MaxTasks = 100_000 } });
