@@ -66,6 +66,11 @@ internal sealed class ProbeRun(ProbeProfile profile)
     /// </summary>
     public double RuntimeCorrection => Math.Exp(Math.Clamp(_weightedLogRatios / (_weights + CorrectionPrior), -LogCap, LogCap));
 
+    /// <summary>Reference-core seconds an attempt running here since <paramref name="startedAt"/> has done by
+    /// <paramref name="now"/>: the wall time x the declared speed / the measured correction.</summary>
+    public double ReferenceSecondsSince(DateTimeOffset startedAt, DateTimeOffset now) =>
+        Math.Max(0, (now - startedAt).TotalSeconds) * Math.Max(0.01, Profile.SpeedFactor) / Math.Max(0.05, RuntimeCorrection);
+
     /// <summary>Weight of "as declared" behind <see cref="RuntimeCorrection"/>: ten commits predicted to within sigma 0.3.</summary>
     public const double CorrectionPrior = 10 / (0.3 * 0.3);
 

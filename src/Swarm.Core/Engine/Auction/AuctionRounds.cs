@@ -181,7 +181,7 @@ internal sealed class AuctionRounds(
             {
                 // A copy (of a straggler, or ahead of a likely loss) runs the whole task again, which is known to take
                 // longer than its primary has run (on a reference core).
-                knownLonger = Math.Max(knownLonger, Math.Max(0, (now - t.StartedAt).TotalSeconds) * Math.Max(0.01, holder.Profile.SpeedFactor) / Math.Max(0.05, holder.RuntimeCorrection));
+                knownLonger = Math.Max(knownLonger, holder.ReferenceSecondsSince(t.StartedAt, now));
             }
 
             if (knownLonger > 0)

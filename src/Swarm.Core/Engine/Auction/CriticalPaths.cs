@@ -32,7 +32,6 @@ internal sealed class CriticalPaths(RuntimeModel runtimes)
         public double Parallelism => Math.Max(RemainingParallelism, PeakParallelism);
     }
 
-
     /// <summary>The workflow's shape this round (ranks recomputed only when one of its tasks ended or it grew).</summary>
     public Shape Of(WorkflowRun w)
     {

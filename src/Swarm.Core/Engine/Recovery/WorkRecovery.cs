@@ -276,12 +276,9 @@ internal sealed class WorkRecovery(
     }
 
     /// <summary>A lost attempt that had run from <paramref name="startedAt"/> shows the task takes at least that long (on a
-    /// reference core: the wall time x the probe's speed / its correction).</summary>
-    private static void Learn(TaskRun t, ProbeRun p, DateTimeOffset startedAt, DateTimeOffset now)
-    {
-        var reference = Math.Max(0, (now - startedAt).TotalSeconds) * Math.Max(0.01, p.Profile.SpeedFactor) / Math.Max(0.05, p.RuntimeCorrection);
-        t.KnownLongerThan = Math.Max(t.KnownLongerThan, reference);
-    }
+    /// reference core).</summary>
+    private static void Learn(TaskRun t, ProbeRun p, DateTimeOffset startedAt, DateTimeOffset now) =>
+        t.KnownLongerThan = Math.Max(t.KnownLongerThan, p.ReferenceSecondsSince(startedAt, now));
 
     /// <summary>Work of an attempt thrown away: the time since it started or since its own last checkpoint.</summary>
     private static double WastedSeconds(TaskRun t, int attempt, DateTimeOffset startedAt, DateTimeOffset now)
