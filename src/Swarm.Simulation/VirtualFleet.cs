@@ -96,13 +96,19 @@ internal sealed class VirtualFleet(
 
         var connection = p.ConnectionId;
         p.Accepting = false;
-        ToDirector(p, new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "spot interruption notice", queue.Now + notice, FromProbe: true));
+        p.InterruptAt = queue.Now + notice;
+        AskDrain(p);
         queue.After(notice, () =>
         {
+            p.InterruptAt = null;
             if (p.Up && p.ConnectionId == connection)
             {
                 Crash(probeId, downFor);
                 p.Accepting = p.Spec.Consent?.Contains(queue.Now + downFor) ?? true;
+            }
+            else
+            {
+                p.Accepting = p.Spec.Consent?.Contains(queue.Now) ?? true; // it went down during the notice (and came back)
             }
         });
     }
@@ -284,8 +290,11 @@ internal sealed class VirtualFleet(
         }
     }
 
+    /// <summary>The probe asks for a drain: under a spot notice until the machine goes, else at the end of its owner's hours.</summary>
     private void AskDrain(VirtualProbe p) =>
-        ToDirector(p, new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "owner: outside the consent hours", queue.Now + p.Spec.Consent!.Grace, FromProbe: true));
+        ToDirector(p, p.InterruptAt is { } at
+            ? new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "spot interruption notice", at, FromProbe: true)
+            : new DirectorEvent.ProbeDrainRequested(p.Spec.Profile.ProbeId, "owner: outside the consent hours", queue.Now + (p.Spec.Consent?.Grace ?? TimeSpan.Zero), FromProbe: true));
 
     private void Heartbeat(VirtualProbe p, long connection)
     {

@@ -11,6 +11,9 @@ internal sealed class VirtualProbe(VirtualProbeSpec spec, Action<long> allocated
     public bool Up { get; set; }
     public bool Accepting { get; set; } = true;
 
+    /// <summary>Under a spot interruption notice: when the machine goes (null otherwise).</summary>
+    public DateTimeOffset? InterruptAt { get; set; }
+
     /// <summary>The owner's policy, with the consent window as its allowed hours (the live probe's bidding rules).</summary>
     public OwnerPolicy Policy { get; } = spec.Consent is { } w ? spec.Policy with { AllowedHours = [w.Hours] } : spec.Policy;
     public long ConnectionId { get; set; }

@@ -104,7 +104,7 @@ public sealed class PolicyAndScenarioTests
             policies: [swarm, fastest-ever]
             """));
 
-        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, swarm-reactive, random, round-robin, cheapest, least-loaded, rank, heft, min-min)", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("unknown policy 'fastest-ever' (known: swarm, swarm-reactive, swarm-fastest, swarm-cheapest, random, round-robin, cheapest, least-loaded, rank, heft, min-min)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -401,6 +401,68 @@ public sealed class TraceScenarioTests
         Assert.Equal(jobs.Count, outcome.Workflows);
         Assert.Equal(jobs.Count, outcome.Commits);
         Assert.Equal(jobs.Sum(j => j.RunSeconds * j.Processors), outcome.Utilisation * 256 * outcome.MakespanSeconds, 1e-3);
+    }
+
+    [Fact]
+    public void Run_GpuPodsFromALaterTraceTime_OnlyThosePodsOnTheInventorysGpuNodes()
+    {
+        // The sample's first pods arrive at trace time 0 (long-lived, already running when the trace begins); from
+        // 10,000,000 s on there are 16 of which the scenario takes 5, on the first two nodes with GPUs (P100 boxes).
+        var scenario = ScenarioLoader.Parse("""
+            horizon_hours: 2000
+            fleet: [{ name: gpu, inventory: nodes-gpu-sample.csv, inventory_min_gpus: 1, count: 2, memory_mb: 262144 }]
+            workload: [{ gpu_pods: gpu-pods-sample.csv, jobs: 5, from_seconds: 10000000, arrival_scale: 0.001 }]
+            """);
+        var expected = AlibabaGpuPods.Load(Path.Combine(TestData, "gpu-pods-sample.csv")).Where(p => p.ArrivalSeconds >= 10_000_000).Take(5).ToList();
+        var runner = new ScenarioRunner(scenario, TestData);
+
+        var outcome = runner.Run("swarm", 1);
+
+        Assert.Equal(5, expected.Count);
+        Assert.True(outcome.AllSucceeded, outcome.ToString());
+        Assert.Equal(5, outcome.Workflows);
+        Assert.InRange(outcome.MakespanSeconds, expected.Max(p => p.DurationSeconds), expected.Max(p => p.DurationSeconds) + 600);
+    }
+
+    [Fact]
+    public void Run_InventoryWithTooFewGpuNodes_NamesTheFilter()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            fleet: [{ name: gpu, inventory: nodes-gpu-sample.csv, inventory_min_gpus: 8, count: 50 }]
+            workload: [{ swf: nasa-sample.swf, jobs: 1 }]
+            """);
+
+        var ex = Assert.Throws<TraceFormatException>(() => new ScenarioRunner(scenario, TestData).Run("swarm", 1));
+
+        Assert.Contains("'gpu'", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("with 8 or more GPUs", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("fleet: [{ name: g, inventory_min_gpus: 1 }]\nworkload: [{ swf: nasa-sample.swf }]\n", "inventory_min_gpus")]
+    [InlineData("fleet: [{ name: g }]\nworkload: [{ swf: nasa-sample.swf, from_seconds: -5 }]\n", "from_seconds")]
+    public void Parse_BadWindowOrFilter_NamesIt(string yaml, string name)
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse(yaml));
+
+        Assert.Contains(name, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_SwarmFastestAndCheapest_SetEveryWorkflowsObjectiveAndMayMoveProactively()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            fleet: [{ name: slow, count: 4, cores: 4, memory_mb: 65536, price: 0.0005, speed: 0.5 }, { name: fast, count: 4, cores: 4, memory_mb: 65536, price: 0.01, speed: 2 }]
+            workload: [{ wfcommons: blast-chameleon-small-001.json.gz }]
+            """);
+        var runner = new ScenarioRunner(scenario, TestData);
+
+        var fastest = runner.Run("swarm-fastest", 1);
+        var cheapest = runner.Run("swarm-cheapest", 1);
+
+        Assert.True(fastest.AllSucceeded && cheapest.AllSucceeded);
+        Assert.True(fastest.MakespanSeconds < cheapest.MakespanSeconds, $"fastest {fastest.MakespanSeconds} s, cheapest {cheapest.MakespanSeconds} s");
+        Assert.True(cheapest.Cost < fastest.Cost, $"fastest {fastest.Cost}, cheapest {cheapest.Cost}");
     }
 
     [Fact]

@@ -157,6 +157,26 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_SpotMachineCrashesAndReconnectsUnderItsNotice_AsksForTheDrainAgainAndWorksAfterwards()
+    {
+        // Under notice from 5 s to 125 s, down from 10 s to 30 s: it reconnects still under notice (a machine with no
+        // owner's hours used to fail there), so it asks for the drain again, and takes work once the notice has passed.
+        using var sim = new Simulator(new SimulationSettings());
+        sim.AddProbe(Probe("spot", cores: 1, price: 0.001));
+        sim.AddProbe(Probe("server", cores: 1, price: 0.1));
+        sim.Submit("first", Chain(1, 300));
+        sim.Interrupt("spot", Start + TimeSpan.FromSeconds(5), notice: TimeSpan.FromMinutes(2), downFor: TimeSpan.FromMinutes(10));
+        sim.Crash("spot", Start + TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(20));
+        sim.Submit("later", Chain(1, 30), at: Start + TimeSpan.FromMinutes(5));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        Assert.All(result.Workflows, w => Assert.Equal(WorkflowState.Succeeded, w.State));
+        Assert.Equal("spot", Assert.Single(sim.Engine.GetWorkflow("later")!.Tasks).ProbeId);
+        Assert.Empty(sim.Checker.Violations);
+    }
+
+    [Fact]
     public void Run_ProbeCrashesMidTask_WorkflowStillSucceedsWithEveryTaskCommittedOnce()
     {
         var sim = new Simulator(new SimulationSettings());

@@ -81,6 +81,23 @@ public sealed class AuctionBuilder
         return this;
     }
 
+    /// <summary>Adds a copy of a task running on <paramref name="runningOn"/> (attempt 2), whose running attempt has
+    /// <paramref name="primary"/>'s outlook.</summary>
+    public AuctionBuilder WithCopy(string workflowId, string taskId, int demandIndex, string runningOn, PrimaryOutlook primary)
+    {
+        if (!_workflows.TryGetValue(workflowId, out var terms))
+        {
+            WithWorkflow(workflowId);
+            terms = _workflows[workflowId];
+        }
+
+        _tasks.Add(new TaskRequest(new AttemptRef(workflowId, taskId, 2), demandIndex, _demands[demandIndex].Shape, terms, 0, "", [])
+        {
+            ExcludeProbe = runningOn, Primary = primary,
+        });
+        return this;
+    }
+
     /// <summary>Adds a ready task with a priority and a gang.</summary>
     public AuctionBuilder WithTask(string workflowId, string taskId, int demandIndex, int priority, string gang = "")
     {

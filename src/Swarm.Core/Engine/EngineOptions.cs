@@ -54,14 +54,15 @@ public sealed record EngineOptions
     /// Proactive moves: a running attempt whose probe is at least this likely to be lost before the attempt ends (the
     /// availability model's hazard over the predicted remaining runtime, given how long the probe has been up; certain
     /// when its owner's hours end first) gets a copy elsewhere, resuming from its latest checkpoint, before the loss;
-    /// default 0.5 (0 = off). At most <see cref="MaxSpeculativeFraction"/> of the running attempts have such a copy.
+    /// default 0.5 (0 = off). At most <see cref="MaxSpeculativeFraction"/> of the fleet's slots have such a copy.
     /// </summary>
     public double ProactiveLossThreshold { get; init; } = 0.5;
 
     /// <summary>How often running attempts are checked for a likely loss; default 5 s.</summary>
     public TimeSpan ProactiveScanInterval { get; init; } = TimeSpan.FromSeconds(5);
 
-    /// <summary>Most speculative copies in flight, as a fraction of running attempts (at least one); default 0.1.</summary>
+    /// <summary>Most speculative copies in flight (of each kind: straggler's, proactive), as a fraction of the fleet's slots
+    /// (cores of connected probes) or of the running attempts, whichever is more (at least one); default 0.1.</summary>
     public double MaxSpeculativeFraction { get; init; } = 0.1;
 
     /// <summary>Seed of the retry jitter (deterministic per task and attempt).</summary>

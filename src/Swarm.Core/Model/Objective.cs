@@ -2,28 +2,31 @@ namespace Swarm.Core.Model;
 
 /// <summary>
 /// How an application weighs the terms of the expected-cost model. The auction minimises, per task,
-/// <c>price + time x Time + risk x Risk + transfer x Transfer + carbon x Carbon</c>, where every non-price term is first put
-/// on the price's scale (see <see cref="Scoring.CostModel"/>): a weight of 1 means "as important as price".
+/// <c>price + time x Time + risk x Risk + transfer x Transfer + carbon x Carbon</c>, where the time, risk and transfer terms
+/// are first put on the price's scale (see <see cref="Scoring.CostModel"/>): a weight of 1 means "as important as price";
+/// the carbon term is the emissions priced at the social cost of carbon, so a carbon weight of 1 pays what they cost.
 /// Weights are finite and 0 or more; <see cref="Price"/> is the anchor and is treated as 1 when 0.
 /// </summary>
 /// <param name="Price">Weight of what the probe asks (price x cores x predicted seconds). Default 1.</param>
 /// <param name="Time">Weight of the predicted runtime.</param>
-/// <param name="Risk">Weight of the expected rework: P(failure) x (price + time value) of the task.</param>
+/// <param name="Risk">Weight of the expected delay a loss causes: P(failure) x time value x the work that would be redone (only a
+/// committed attempt is paid for, so a loss costs time, not money).</param>
 /// <param name="Transfer">Weight of network latency and data-transfer time to the probe.</param>
-/// <param name="Carbon">Weight of the grams of CO2 the task's energy emits on the probe's grid.</param>
+/// <param name="Carbon">Weight of the grams of CO2 the task's energy emits on the probe's grid, priced at the social cost of carbon.</param>
 public sealed record Objective(double Price, double Time, double Risk, double Transfer, double Carbon)
 {
-    /// <summary>Every term as important as price.</summary>
+    /// <summary>Every term as important as price; emissions at their social cost.</summary>
     public static Objective Balanced { get; } = new(1, 1, 1, 1, 1);
 
-    /// <summary>Price first; rework counts fully (it is money), time and carbon barely.</summary>
-    public static Objective Cheapest { get; } = new(1, 0.05, 1, 0.05, 0);
+    /// <summary>Price first; time, the delay a loss would cause (a lost attempt is not paid for) and latency barely, carbon not.</summary>
+    public static Objective Cheapest { get; } = new(1, 0.05, 0.05, 0.05, 0);
 
     /// <summary>Runtime first (ten times price), then latency and reliability.</summary>
     public static Objective Fastest { get; } = new(1, 10, 2, 3, 0);
 
-    /// <summary>Carbon first (ten times price).</summary>
-    public static Objective Greenest { get; } = new(1, 0.2, 1, 0.1, 10);
+    /// <summary>Carbon first: emissions at a hundred times their social cost (19 dollars a kg), which outweighs the price
+    /// differences between machines.</summary>
+    public static Objective Greenest { get; } = new(1, 0.2, 1, 0.1, 100);
 
     /// <summary>Absolute value of one hour of task runtime in currency units; when above 0 the time term uses it instead of the price-scale rate.</summary>
     public double TimeValuePerHour { get; init; }

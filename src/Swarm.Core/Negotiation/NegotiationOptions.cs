@@ -21,6 +21,15 @@ public sealed record NegotiationOptions
     /// <summary>Power drawn per busy core, W, for the carbon term; default 15.</summary>
     public double WattsPerCore { get; init; } = 15;
 
+    /// <summary>
+    /// Price of a kilogram of CO2 in the carbon term, currency units (dollars) per kg; an objective's carbon weight
+    /// multiplies it, and an objective's own <c>carbon_price_per_kg</c> replaces it. Default 0.19: the US EPA's central
+    /// estimate of the social cost of carbon (190 dollars a tonne for 2020 emissions, 2 % discount rate; Report on the
+    /// Social Cost of Greenhouse Gases, 2023). So a balanced task pays for its emissions what they cost, and the greenest
+    /// objective (weight 100) a hundred times that.
+    /// </summary>
+    public double CarbonPricePerKg { get; init; } = 0.19;
+
     /// <summary>Power drawn per busy GPU, W; default 300.</summary>
     public double WattsPerGpu { get; init; } = 300;
 

@@ -94,7 +94,7 @@ public sealed class NegotiationPipeline
                 raw[list[i]] = terms[i];
             }
 
-            rates[d] = CostModel.RatesFor(terms);
+            rates[d] = CostModel.RatesFor(terms, _options.CarbonPricePerKg);
         }
 
         // 3. Classes of interchangeable tasks, split by fair-share tier.
@@ -203,7 +203,8 @@ public sealed class NegotiationPipeline
                 var inQuota = n < quotas.GetValueOrDefault(wf);
                 var rank = ranks[(t.Workflow.Priority, t.Priority)];
                 var avoid = t.AvoidProbes.Count == 0 ? "" : string.Join(',', t.AvoidProbes);
-                var key = (t.DemandIndex, wf, rank, t.Gang, avoid + "|" + t.ExcludeProbe, inQuota && t.Gang.Length == 0, SlackClass(t.SlackSeconds));
+                var copyOf = t.Primary is null ? "" : "|" + t.Attempt.TaskId; // a copy is judged against its own running attempt
+                var key = (t.DemandIndex, wf, rank, t.Gang, avoid + "|" + t.ExcludeProbe + copyOf, inQuota && t.Gang.Length == 0, SlackClass(t.SlackSeconds));
                 if (!classIndex.TryGetValue(key, out var ci))
                 {
                     ci = _classes.Count;
@@ -250,6 +251,7 @@ public sealed class NegotiationPipeline
                 var inputBytes = tasks.Average(t => t.InputBytes);
                 var avoid = tasks[0].AvoidProbes;
                 var exclude = tasks[0].ExcludeProbe;
+                var primary = tasks[0].Primary;
                 var blocked = new SortedDictionary<string, int>(StringComparer.Ordinal);
                 if (!offersByDemand.TryGetValue(cls.DemandIndex, out var offers))
                 {
@@ -268,6 +270,11 @@ public sealed class NegotiationPipeline
                     }
 
                     var why = Violates(c, wf, cls.Shape);
+                    if (why is null && primary is { } running && !running.Helps(raw[c].FailureProbability))
+                    {
+                        why = "a copy there would likely be lost, and no less likely than the running attempt";
+                    }
+
                     if (why is not null)
                     {
                         blocked[why] = blocked.GetValueOrDefault(why) + 1;

@@ -8,9 +8,9 @@ namespace Swarm.Core.Scoring;
 /// <code>
 /// cost = price                                                         ask x cores x predicted seconds T
 ///      + wTime     x V x (delay + 0.1 x (T - T_fastest))               delay = max(0, T - T_fastest - slack)
-///      + wRisk     x P(lost) x (price + V x max(0, T - slack))         the rework a loss costs
+///      + wRisk     x P(lost) x V x max(0, T - slack)                    the delay a loss costs
 ///      + wTransfer x rate/s x (round trips x RTT + input bytes / bandwidth)
-///      + wCarbon   x rate/g x (cores x W/core + GPUs x W/GPU) x T x grid gCO2/kWh
+///      + wCarbon   x carbon price/g x (cores x W/core + GPUs x W/GPU) x T x grid gCO2/kWh
 /// </code>
 /// Time is valued by what it does to the workflow, not per task-second: T_fastest is the fastest admissible bid of the
 /// round for the task, the slack is how much later the task may finish without delaying its workflow (0 on the critical
@@ -19,9 +19,12 @@ namespace Swarm.Core.Scoring;
 /// explicit time value per hour / 3600. So a critical task pays for speed and a task with slack takes the cheapest
 /// capacity that finishes in time; the small 0.1 x (T - T_fastest) keeps even slack tasks off needlessly slow machines
 /// (slack is an estimate). Weights come from the application's <see cref="Objective"/> divided by its price weight;
-/// rate/s = median price / median seconds and rate/g = median price / median grams of the demand's bids put transfer and
-/// carbon on the price's scale (weight 1: "as important as price"), or the objective's carbon price. Predictions come
-/// from one <see cref="ITaskPredictor"/>.
+/// rate/s = median price / median seconds of the demand's bids puts transfer on the price's scale (weight 1: "as
+/// important as price"); carbon is priced at what it costs, the social cost of carbon
+/// (<see cref="NegotiationOptions.CarbonPricePerKg"/>) times the carbon weight, or the objective's own carbon price.
+/// (Carbon used to be put on the price's scale like transfer, median price / median grams: that made a grid's carbon as
+/// weighty as the whole price under the balanced objective, so slow machines on clean grids won critical tasks.)
+/// Predictions come from one <see cref="ITaskPredictor"/>.
 /// </summary>
 public sealed class CostModel
 {
@@ -73,19 +76,20 @@ public sealed class CostModel
         return Math.Max(0, bytes) * 8 / (bandwidth * 1e6);
     }
 
-    /// <summary>Rates for one demand from the raw terms of all its bids (medians; 0 when a median is 0).</summary>
-    public static CostRates RatesFor(IReadOnlyList<CostTerms> sameDemand)
+    /// <summary>Rates for one demand from the raw terms of all its bids: the median price / the median seconds (0 when a
+    /// median is 0), and <paramref name="carbonPricePerKg"/> per gram.</summary>
+    public static CostRates RatesFor(IReadOnlyList<CostTerms> sameDemand, double carbonPricePerKg)
     {
         ArgumentNullException.ThrowIfNull(sameDemand);
+        var perGram = double.IsFinite(carbonPricePerKg) ? Math.Max(0, carbonPricePerKg) / 1000 : 0;
         if (sameDemand.Count == 0)
         {
-            return default;
+            return new CostRates(0, perGram);
         }
 
         var price = Median(sameDemand.Select(t => t.Price));
         var seconds = Median(sameDemand.Select(t => t.Seconds));
-        var grams = Median(sameDemand.Select(t => t.CarbonGrams));
-        return new CostRates(seconds > 0 ? price / seconds : 0, grams > 0 ? price / grams : 0);
+        return new CostRates(seconds > 0 ? price / seconds : 0, perGram);
     }
 
     /// <summary>Share of the runtime beyond the fastest bid that a task with slack still pays for.</summary>
@@ -110,7 +114,7 @@ public sealed class CostModel
         return new CostBreakdown(
             t.Price,
             o.Time / anchor * value * (delay + (SlackTaskTimeShare * beyond)),
-            o.Risk / anchor * t.FailureProbability * (t.Price + (value * rework)),
+            o.Risk / anchor * t.FailureProbability * value * rework,
             o.Transfer / anchor * rates.PerSecond * t.TransferSeconds,
             o.Carbon / anchor * perGram * t.CarbonGrams);
     }

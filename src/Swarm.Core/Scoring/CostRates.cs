@@ -1,10 +1,11 @@
 namespace Swarm.Core.Scoring;
 
 /// <summary>
-/// Exchange rates that put the non-price terms of one demand on the price's scale.
+/// Exchange rates that put the non-price terms of one demand in currency.
 /// </summary>
 /// <param name="PerSecond">Currency per second of runtime or transfer: the median price / the median predicted seconds of the demand's bids.</param>
-/// <param name="PerGram">Currency per gCO2: the median price / the median grams of the demand's bids.</param>
+/// <param name="PerGram">Currency per gCO2: the carbon price (<see cref="Negotiation.NegotiationOptions.CarbonPricePerKg"/> / 1000,
+/// the social cost of carbon by default), which an objective's carbon weight multiplies.</param>
 public readonly record struct CostRates(double PerSecond, double PerGram);
 
 /// <summary>What the time term of one task's cost depends on beyond its own prediction.</summary>

@@ -63,8 +63,11 @@ public sealed class ScenarioReport
             rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
     }
 
-    /// <summary>Policies that are not swarm's own (swarm and swarm-reactive).</summary>
-    public IReadOnlyList<PolicySummary> Baselines => [.. Policies.Where(p => p.Policy is not ("swarm" or "swarm-reactive"))];
+    /// <summary>Policies that are not swarm's own (swarm, swarm-reactive, swarm-fastest, swarm-cheapest).</summary>
+    public IReadOnlyList<PolicySummary> Baselines => [.. Policies.Where(p => !IsSwarm(p.Policy))];
+
+    /// <summary>Whether a policy is one of swarm's own.</summary>
+    public static bool IsSwarm(string policy) => policy is "swarm" or "swarm-reactive" or "swarm-fastest" or "swarm-cheapest";
 
     /// <summary>
     /// Swarm against the baselines, target by target (means over seeds): makespan and cost at most the best baseline's
@@ -96,6 +99,18 @@ public sealed class ScenarioReport
         }
 
         rows.Add(["makespan spread between seeds at most 20 %", Percent(swarm.MakespanSpread), "20 %", swarm.MakespanSpread <= 0.2 ? "yes" : "no"]);
+        var listSchedulers = baselines.Where(p => p.Policy is "heft" or "min-min" or "rank").ToList();
+        if (Policies.FirstOrDefault(p => p.Policy == "swarm-fastest") is { } fast && listSchedulers.Count > 0)
+        {
+            var best = listSchedulers.MinBy(p => p.MakespanSeconds)!;
+            rows.Add(Target("fastest: makespan at most the best of HEFT, min-min and rank", fast.MakespanSeconds, best.MakespanSeconds, $"{best.Policy} {Num(best.MakespanSeconds)} s", 1));
+        }
+
+        if (Policies.FirstOrDefault(p => p.Policy == "swarm-cheapest") is { } cheap)
+        {
+            rows.Add(Target("cheapest: cost at most the cheapest baseline's", cheap.Cost, cheapest.Cost, $"{cheapest.Policy} {Num(cheapest.Cost)}", 1));
+        }
+
         return new ReportTable("Targets", ["target", "swarm", "reference", "met"], rows, [false, true, true, false]);
 
         static IReadOnlyList<string> Target(string name, double mine, double reference, string label, double share) =>

@@ -111,6 +111,10 @@ public sealed class FleetGroup
     /// </summary>
     public string Inventory { get; set; } = "";
 
+    /// <summary>With <see cref="Inventory"/>: only its nodes with at least this many GPUs (0 = every node), for a GPU
+    /// fleet from a mixed node list.</summary>
+    public int InventoryMinGpus { get; set; }
+
     /// <summary>
     /// AWS spot price history (the shared <c>spot_price/</c> file): the group asks the recorded price of
     /// <see cref="InstanceType"/> in <see cref="Zone"/> at each moment, per core-second (price per hour / cores / 3600).
@@ -166,6 +170,10 @@ public sealed class WorkloadItem
 
     /// <summary>With an arrival stream (alibaba_batch, gpu_pods, swf): how many jobs to take, in arrival order.</summary>
     public int Jobs { get; set; } = 100;
+
+    /// <summary>With an arrival stream: only jobs arriving at or after this trace time, seconds (0 = from the start). A
+    /// trace whose first rows are long-lived jobs already running when it begins (the GPU pod list) is read from later.</summary>
+    public double FromSeconds { get; set; }
 
     /// <summary>Virtual submission time, seconds after the start.</summary>
     public double AtSeconds { get; set; }

@@ -9,7 +9,7 @@ namespace Swarm.Simulation.Scenarios;
 public static class ScenarioLoader
 {
     /// <summary>The policies a scenario may name.</summary>
-    public static readonly IReadOnlyList<string> KnownPolicies = ["swarm", "swarm-reactive", "random", "round-robin", "cheapest", "least-loaded", "rank", "heft", "min-min"];
+    public static readonly IReadOnlyList<string> KnownPolicies = ["swarm", "swarm-reactive", "swarm-fastest", "swarm-cheapest", "random", "round-robin", "cheapest", "least-loaded", "rank", "heft", "min-min"];
 
     /// <summary>Loads <paramref name="path"/>; workload paths are resolved against its folder.</summary>
     /// <exception cref="TraceFormatException">The file is malformed or names unknown keys, policies or missing files; the message says which.</exception>
@@ -70,9 +70,14 @@ public static class ScenarioLoader
             errors.Add($"policies: unknown policy '{p}' (known: {string.Join(", ", KnownPolicies)})");
         }
 
-        if (scenario.Workload.Any(w => !(w.ArrivalScale > 0) || !(w.DeadlineSeconds >= 0)))
+        if (scenario.Workload.Any(w => !(w.ArrivalScale > 0) || !(w.DeadlineSeconds >= 0) || !(w.FromSeconds >= 0)))
         {
-            errors.Add("workload: arrival_scale must be positive and deadline_seconds >= 0");
+            errors.Add("workload: arrival_scale must be positive, deadline_seconds >= 0 and from_seconds >= 0");
+        }
+
+        foreach (var g in scenario.Fleet.Where(g => g.InventoryMinGpus < 0 || (g.InventoryMinGpus > 0 && g.Inventory.Length == 0)))
+        {
+            errors.Add($"fleet group '{g.Name}': inventory_min_gpus must be 0 or more, and needs an inventory");
         }
 
         foreach (var g in scenario.Fleet.Where(g => g.SpotPrices.Length > 0 && (g.InstanceType.Length == 0 || g.Zone.Length == 0)))

@@ -61,7 +61,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     public static readonly TimeSpan WarmUp = TimeSpan.FromSeconds(1);
 
     private readonly Dictionary<string, WfCommonsInstance> _instances = new(StringComparer.Ordinal);
-    private readonly Dictionary<(string Path, int Jobs), IReadOnlyList<AlibabaJob>> _jobs = [];
+    private readonly Dictionary<(string Path, int Jobs, double From), IReadOnlyList<AlibabaJob>> _jobs = [];
     private readonly Dictionary<string, SpotPriceSeries> _spot = new(StringComparer.Ordinal);
     private readonly Dictionary<string, CarbonIntensity> _carbon = new(StringComparer.Ordinal);
     private readonly Dictionary<string, EnergyPrices> _energy = new(StringComparer.Ordinal);
@@ -104,7 +104,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         {
             HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10, RuntimePrior = Prior, Availability = Availability,
         };
-        if (policy != "swarm")
+        if (policy is not ("swarm" or "swarm-fastest" or "swarm-cheapest"))
         {
             // Proactive moves are the swarm policy's: the baselines (and swarm-reactive, swarm without them) recover as any
             // scheduler does, after the loss.
@@ -128,7 +128,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         var predictor = new RuntimeModel(engine.RuntimeModel, Prior);
         foreach (var (jobSpec, actual, arrival, w) in Submissions())
         {
-            var spec = WithDeadline(Prioritise(policy, jobSpec, t => predictor.Predict("", t.Category, t.EstimatedSeconds).P50Seconds), w);
+            var spec = WithObjective(policy, WithDeadline(Prioritise(policy, jobSpec, t => predictor.Predict("", t.Category, t.EstimatedSeconds).P50Seconds), w));
             sim.Submit($"wf{n++}", spec, actual, settings.Start + WarmUp + TimeSpan.FromSeconds(arrival));
             tasks += spec.Tasks.Count;
         }
@@ -182,6 +182,15 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             RuntimePredictions = r.RuntimePredictions,
         };
     }
+
+    /// <summary>swarm-fastest and swarm-cheapest are swarm with every workflow's objective set to fastest or cheapest (the
+    /// trace's own, balanced by default, otherwise).</summary>
+    private static WorkflowSpec WithObjective(string policy, WorkflowSpec spec) => policy switch
+    {
+        "swarm-fastest" => spec with { Objective = Objective.Fastest },
+        "swarm-cheapest" => spec with { Objective = Objective.Cheapest },
+        _ => spec,
+    };
 
     private static WorkflowSpec WithDeadline(WorkflowSpec spec, WorkloadItem w) => w.DeadlineSeconds > 0 ? spec with { DeadlineSeconds = w.DeadlineSeconds } : spec;
 
@@ -332,10 +341,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             return [.. Enumerable.Repeat(new ResourceVector((long)Math.Round(g.Cores * 1000), g.MemoryMb), g.Count)];
         }
 
-        var nodes = Inventory(g.Inventory).Nodes;
+        var nodes = Inventory(g.Inventory).Nodes.Where(n => n.Gpus >= g.InventoryMinGpus).ToList();
         if (nodes.Count < g.Count)
         {
-            throw new TraceFormatException($"fleet group '{g.Name}': the inventory {g.Inventory} has {nodes.Count} nodes, fewer than count {g.Count}");
+            var which = g.InventoryMinGpus > 0 ? $" with {g.InventoryMinGpus} or more GPUs" : "";
+            throw new TraceFormatException($"fleet group '{g.Name}': the inventory {g.Inventory} has {nodes.Count} nodes{which}, fewer than count {g.Count}");
         }
 
         return [.. nodes.Take(g.Count).Select(n => n.Capacity with { MemoryMb = n.MemoryMib > 0 ? n.MemoryMib : g.MemoryMb })];
@@ -478,7 +488,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>The winner-determination stage for a policy name.</summary>
     public static IClearingSolver SolverFor(string policy, int seed) => policy switch
     {
-        "swarm" or "swarm-reactive" => new GreedyClearingSolver(),
+        "swarm" or "swarm-reactive" or "swarm-fastest" or "swarm-cheapest" => new GreedyClearingSolver(),
         "random" => new BaselineSolver(BaselinePolicy.Random, seed),
         "round-robin" => new BaselineSolver(BaselinePolicy.RoundRobin, seed),
         "cheapest" => new BaselineSolver(BaselinePolicy.Cheapest, seed),
@@ -490,7 +500,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
     /// <summary>An arrival stream's jobs (Alibaba batch, GPU pods or SWF), read once for every policy, seed and bound.</summary>
     private IReadOnlyList<AlibabaJob> Jobs(WorkloadItem w)
     {
-        if (!_jobs.TryGetValue((w.Source, w.Jobs), out var jobs))
+        if (!_jobs.TryGetValue((w.Source, w.Jobs, w.FromSeconds), out var jobs))
         {
             var path = Path.Combine(baseDirectory, w.Source);
             TraceSkips? skips = null;
@@ -508,16 +518,21 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
                 throw new TraceFormatException(ex.Message + " (to skip such rows and count them in the report, set skip_incomplete_rows: true on this workload entry)", ex);
             }
 
-            _jobs[(w.Source, w.Jobs)] = jobs;
+            _jobs[(w.Source, w.Jobs, w.FromSeconds)] = jobs;
         }
 
         return jobs;
     }
 
-    private static IReadOnlyList<AlibabaJob> LoadJobs(WorkloadItem w, string path, TraceSkips? skips) =>
-        w.AlibabaBatch.Length > 0 ? AlibabaBatchTasks.Load(path, w.Jobs, skips)
-        : w.GpuPods.Length > 0 ? AlibabaGpuPods.ToJobs(AlibabaGpuPods.Load(path, w.Jobs))
-        : SwfLog.ToJobs(SwfLog.Load(path, w.Jobs));
+    private static IReadOnlyList<AlibabaJob> LoadJobs(WorkloadItem w, string path, TraceSkips? skips)
+    {
+        // Loaders keep the earliest arrivals: read everything when the window starts later, then take the first after it.
+        var read = w.FromSeconds > 0 ? int.MaxValue : w.Jobs;
+        IReadOnlyList<AlibabaJob> all = w.AlibabaBatch.Length > 0 ? AlibabaBatchTasks.Load(path, read, skips)
+            : w.GpuPods.Length > 0 ? AlibabaGpuPods.ToJobs(AlibabaGpuPods.Load(path, read))
+            : SwfLog.ToJobs(SwfLog.Load(path, read));
+        return w.FromSeconds > 0 ? [.. all.Where(j => j.ArrivalSeconds >= w.FromSeconds).Take(w.Jobs)] : all;
+    }
 
     private WfCommonsInstance Instance(string relative)
     {

@@ -611,7 +611,8 @@ public sealed partial class DirectorEngineTests
     [Fact]
     public void Tick_ManyStragglers_CopiesAtMostMaxSpeculativeFraction()
     {
-        var d = WithTwoProbes(Speculating with { MaxSpeculativeFraction = 0.5 });
+        // Two 4-core probes: a quarter of the 8 slots (more than of the 4 running attempts) is 2.
+        var d = WithTwoProbes(Speculating with { MaxSpeculativeFraction = 0.25 });
         SubmitAndRun(d, new WorkflowSpecBuilder().WithTask("a").WithTask("b").WithTask("c").WithTask("d").Build());
         Assert.Equal(4, d.Workflow(Wf).Running);
 

@@ -254,10 +254,61 @@ public sealed class RuntimePredictionTests
         Assert.True(after.P50Seconds > 300, $"{after.P50Seconds}");
         Assert.True(after.P90Seconds > after.P50Seconds);
         // Truncated below 300 s: the new median is where half the mass above 300 s is left, of the mixture of the fit
-        // and its wide tail regime.
+        // and its power-law tail regime.
         double Survival(double x, double sigma) => 1 - Normal.Cdf(Math.Log(x / 60) / sigma);
-        double Mixture(double x) => ((1 - RuntimePrediction.TailShare) * Survival(x, 1.2)) + (RuntimePrediction.TailShare * Survival(x, 1.2 * RuntimePrediction.TailWidth));
+        double Mixture(double x) => ((1 - RuntimePrediction.TailShare) * Survival(x, 1.2)) + (RuntimePrediction.TailShare * Math.Pow(x / 60, -p.TailIndex));
         Assert.Equal(Mixture(300) / 2, Mixture(after.P50Seconds), 1e-6);
+    }
+
+    [Theory]
+    [InlineData(1.0)]
+    [InlineData(1.5)]
+    [InlineData(3.0)]
+    public void Given_FarInTheTail_FollowsThePowerLaw(double alpha)
+    {
+        // Median 10 s with a thin body (sigma 0.3): at 5,000 s only the power law is left, and given T > t it says
+        // P(T > x) = (t / x)^alpha, so the median is t 2^(1/alpha) and the 90th percentile t 10^(1/alpha).
+        var p = new RuntimePrediction(10, 10 * Math.Exp(RuntimePrediction.Z90 * 0.3), 50, "category") { TailIndex = alpha };
+
+        var after = p.Given(5000);
+
+        Assert.Equal(5000 * Math.Pow(2, 1 / alpha), after.P50Seconds, 5000 * 1e-4);
+        Assert.Equal(5000 * Math.Pow(10, 1 / alpha), after.P90Seconds, 5000 * 1e-3);
+        Assert.Equal(alpha, after.TailIndex);
+    }
+
+    [Fact]
+    public void Given_ByDefault_TheLindyRule_AsLikelyAsNotToRunAsLongAgain()
+    {
+        var p = new RuntimePrediction(5, 15, 50, "category");
+
+        foreach (var t in new[] { 1000.0, 3000, 20000 })
+        {
+            Assert.Equal(2 * t, p.Given(t).P50Seconds, 2 * t * 0.01);
+        }
+    }
+
+    [Fact]
+    public void Given_IsCalibratedOnRuntimesDrawnFromItsOwnTail()
+    {
+        // Runtimes drawn from the mixture the prediction describes: of those past t, half end before its conditional
+        // median and nine in ten before its 90th percentile.
+        var p = new RuntimePrediction(20, 20 * Math.Exp(RuntimePrediction.Z90 * 0.8), 0, "category");
+        var random = new Random(7);
+        var draws = new List<double>();
+        for (var i = 0; i < 400_000; i++)
+        {
+            var tail = random.NextDouble() < RuntimePrediction.TailShare;
+            draws.Add(tail ? 20 * Math.Pow(1 - random.NextDouble(), -1 / p.TailIndex) : 20 * Math.Exp(0.8 * Normal.Quantile(Math.Clamp(random.NextDouble(), 1e-12, 1 - 1e-12))));
+        }
+
+        foreach (var t in new[] { 30.0, 200, 2000 })
+        {
+            var past = draws.Where(d => d > t).ToList();
+            var given = p.Given(t);
+            Assert.InRange(past.Count(d => d <= given.P50Seconds) / (double)past.Count, 0.45, 0.55);
+            Assert.InRange(past.Count(d => d <= given.P90Seconds) / (double)past.Count, 0.86, 0.94);
+        }
     }
 
     [Fact]

@@ -30,6 +30,52 @@ public sealed class NegotiationPipelineTests
     }
 
     [Fact]
+    public void Clear_CopyOfARunningAttempt_NotOnAProbeLikelyToBeLostAndNoSaferThanIt()
+    {
+        // The copy's running attempt is lost with probability 0.2; "risky" (P(loss) 0.7) is cheaper but no insurance.
+        var trace = new AuctionBuilder().WithDemand(OneCore)
+            .WithProbe("p0", FourCores).WithProbe("risky", FourCores, reliability: 0.3).WithProbe("safe", FourCores, reliability: 0.95)
+            .WithBid("p0", 0, 1, 1).WithBid("risky", 0, 1, 1).WithBid("safe", 0, 1, 3)
+            .WithCopy("wf", "t1", 0, runningOn: "p0", new PrimaryOutlook(100, 0.2))
+            .Clear();
+
+        Assert.Equal("safe", Assert.Single(trace.Awards).ProbeId);
+    }
+
+    [Fact]
+    public void Clear_CopyWhereEveryOtherProbeIsLikelyLost_NoAward()
+    {
+        var trace = new AuctionBuilder().WithDemand(OneCore)
+            .WithProbe("p0", FourCores).WithProbe("risky", FourCores, reliability: 0.3)
+            .WithBid("p0", 0, 1, 1).WithBid("risky", 0, 1, 1)
+            .WithCopy("wf", "t1", 0, runningOn: "p0", new PrimaryOutlook(100, 0.2))
+            .Clear();
+
+        Assert.Empty(trace.Awards);
+    }
+
+    [Fact]
+    public void Clear_CopyOfAnAttemptMoreLikelyLostThanTheProbe_Admissible()
+    {
+        // The running attempt is surely lost (its owner's hours end first): even a risky probe is better insurance.
+        var trace = new AuctionBuilder().WithDemand(OneCore)
+            .WithProbe("p0", FourCores).WithProbe("risky", FourCores, reliability: 0.3)
+            .WithBid("p0", 0, 1, 1).WithBid("risky", 0, 1, 1)
+            .WithCopy("wf", "t1", 0, runningOn: "p0", new PrimaryOutlook(100, 1))
+            .Clear();
+
+        Assert.Equal("risky", Assert.Single(trace.Awards).ProbeId);
+    }
+
+    [Theory]
+    [InlineData(0.2, 0.49, true)]   // unlikely to be lost
+    [InlineData(0.2, 0.5, false)]   // as likely as not, and riskier than the running attempt
+    [InlineData(0.9, 0.6, true)]    // likely lost, but less likely than the running attempt
+    [InlineData(0.6, 0.6, false)]
+    public void PrimaryOutlook_Helps_OnlyACopyThatIsInsurance(double primaryLoss, double copyLoss, bool helps) =>
+        Assert.Equal(helps, new PrimaryOutlook(100, primaryLoss).Helps(copyLoss));
+
+    [Fact]
     public void Clear_ValidBid_AwardsTaskToBidder()
     {
         var trace = CreateSut().WithBid("p1", 0, 1, 1).Clear();

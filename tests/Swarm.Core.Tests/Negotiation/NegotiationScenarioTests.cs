@@ -13,18 +13,19 @@ public sealed class NegotiationScenarioTests
     private static readonly ResourceVector FourCores = new(4000, 8192);
 
     /// <summary>
-    /// A fixed fleet where each probe is best on one axis: "cheap" asks least but is slow and dirty, "fast" is four times
-    /// faster than cheap but dearer, "green" runs on a clean grid.
+    /// A fixed fleet where each probe is best on one axis, at cloud prices (dollars per core-second) for an hour-long
+    /// task: "cheap" asks least but is slow and dirty, "fast" is four times faster than cheap but dearer, "green" runs on a
+    /// clean grid (carbon is priced at its social cost, 0.19 a kg, which the objective's weight multiplies).
     /// </summary>
     private static AuctionBuilder Fleet(Objective objective)
     {
-        var b = new AuctionBuilder().WithDemand(OneCore, estimatedSeconds: 10);
+        var b = new AuctionBuilder().WithDemand(OneCore, estimatedSeconds: 3600);
         b.WithProbe(ProbeProfiles.Create("cheap", speedFactor: 0.5) with { CarbonIntensity = 500 }, FourCores)
             .WithProbe(ProbeProfiles.Create("fast", speedFactor: 2) with { CarbonIntensity = 500 }, FourCores)
             .WithProbe(ProbeProfiles.Create("green", speedFactor: 1) with { CarbonIntensity = 20 }, FourCores)
-            .WithBid("cheap", 0, 1, 1.0)
-            .WithBid("fast", 0, 1, 5.0)
-            .WithBid("green", 0, 1, 2.5)
+            .WithBid("cheap", 0, 1, 0.000004)
+            .WithBid("fast", 0, 1, 0.000020)
+            .WithBid("green", 0, 1, 0.000010)
             .WithWorkflow("wf", objective)
             .WithTask("wf", "t1", 0, objective);
         return b;

@@ -57,8 +57,31 @@ public sealed class CostModelTests
         var critical = CostModel.Weigh(risky, objective, Rates, new TimeContext(0, 100, 2));
         var slack = CostModel.Weigh(risky, objective, Rates, new TimeContext(100, 100, 2));
 
-        Assert.Equal(0.2 * (1 + (0.02 * 100)), critical.Risk, 9);
-        Assert.Equal(0.2 * 1, slack.Risk, 9);
+        // Only a committed attempt is paid for: a loss costs the delay of redoing the work (V = 0.01 x 2 cores of
+        // parallelism per second), not the price again; with enough slack the redo delays nothing.
+        Assert.Equal(0.2 * 0.02 * 100, critical.Risk, 9);
+        Assert.Equal(0, slack.Risk, 9);
+    }
+
+    [Fact]
+    public void Weigh_Carbon_PricedAtTheCarbonPriceTimesItsWeight()
+    {
+        // 40 g at the social cost of carbon (0.19 per kg): 0.0076; the greenest objective weighs it a hundredfold.
+        var green = Slow with { CarbonGrams = 40 };
+        var rates = CostModel.RatesFor([green], new Swarm.Core.Negotiation.NegotiationOptions().CarbonPricePerKg);
+
+        Assert.Equal(0.19 / 1000, rates.PerGram, 12);
+        Assert.Equal(40 * 0.00019, CostModel.Weigh(green, Objective.Balanced, rates).Carbon, 12);
+        Assert.Equal(100 * 40 * 0.00019, CostModel.Weigh(green, Objective.Greenest, rates).Carbon, 9);
+        Assert.Equal(40 * 0.002, CostModel.Weigh(green, Objective.Balanced with { CarbonPricePerKg = 2 }, rates).Carbon, 12);
+    }
+
+    [Fact]
+    public void RatesFor_PerSecond_IsTheMedianPriceOverTheMedianSeconds()
+    {
+        var rates = CostModel.RatesFor([Slow, Slow with { Price = 3, Seconds = 100 }, Slow with { Price = 9, Seconds = 300 }], 0.19);
+
+        Assert.Equal(3 / 100.0, rates.PerSecond, 12);
     }
 
     [Fact]

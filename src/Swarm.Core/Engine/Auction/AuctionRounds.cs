@@ -314,6 +314,7 @@ internal sealed class AuctionRounds(
                 t.AvoidProbes.Count == 0 ? [] : t.AvoidProbes.ToList(), inputBytes)
             {
                 ExcludeProbe = t.State == TaskState.Running ? t.ProbeId : "", // a speculative copy runs somewhere else.
+                Primary = t.State == TaskState.Running && fleet.TryGet(t.ProbeId, out var holder) ? stragglers.Outlook(t, holder, now).Outlook : null,
                 SlackSeconds = t.State == TaskState.Running ? 0 : _paths.SlackOf(t, shapes[w]), // a straggler's copy is late already.
             });
         }

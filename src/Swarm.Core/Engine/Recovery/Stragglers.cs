@@ -10,8 +10,8 @@ namespace Swarm.Core.Engine.Recovery;
 /// longer), or that cannot finish before its draining probe's deadline, gets a copy auctioned elsewhere; the first
 /// result wins. So does, before any sign of trouble, an attempt whose probe is likely to be lost before it ends
 /// (<see cref="EngineOptions.ProactiveLossThreshold"/>): a proactive move. At most
-/// <see cref="EngineOptions.MaxSpeculativeFraction"/> of the running attempts have a straggler's copy, and as many a
-/// proactive one.
+/// <see cref="EngineOptions.MaxSpeculativeFraction"/> of the fleet's slots (or of the running attempts, if more) have a
+/// straggler's copy, and as many a proactive one.
 /// </summary>
 internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet fleet, RoundTrigger trigger) : ITaskStateListener
 {
@@ -20,6 +20,8 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
     private readonly SortedSet<TaskRun> _wanted = new(ReadyOrder.Instance);
     private readonly HashSet<TaskRun> _proactive = []; // wanted because the holder is likely to be lost, not for running late
     private DateTimeOffset _nextScan;
+    private DateTimeOffset _slotsAt;
+    private double _slots;
 
     /// <summary>Running tasks that want a speculative copy, in auction order.</summary>
     public IReadOnlySet<TaskRun> Wanted => _wanted;
@@ -121,7 +123,7 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
             }
         }
 
-        var limit = Math.Max(1, (int)(options.MaxSpeculativeFraction * running.Count));
+        var limit = Limit(now);
         int? inFlight = null; // counted when the first candidate qualifies: the count is a pass over every running task
         foreach (var t in candidates.ToList())
         {
@@ -165,7 +167,7 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
     private void FindLikelyLosses(EngineStep step)
     {
         var now = step.Now;
-        var limit = Math.Max(1, (int)(options.MaxSpeculativeFraction * tasks.Running.Count));
+        var limit = Limit(now);
         var inFlight = _proactive.Count + tasks.Running.Count(r => r.Spare is { Proactive: true });
         if (inFlight >= limit)
         {
@@ -175,33 +177,23 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
         var risks = new List<(TaskRun Task, double P, string Reason)>();
         foreach (var t in tasks.Running)
         {
-            if (t.Spare is not null || t.SpareAwards >= 2 || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running || _wanted.Contains(t)
+            // No cap on earlier copies here: each proactive copy is justified by the risk now (a copy lost with its probe
+            // leaves the task as exposed as before), and the slot cap bounds how many run.
+            if (t.Spare is not null || t.PredictedSeconds <= 0 || t.Workflow.State != WorkflowState.Running || _wanted.Contains(t)
                 || !fleet.TryGet(t.ProbeId, out var p) || !p.Connected || p.Draining)
             {
                 continue;
             }
 
-            // The median of what is left, given how long it has run: a task past its median is likely far from done.
-            var ran = Math.Max(0, (now - t.StartedAt).TotalSeconds);
-            var runtime = new Intelligence.RuntimePrediction(t.PredictedSeconds, Math.Max(t.PredictedSeconds, t.PredictedP90Seconds), 0, "");
-            var remaining = runtime.Given(ran).P50Seconds - ran;
-            if (remaining < Math.Max(options.StragglerMinSlack.TotalSeconds, 0.1 * t.PredictedSeconds))
+            var (outlook, reason) = Outlook(t, p, now);
+            if (outlook.RemainingSeconds < Math.Max(options.StragglerMinSlack.TotalSeconds, 0.1 * t.PredictedSeconds))
             {
                 continue; // about to end: a copy could not finish first
             }
 
-            if (p.AvailableUntil is { } until && now + TimeSpan.FromSeconds(remaining) > until)
+            if (outlook.LossProbability >= options.ProactiveLossThreshold)
             {
-                risks.Add((t, 1, $"its owner's hours end in {(until - now).TotalSeconds:0} s, before its predicted end in {remaining:0} s"));
-                continue;
-            }
-
-            var uptime = fleet.UptimeOf(p, now);
-            var up = Fleet.UpSeconds(p, now);
-            var loss = uptime.LossWithin(remaining, up);
-            if (loss >= options.ProactiveLossThreshold)
-            {
-                risks.Add((t, loss, $"P(probe lost within its remaining {remaining:0} s) = {loss:0.00} (up {up:0} s, {p.FailedUpTimes.Count} failures seen, Weibull k {uptime.Shape:0.00}, scale {uptime.Scale:0} s)"));
+                risks.Add((t, outlook.LossProbability, reason));
             }
         }
 
@@ -221,6 +213,52 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
         }
     }
 
+    /// <summary>
+    /// What the running attempt of <paramref name="t"/> on <paramref name="p"/> is expected to do: the median of its
+    /// remaining runtime given how long it has run (a task past its median is likely far from done), and the probability
+    /// that it is lost first: 1 when the owner's hours (or a drain) end before, else the probe's up-time model's chance of
+    /// failing within that time, given the probe's age. With the reason, for the log.
+    /// </summary>
+    public PrimaryOutlookWithReason Outlook(TaskRun t, ProbeRun p, DateTimeOffset now)
+    {
+        var ran = Math.Max(0, (now - t.StartedAt).TotalSeconds);
+        var runtime = new Intelligence.RuntimePrediction(Math.Max(1e-3, t.PredictedSeconds), Math.Max(t.PredictedSeconds, t.PredictedP90Seconds), 0, "");
+        var remaining = Math.Max(0, runtime.Given(ran).P50Seconds - ran);
+        var end = now + TimeSpan.FromSeconds(Math.Min(remaining, 1e8));
+        if (p.Draining && p.DrainDeadline is { } deadline && end > deadline)
+        {
+            return new(new(remaining, 1), $"its probe drains by {(deadline - now).TotalSeconds:0} s from now, before its predicted end in {remaining:0} s");
+        }
+
+        if (p.AvailableUntil is { } until && end > until)
+        {
+            return new(new(remaining, 1), $"its owner's hours end in {(until - now).TotalSeconds:0} s, before its predicted end in {remaining:0} s");
+        }
+
+        var uptime = fleet.UptimeOf(p, now);
+        var up = Fleet.UpSeconds(p, now);
+        var loss = uptime.LossWithin(remaining, up);
+        return new(new(remaining, loss), $"P(probe lost within its remaining {remaining:0} s) = {loss:0.00} (up {up:0} s, {p.FailedUpTimes.Count} failures seen, Weibull k {uptime.Shape:0.00}, scale {uptime.Scale:0} s)");
+    }
+
+    /// <summary>
+    /// Most copies of one kind in flight: <see cref="EngineOptions.MaxSpeculativeFraction"/> of the fleet's slots (cores of
+    /// the connected probes) or of the running attempts, whichever is more, and at least one. Capping by slots, as
+    /// Hadoop's LATE scheduler does, lets the few long tasks that end a run all get their copy while most of the fleet is
+    /// idle; capping by running attempts alone would allow one copy when ten tasks are left. The slot count is refreshed
+    /// at most once a second (it is a pass over the fleet).
+    /// </summary>
+    private int Limit(DateTimeOffset now)
+    {
+        if (now >= _slotsAt)
+        {
+            _slotsAt = now + TimeSpan.FromSeconds(1);
+            _slots = fleet.All.Where(p => p.Connected).Sum(p => p.Capacity.CpuMillis) / 1000.0;
+        }
+
+        return Math.Max(1, (int)(options.MaxSpeculativeFraction * Math.Max(tasks.Running.Count, _slots)));
+    }
+
     /// <summary>When a running attempt becomes a straggler: <see cref="Threshold"/> after its start.</summary>
     private DateTimeOffset StragglesAt(TaskRun t)
     {
@@ -238,3 +276,6 @@ internal sealed class Stragglers(EngineOptions options, TaskBoard tasks, Fleet f
         return Math.Max(Math.Max(options.StragglerFactor * p50, t.PredictedP90Seconds), p50 + options.StragglerMinSlack.TotalSeconds);
     }
 }
+
+/// <summary>A running attempt's outlook and why (engine-private).</summary>
+internal readonly record struct PrimaryOutlookWithReason(Negotiation.PrimaryOutlook Outlook, string Reason);

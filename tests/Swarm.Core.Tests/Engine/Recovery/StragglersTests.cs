@@ -177,6 +177,67 @@ public sealed class StragglersTests
     }
 
     [Fact]
+    public void Find_FewStraggleOnALargeIdleFleet_CopiesLimitedToTheFractionOfSlotsNotOfRunningAttempts()
+    {
+        // Four long tasks left on a fleet of 40 cores: a tenth of the running attempts would allow one copy, a tenth of the
+        // slots (Hadoop LATE's cap) four.
+        var parts = CreateSut(fraction: 0.1);
+        parts.Probe("idle", cores: 36);
+        Running(parts, 4);
+        parts.Now += TimeSpan.FromSeconds(30);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal(4, parts.Stragglers.Wanted.Count);
+    }
+
+    [Fact]
+    public void Find_AProactiveCopyWasMadeTwiceBefore_StillCopiesWhileTheRiskStands()
+    {
+        // Earlier copies were lost with their probes: the attempt is as exposed as before, so it gets another.
+        var parts = Proactive();
+        var t = Running(parts, 1, predictedSeconds: 5000)[0];
+        t.SpareAwards = 2;
+        parts.Now += TimeSpan.FromSeconds(10);
+
+        parts.Stragglers.Find(parts.Step());
+
+        Assert.Equal([t], parts.Stragglers.Wanted);
+    }
+
+    [Fact]
+    public void Outlook_KnownLongAttempt_RemainingFollowsTheLindyRuleAndLossIsOverThatTime()
+    {
+        // Predicted 10 s (p90 30 s) but running for 1,000 s: the median of what is left is about as long again, and the
+        // probe's memoryless up-time (the class's 1,000 s mean, with its 1,000 s up counted as evidence worth two
+        // failures: scale (2 x 1,000 + 1,000) / 2) makes losing it within that about as likely as not.
+        var parts = Proactive();
+        var p = parts.Probe("p1");
+        var t = parts.Run(parts.Submit("w", new WorkflowSpecBuilder().WithTask("a").Build()).Tasks["a"], p, predictedSeconds: 10, predictedP90Seconds: 30);
+        parts.Now += TimeSpan.FromSeconds(1000);
+
+        var (outlook, reason) = parts.Stragglers.Outlook(t, p, parts.Now);
+
+        Assert.InRange(outlook.RemainingSeconds, 950, 1050);
+        Assert.Equal(1 - Math.Exp(-outlook.RemainingSeconds / ((2 * 1000.0) + 1000) * 2), outlook.LossProbability, 6);
+        Assert.Contains("P(probe lost", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Outlook_ProbeDrainsBeforeTheEnd_LostForSure()
+    {
+        var parts = Proactive();
+        var t = Running(parts, 1, predictedSeconds: 600)[0];
+        Assert.True(parts.Fleet.TryGet("p1", out var p));
+        parts.Fleet.StartDrain(new DirectorEvent.ProbeDrainRequested("p1", "spot interruption notice", parts.Now + TimeSpan.FromSeconds(120), FromProbe: true), parts.Step());
+
+        var (outlook, reason) = parts.Stragglers.Outlook(t, p, parts.Now);
+
+        Assert.Equal(1, outlook.LossProbability);
+        Assert.Contains("drains", reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void OnTransition_TheAttemptEnds_NoLongerWanted()
     {
         var parts = CreateSut();
