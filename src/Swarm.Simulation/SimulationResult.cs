@@ -32,6 +32,10 @@ public sealed record SimulationResult
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
 
+    /// <summary>Core-seconds left idle while tasks waited for an auction: at each sample, the free cores of the machines up
+    /// and accepting work, up to the cores the waiting tasks ask for, times the sampling interval.</summary>
+    public double IdleCoreSecondsWhileReady { get; init; }
+
     /// <summary>Attempts taken away by failures.</summary>
     public int AttemptsLost { get; init; }
 

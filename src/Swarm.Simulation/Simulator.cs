@@ -36,6 +36,7 @@ public sealed class Simulator : IDisposable
     private readonly List<(double Seconds, double Cores)> _busySeries = [];
     private readonly List<double> _decisionSeconds = [];
     private double _engineSeconds;
+    private double _idleWhileReady;
     private readonly Dictionary<string, Dictionary<string, string>> _categories = new(StringComparer.Ordinal); // workflow -> task -> category
     private readonly Dictionary<AttemptRef, double> _predicted = [];
     private readonly List<RuntimePredictionRecord> _predictions = [];
@@ -211,6 +212,7 @@ public sealed class Simulator : IDisposable
             Commits = _commits,
             DuplicateCommits = Checker.DoubleCommits.Count,
             BusyCoreSeconds = _fleet.BusyCoreSeconds,
+            IdleCoreSecondsWhileReady = _idleWhileReady,
             EnergyKwh = _fleet.EnergyKwh,
             CarbonGrams = _fleet.CarbonGrams,
             EnergyCost = _fleet.EnergyCost,
@@ -237,6 +239,12 @@ public sealed class Simulator : IDisposable
     private void Sample()
     {
         _busySeries.Add(((_queue.Now - _settings.Start).TotalSeconds, _fleet.AllocatedMillis / 1000.0));
+        if (_directorUp && _engine.ReadyCount > 0)
+        {
+            // Capacity left idle while work waited: the free cores of machines taking work, up to what the waiting tasks ask.
+            _idleWhileReady += Math.Min(_fleet.IdleCores, _engine.ReadyCores) * _settings.SampleInterval.TotalSeconds;
+        }
+
         _queue.After(_settings.SampleInterval, Sample);
     }
 

@@ -36,6 +36,9 @@ internal sealed class VirtualFleet(
     /// <summary>CPU millis reserved over all probes now.</summary>
     public long AllocatedMillis { get; private set; }
 
+    /// <summary>Free cores of the machines that are up and accepting work now (a pass over the fleet).</summary>
+    public double IdleCores => _probes.Values.Where(p => p.Up && p.Accepting).Sum(p => p.Free.Cores);
+
     /// <summary>Core-seconds of work finished.</summary>
     public double BusyCoreSeconds { get; private set; }
 

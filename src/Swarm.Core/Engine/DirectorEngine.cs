@@ -82,6 +82,9 @@ public sealed class DirectorEngine
     /// <summary>Number of tasks waiting for an auction.</summary>
     public int ReadyCount => _tasks.Ready.Count;
 
+    /// <summary>Cores the tasks waiting for an auction ask for in all (a pass over them).</summary>
+    public double ReadyCores => _tasks.Ready.Sum(t => t.Spec.Resources.Cores);
+
     /// <summary>Rebuilds state from a durable snapshot; every uncommitted task becomes pending or ready again.</summary>
     public void Restore(EngineSnapshot snapshot)
     {

@@ -42,6 +42,9 @@ public sealed record PolicySummary
     /// <summary>Makespan spread between seeds: (largest - smallest) / mean; 0 with one seed.</summary>
     public double MakespanSpread { get; init; }
 
+    /// <summary>Mean core-seconds left idle while tasks waited for an auction.</summary>
+    public double IdleCoreSecondsWhileReady { get; init; }
+
     /// <summary>Mean proactive moves (attempts copied because their probe was predicted to be lost first).</summary>
     public double ProactiveMoves { get; init; }
 
@@ -117,6 +120,7 @@ public sealed record PolicySummary
             ExtraAttempts = Mean(o => o.ExtraAttempts),
             MakespanSpread = makespan > 0 ? (runs.Max(r => r.Outcome.MakespanSeconds) - runs.Min(r => r.Outcome.MakespanSeconds)) / makespan : double.NaN,
             ProactiveMoves = Mean(o => o.ProactiveMoves),
+            IdleCoreSecondsWhileReady = Mean(o => o.IdleCoreSecondsWhileReady),
             DeadlineMisses = Mean(o => o.DeadlineMisses),
             DuplicateCommits = Mean(o => o.DuplicateCommits),
             CompletionP50Seconds = Percentiles.OfSorted(completion, 0.50),

@@ -56,11 +56,11 @@ public sealed class ScenarioReport
         var rows = Policies.Select(s => (IReadOnlyList<string>)[
             s.Policy, $"{s.RunsSucceeded}/{s.Runs}", Num(s.MakespanSeconds), Ratio(s.MakespanToBound), Num(s.Cost), Ratio(s.CostToBound),
             Num(s.EnergyKwh), Num(s.CarbonGrams), Fixed(s.Utilisation, "0.00"), Num(s.AttemptsLost), Num(s.WastedTaskSeconds),
-            Num(s.ExtraAttempts), Num(s.ProactiveMoves), Num(s.DeadlineMisses), Percent(s.MakespanSpread)]).ToList();
-        rows.Add([LowerBoundLabel, "", Num(Bounds.MakespanSeconds), "1.00", Num(Bounds.Cost), "1.00", "", "", "", "", "", "", "", "", ""]);
+            Num(s.ExtraAttempts), Num(s.ProactiveMoves), Num(s.IdleCoreSecondsWhileReady), Num(s.DeadlineMisses), Percent(s.MakespanSpread)]).ToList();
+        rows.Add([LowerBoundLabel, "", Num(Bounds.MakespanSeconds), "1.00", Num(Bounds.Cost), "1.00", "", "", "", "", "", "", "", "", "", ""]);
         return new ReportTable("Outcomes (means over seeds)",
-            ["policy", "ok runs", "makespan (s)", "x bound", "cost", "x bound", "energy (kWh)", "carbon (g)", "utilisation", "attempts lost", "work lost (task-s)", "extra attempts", "proactive moves", "deadline misses", "makespan spread"],
-            rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
+            ["policy", "ok runs", "makespan (s)", "x bound", "cost", "x bound", "energy (kWh)", "carbon (g)", "utilisation", "attempts lost", "work lost (task-s)", "extra attempts", "proactive moves", "idle core-s while ready", "deadline misses", "makespan spread"],
+            rows, [false, true, true, true, true, true, true, true, true, true, true, true, true, true, true, true]);
     }
 
     /// <summary>Policies that are not swarm's own (swarm, swarm-reactive, swarm-fastest, swarm-cheapest).</summary>
@@ -167,7 +167,8 @@ public sealed class ScenarioReport
         {
             md.Append("## Targets\n\n")
               .Append("Swarm (objective as configured) against the best baseline on each measure separately; \"work lost\" is the task-seconds ")
-              .Append("of attempts lost to failures, interruptions and closing owner's hours; swarm-reactive is swarm with proactive moves off.\n\n")
+              .Append("of attempts lost to failures, interruptions and closing owner's hours; swarm-reactive is swarm with proactive moves off; ")
+              .Append("swarm-fastest and swarm-cheapest are swarm with every workflow's objective set to fastest or cheapest.\n\n")
               .Append(targets.ToMarkdown()).Append('\n');
         }
         md.Append("## How to read this\n\n");
@@ -178,6 +179,9 @@ public sealed class ScenarioReport
           .Append("the cost bound puts every task on its cheapest machine (price x cores x runtime / speed) and ignores capacity. ")
           .Append("\"x bound\" is the policy's mean divided by the bound: 1.00 would be optimal, and the gap is an upper limit on what a better policy could gain ")
           .Append("(failures, network and bidding add time no bound counts; a bid strategy that prices below the base price can undercut the cost bound). ")
+          .Append("\"idle core-s while ready\" is capacity left unused while tasks waited for an auction: sampled every ")
+          .Append(CultureInfo.InvariantCulture, $"{Num(s.SampleSeconds)} s, the free cores of machines up and accepting work, up to the cores the waiting tasks ask for ")
+          .Append("(a task that fits no free machine counts too, so it is an upper limit on what a policy left idle). ")
           .Append("JCT is a workflow's completion time, submission to end, with percentiles over the workflows of all seeds. ")
           .Append("Decision time is the wall time of each engine step that cleared an auction, on this machine.\n\n");
 

@@ -43,6 +43,9 @@ public sealed record PolicyOutcome(
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
 
+    /// <summary>Core-seconds left idle while tasks waited (see <see cref="SimulationResult.IdleCoreSecondsWhileReady"/>).</summary>
+    public double IdleCoreSecondsWhileReady { get; init; }
+
     /// <summary>Proactive moves: running attempts given a copy because their probe was predicted to be lost first.</summary>
     public long ProactiveMoves { get; init; }
 
@@ -178,6 +181,7 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
             EngineSeconds = r.EngineSeconds,
             EnergyCost = r.EnergyCost,
             CapacityCores = r.CapacityCores,
+            IdleCoreSecondsWhileReady = r.IdleCoreSecondsWhileReady,
             Digest = digest?.Hex() ?? "",
             RuntimePredictions = r.RuntimePredictions,
         };
