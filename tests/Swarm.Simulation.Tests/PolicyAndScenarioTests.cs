@@ -449,6 +449,33 @@ public sealed class TraceScenarioTests
     }
 
     [Fact]
+    public void Parse_UnknownPaymentRule_NamesItAndTheKnownOnes()
+    {
+        var ex = Assert.Throws<TraceFormatException>(() => ScenarioLoader.Parse("payment_rule: dutch\nfleet: [{ name: g }]\nworkload: [{ swf: nasa-sample.swf }]\n"));
+
+        Assert.Contains("'dutch' is not one of vcg, uniform, pay-as-bid", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Run_PayAsBid_EveryPolicyPaysExactlyTheAskedPrices()
+    {
+        // One fixed-price group: under pay-as-bid the cost is the asked price x the core-seconds committed, for any policy.
+        var scenario = ScenarioLoader.Parse("""
+            payment_rule: pay-as-bid
+            fleet: [{ name: n, count: 2, cores: 128, memory_mb: 65536, price: 0.002 }]
+            workload: [{ swf: nasa-sample.swf, jobs: 10, arrival_scale: 0.001 }]
+            """);
+        var jobs = SwfLog.Load(Path.Combine(TestData, "nasa-sample.swf"), 10);
+
+        foreach (var policy in new[] { "swarm", "heft" })
+        {
+            var outcome = new ScenarioRunner(scenario, TestData).Run(policy, 1);
+
+            Assert.Equal(jobs.Sum(j => j.RunSeconds * j.Processors) * 0.002, outcome.Cost, 1e-6);
+        }
+    }
+
+    [Fact]
     public void Run_SwarmFastestAndCheapest_SetEveryWorkflowsObjectiveAndMayMoveProactively()
     {
         var scenario = ScenarioLoader.Parse("""

@@ -30,6 +30,10 @@ public sealed class Scenario
     /// <summary>Most probes called for bids per round (the engine's default when 0); larger fleets are called in turns.</summary>
     public int MaxProbesPerCall { get; set; }
 
+    /// <summary>How winners are paid, as the director's <c>--payment-rule</c>: vcg (the default), uniform or pay-as-bid. Every
+    /// policy pays under the same rule (VCG falls back to uniform where a clearing is not proven optimal).</summary>
+    public string PaymentRule { get; set; } = "vcg";
+
     /// <summary>Keep the director's journal (needed for director crashes); scale runs may turn it off to save memory.</summary>
     public bool Journal { get; set; } = true;
 

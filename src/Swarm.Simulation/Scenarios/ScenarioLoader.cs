@@ -65,6 +65,11 @@ public static class ScenarioLoader
             errors.Add("workload: at least one entry, each with exactly one of wfcommons, alibaba_batch, gpu_pods or swf, copies >= 1, jobs >= 1 and at_seconds >= 0");
         }
 
+        if (!TryPaymentRule(scenario.PaymentRule, out _))
+        {
+            errors.Add($"payment_rule: '{scenario.PaymentRule}' is not one of vcg, uniform, pay-as-bid");
+        }
+
         foreach (var p in scenario.Policies.Where(p => !KnownPolicies.Contains(p, StringComparer.Ordinal)))
         {
             errors.Add($"policies: unknown policy '{p}' (known: {string.Join(", ", KnownPolicies)})");
@@ -133,5 +138,18 @@ public static class ScenarioLoader
         }
 
         return errors.Count > 0 ? throw new TraceFormatException($"{source}: " + string.Join("; ", errors)) : scenario;
+    }
+
+    /// <summary>The payment rule a scenario names (vcg, uniform, pay-as-bid).</summary>
+    public static bool TryPaymentRule(string name, out Core.Negotiation.PaymentRule rule)
+    {
+        (var ok, rule) = name switch
+        {
+            "vcg" => (true, Core.Negotiation.PaymentRule.Vcg),
+            "uniform" => (true, Core.Negotiation.PaymentRule.Uniform),
+            "pay-as-bid" => (true, Core.Negotiation.PaymentRule.PayAsBid),
+            _ => (false, Core.Negotiation.PaymentRule.Vcg),
+        };
+        return ok;
     }
 }

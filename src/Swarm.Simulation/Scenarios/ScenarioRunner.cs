@@ -107,6 +107,11 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
         {
             HeartbeatInterval = beat, AcceptableHeartbeatPause = beat * 3, ProbeTimeout = beat * 10, RuntimePrior = Prior, Availability = Availability,
         };
+        if (ScenarioLoader.TryPaymentRule(scenario.PaymentRule, out var rule))
+        {
+            engine = engine with { Negotiation = engine.Negotiation with { PaymentRule = rule } };
+        }
+
         if (policy is not ("swarm" or "swarm-fastest" or "swarm-cheapest"))
         {
             // Proactive moves are the swarm policy's: the baselines (and swarm-reactive, swarm without them) recover as any
