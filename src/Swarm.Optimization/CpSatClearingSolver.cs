@@ -47,6 +47,9 @@ public sealed class CpSatClearingSolver : IClearingSolver
     /// <inheritdoc />
     public string Name => "cp-sat";
 
+    /// <inheritdoc />
+    public bool IsThreadSafe => true;
+
     /// <summary>Test seam: rewrites CP-SAT's flow before it is checked (to prove a bad answer never escapes).</summary>
     internal Func<int[], int[]>? Tamper { get; init; }
 

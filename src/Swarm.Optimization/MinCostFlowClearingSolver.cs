@@ -16,6 +16,9 @@ public sealed class MinCostFlowClearingSolver : IClearingSolver
     public string Name => "min-cost-flow";
 
     /// <inheritdoc />
+    public bool IsThreadSafe => true;
+
+    /// <inheritdoc />
     public ClearingSolution Solve(ClearingProblem problem, ClearingLimits limits)
     {
         ArgumentNullException.ThrowIfNull(problem);

@@ -38,6 +38,9 @@ public sealed class OptimalClearingSolver : IClearingSolver
     /// <inheritdoc />
     public string Name => "optimal";
 
+    /// <inheritdoc />
+    public bool IsThreadSafe => true;
+
     /// <summary>
     /// Loads the native solvers and compiles their paths on a two-task problem, so the first real round does not spend
     /// its time limit on start-up. Hosts call it once when they start.

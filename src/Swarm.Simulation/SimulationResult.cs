@@ -32,8 +32,9 @@ public sealed record SimulationResult
     /// <summary>Cores the fleet offers in total.</summary>
     public double CapacityCores { get; init; }
 
-    /// <summary>Core-seconds left idle while tasks waited for an auction: at each sample, the free cores of the machines up
-    /// and accepting work, up to the cores the waiting tasks ask for, times the sampling interval.</summary>
+    /// <summary>Core-seconds left idle while tasks waited for an auction: at each sample, the cores of the waiting tasks
+    /// that the free resources of machines up and accepting work could hold (<see cref="VirtualFleet.IdleCoresFor"/>),
+    /// times the sampling interval.</summary>
     public double IdleCoreSecondsWhileReady { get; init; }
 
     /// <summary>Attempts taken away by failures.</summary>

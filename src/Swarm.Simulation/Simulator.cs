@@ -241,8 +241,8 @@ public sealed class Simulator : IDisposable
         _busySeries.Add(((_queue.Now - _settings.Start).TotalSeconds, _fleet.AllocatedMillis / 1000.0));
         if (_directorUp && _engine.ReadyCount > 0)
         {
-            // Capacity left idle while work waited: the free cores of machines taking work, up to what the waiting tasks ask.
-            _idleWhileReady += Math.Min(_fleet.IdleCores, _engine.ReadyCores) * _settings.SampleInterval.TotalSeconds;
+            // Capacity left idle while work waited: the cores of the waiting tasks that free machines taking work could run.
+            _idleWhileReady += _fleet.IdleCoresFor(_engine.ReadyShapes) * _settings.SampleInterval.TotalSeconds;
         }
 
         _queue.After(_settings.SampleInterval, Sample);

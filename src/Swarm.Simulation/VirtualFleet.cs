@@ -36,8 +36,36 @@ internal sealed class VirtualFleet(
     /// <summary>CPU millis reserved over all probes now.</summary>
     public long AllocatedMillis { get; private set; }
 
-    /// <summary>Free cores of the machines that are up and accepting work now (a pass over the fleet).</summary>
-    public double IdleCores => _probes.Values.Where(p => p.Up && p.Accepting).Sum(p => p.Free.Cores);
+    /// <summary>
+    /// Cores that could run waiting work now: on each machine up and accepting work, as many tasks of the waiting shapes
+    /// as its free resources fit (the largest shapes first, no more of a shape than wait), counted by the cores they ask.
+    /// Free cores no waiting task fits (a GPU job waiting while CPU machines idle) are not counted. A pass over the fleet.
+    /// </summary>
+    public double IdleCoresFor(IReadOnlyDictionary<ResourceVector, int> waiting)
+    {
+        var left = waiting.OrderByDescending(kv => kv.Key.CpuMillis).ThenByDescending(kv => kv.Key.MemoryMb).Select(kv => (Shape: kv.Key, Count: kv.Value)).ToList();
+        double cores = 0;
+        foreach (var p in _probes.Values)
+        {
+            if (!p.Up || !p.Accepting)
+            {
+                continue;
+            }
+
+            var free = p.Free;
+            for (var i = 0; i < left.Count; i++)
+            {
+                while (left[i].Count > 0 && left[i].Shape.FitsIn(free))
+                {
+                    free -= left[i].Shape;
+                    cores += left[i].Shape.Cores;
+                    left[i] = (left[i].Shape, left[i].Count - 1);
+                }
+            }
+        }
+
+        return cores;
+    }
 
     /// <summary>Core-seconds of work finished.</summary>
     public double BusyCoreSeconds { get; private set; }

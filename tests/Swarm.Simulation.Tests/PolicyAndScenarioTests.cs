@@ -290,6 +290,38 @@ public sealed class AvailabilityScenarioTests
     }
 
     [Fact]
+    public void Availability_SpotClassWithoutAFailureTrace_IsItsPublishedInterruptionRate()
+    {
+        var classes = new ScenarioRunner(ScenarioLoader.Parse(Fleet(2)), TestData).Availability.Classes;
+
+        Assert.Equal(["spot"], classes.Keys);
+        Assert.Equal(new Weibull(1, 1800), classes["spot"]);
+    }
+
+    [Fact]
+    public void Availability_SpotClassOverALanlReplay_AddsItsInterruptionsToTheTracesUpTimes()
+    {
+        var dir = Directory.CreateTempSubdirectory("swarm-lanl-");
+        try
+        {
+            var lines = File.ReadAllLines(Path.Combine(TestData, "lanl-sample.csv"));
+            var other = lines.Skip(1).Select(l => l.Split(',')).Select(c => { c[4] = "11." + c[4]; c[9] = "11"; return string.Join(',', c); });
+            File.WriteAllLines(Path.Combine(dir.FullName, "lanl.csv"), [.. lines, .. other]);
+            var yaml = Fleet(2) + "\nfailures: { lanl: lanl.csv, system: 10, time_scale: 0.01 }\n";
+            var trace = Weibull.Fit(LanlUpTimes.Load(Path.Combine(TestData, "lanl-sample.csv"), _ => true).Select(u => (u.Seconds * 0.01, u.Failed)))!.Value;
+
+            var classes = new ScenarioRunner(ScenarioLoader.Parse(yaml), dir.FullName).Availability.Classes;
+
+            Assert.Equal(trace, classes["od"]);
+            Assert.True(classes["spot"].LossWithin(1800, 0) > classes["od"].LossWithin(1800, 0) + 0.1, $"spot {classes["spot"]}, on-demand {classes["od"]}");
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Availability_LanlReplay_FitsTheOtherSystemsNeverTheReplayedOne()
     {
         // The sample holds system 10 only; a copy of it as system 11 (other node names) is the other system.

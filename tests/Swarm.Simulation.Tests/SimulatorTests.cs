@@ -177,6 +177,37 @@ public sealed class SimulatorTests
     }
 
     [Fact]
+    public void Run_TasksNoMachineFits_LeaveNoIdleCoreSecondsWhileReady()
+    {
+        // Two GPU tasks on a CPU-only fleet wait the whole run; the idle cores could not have run them, so they count nothing.
+        using var sim = new Simulator(new SimulationSettings { SampleInterval = TimeSpan.FromSeconds(1) });
+        sim.AddProbe(Probe("cpu", cores: 8));
+        var gpu = new ResourceVector(1000, 512, 1);
+        sim.Submit("wf", Chain(2, 10) with { Tasks = [.. Chain(2, 10).Tasks.Select(t => t with { Resources = gpu, DependsOn = [] })] });
+
+        var result = sim.Run(Start + TimeSpan.FromMinutes(2));
+
+        Assert.Equal(0, result.IdleCoreSecondsWhileReady);
+    }
+
+    [Fact]
+    public void Run_TasksWaitingForTheirRoundOnAnIdleFleet_CountTheCoresTheyCouldHaveHad()
+    {
+        // A chain of 30 one-second tasks on a probe 100 ms away: each waits for its auction (call, bid, award, dispatch)
+        // after its parent commits, while the one-core probe, free again, could hold it. Sampled every 0.1 s, those waits
+        // add up; never more than one core while the workflow is not running a task.
+        using var sim = new Simulator(new SimulationSettings { SampleInterval = TimeSpan.FromSeconds(0.1) });
+        sim.AddProbe(new VirtualProbeSpec(new ProbeProfile { ProbeId = "p1", Region = "sim", RttMs = 200 }, new ResourceVector(1000, 65536), new FixedPriceStrategy(0.01)));
+        sim.Submit("wf", Chain(30, 1));
+
+        var result = sim.Run(Start + TimeSpan.FromHours(1));
+
+        var wf = Assert.Single(result.Workflows);
+        Assert.Equal(WorkflowState.Succeeded, wf.State);
+        Assert.InRange(result.IdleCoreSecondsWhileReady, 0.1, wf.MakespanSeconds - 30);
+    }
+
+    [Fact]
     public void Run_ProbeCrashesMidTask_WorkflowStillSucceedsWithEveryTaskCommittedOnce()
     {
         var sim = new Simulator(new SimulationSettings());

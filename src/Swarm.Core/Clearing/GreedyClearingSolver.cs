@@ -13,6 +13,9 @@ public sealed class GreedyClearingSolver : IClearingSolver
     public string Name => "greedy";
 
     /// <inheritdoc />
+    public bool IsThreadSafe => true;
+
+    /// <inheritdoc />
     public ClearingSolution Solve(ClearingProblem problem, ClearingLimits limits)
     {
         ArgumentNullException.ThrowIfNull(problem);

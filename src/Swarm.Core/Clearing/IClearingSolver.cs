@@ -13,4 +13,8 @@ public interface IClearingSolver
 
     /// <summary>Solves <paramref name="problem"/> within <paramref name="limits"/>.</summary>
     ClearingSolution Solve(ClearingProblem problem, ClearingLimits limits);
+
+    /// <summary>Whether <see cref="Solve"/> may run on several problems at once (it keeps no state between calls), so
+    /// VCG's re-solves can run in parallel. False unless a solver says so.</summary>
+    bool IsThreadSafe => false;
 }

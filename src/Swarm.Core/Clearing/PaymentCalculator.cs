@@ -74,19 +74,40 @@ public static class PaymentCalculator
         IReadOnlyDictionary<int, double>? cap)
     {
         var exact = solution.Optimal;
-        foreach (var probe in winners)
+        var list = winners.ToList();
+        var without = new ClearingSolution[list.Count];
+        ClearingSolution SolveWithout(int i)
         {
             var keep = new List<ClearingArc>(problem.Arcs.Count);
             foreach (var arc in problem.Arcs)
             {
-                if (problem.Offers[arc.Offer].Probe != probe)
+                if (problem.Offers[arc.Offer].Probe != list[i])
                 {
                     keep.Add(arc);
                 }
             }
 
-            var without = new ClearingProblem(problem.Classes, problem.Offers, problem.Probes, keep, problem.Budgets, problem.Gangs);
-            var other = solver.Solve(without, limits);
+            return solver.Solve(new ClearingProblem(problem.Classes, problem.Offers, problem.Probes, keep, problem.Budgets, problem.Gangs), limits);
+        }
+
+        // One re-solve per winner, each a pure function of the problem: in parallel where the solver allows it (the
+        // payments are then applied in winner order, as before).
+        if (solver.IsThreadSafe && list.Count > 1 && Environment.ProcessorCount > 1)
+        {
+            Parallel.For(0, list.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i => without[i] = SolveWithout(i));
+        }
+        else
+        {
+            for (var i = 0; i < list.Count; i++)
+            {
+                without[i] = SolveWithout(i);
+            }
+        }
+
+        for (var i = 0; i < list.Count; i++)
+        {
+            var probe = list[i];
+            var other = without[i];
             exact &= other.Optimal;
 
             // Paid = its asked cost + the welfare its presence adds (>= 0 when both solves are exact).

@@ -82,8 +82,8 @@ public sealed class DirectorEngine
     /// <summary>Number of tasks waiting for an auction.</summary>
     public int ReadyCount => _tasks.Ready.Count;
 
-    /// <summary>Cores the tasks waiting for an auction ask for in all (a pass over them).</summary>
-    public double ReadyCores => _tasks.Ready.Sum(t => t.Spec.Resources.Cores);
+    /// <summary>The tasks waiting for an auction, by what they ask for: each distinct shape and how many wait with it (a pass over them).</summary>
+    public IReadOnlyDictionary<Model.ResourceVector, int> ReadyShapes => _tasks.Ready.GroupBy(t => t.Spec.Resources).ToDictionary(g => g.Key, g => g.Count());
 
     /// <summary>Rebuilds state from a durable snapshot; every uncommitted task becomes pending or ready again.</summary>
     public void Restore(EngineSnapshot snapshot)

@@ -180,8 +180,8 @@ public sealed class ScenarioReport
           .Append("\"x bound\" is the policy's mean divided by the bound: 1.00 would be optimal, and the gap is an upper limit on what a better policy could gain ")
           .Append("(failures, network and bidding add time no bound counts; a bid strategy that prices below the base price can undercut the cost bound). ")
           .Append("\"idle core-s while ready\" is capacity left unused while tasks waited for an auction: sampled every ")
-          .Append(CultureInfo.InvariantCulture, $"{Num(s.SampleSeconds)} s, the free cores of machines up and accepting work, up to the cores the waiting tasks ask for ")
-          .Append("(a task that fits no free machine counts too, so it is an upper limit on what a policy left idle). ")
+          .Append(CultureInfo.InvariantCulture, $"{Num(s.SampleSeconds)} s, the cores of waiting tasks that the free resources of machines up and accepting work could have run ")
+          .Append("(free cores no waiting task fits do not count; a task waits a round or two for its auction even on an idle fleet). ")
           .Append("JCT is a workflow's completion time, submission to end, with percentiles over the workflows of all seeds. ")
           .Append("Decision time is the wall time of each engine step that cleared an auction, on this machine.\n\n");
 

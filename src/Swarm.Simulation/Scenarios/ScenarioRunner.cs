@@ -442,16 +442,44 @@ public sealed class ScenarioRunner(Scenario scenario, string baseDirectory)
 
     private AvailabilityOptions FitAvailability()
     {
+        // Spot classes: the published interruption rate (what the Spot Instance Advisor's band says, public knowledge a
+        // live director has too) on top of the failure trace's up-times.
+        var interruptions = scenario.Fleet.Where(g => g.InterruptionsPerHour > 0).GroupBy(ClassOf, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.Max(x => x.InterruptionsPerHour), StringComparer.Ordinal);
+        var classes = scenario.Fleet.Select(ClassOf).Distinct(StringComparer.Ordinal).ToList();
         if (scenario.Failures is not { Lanl.Length: > 0, System: > 0 } lanl)
+        {
+            return interruptions.Count == 0
+                ? new AvailabilityOptions()
+                : new AvailabilityOptions { Classes = interruptions.ToDictionary(kv => kv.Key, kv => new Weibull(1, 3600 / kv.Value), StringComparer.Ordinal) };
+        }
+
+        var upTimes = LanlUpTimes.Load(Path.Combine(baseDirectory, lanl.Lanl), s => s != lanl.System).Select(u => (Seconds: u.Seconds * lanl.TimeScale, u.Failed)).ToList();
+        var fit = Weibull.Fit(upTimes);
+        if (fit is not { } w)
         {
             return new AvailabilityOptions();
         }
 
-        var upTimes = LanlUpTimes.Load(Path.Combine(baseDirectory, lanl.Lanl), s => s != lanl.System);
-        var fit = Weibull.Fit(upTimes.Select(u => (u.Seconds * lanl.TimeScale, u.Failed)));
-        return fit is not { } w
-            ? new AvailabilityOptions()
-            : new AvailabilityOptions { Classes = scenario.Fleet.Select(ClassOf).Distinct(StringComparer.Ordinal).ToDictionary(c => c, _ => w, StringComparer.Ordinal) };
+        var fitted = new Dictionary<string, Weibull>(StringComparer.Ordinal);
+        foreach (var c in classes)
+        {
+            fitted[c] = interruptions.TryGetValue(c, out var perHour) ? Weibull.Fit(WithInterruptions(upTimes, perHour)) ?? w : w;
+        }
+
+        return new AvailabilityOptions { Classes = fitted };
+    }
+
+    /// <summary>Up-times ended by whichever comes first, the trace's failure or a spot interruption at
+    /// <paramref name="perHour"/> (exponential, drawn from a fixed seed: the same fit every run).</summary>
+    private static IEnumerable<(double Seconds, bool Failed)> WithInterruptions(IEnumerable<(double Seconds, bool Failed)> upTimes, double perHour)
+    {
+        var random = new Random(20_221);
+        foreach (var (seconds, failed) in upTimes)
+        {
+            var interrupted = -Math.Log(1 - random.NextDouble()) * 3600 / perHour;
+            yield return interrupted < seconds ? (interrupted, true) : (seconds, failed);
+        }
     }
 
     private static string ClassOf(FleetGroup g) => g.MachineClass.Length > 0 ? g.MachineClass : g.Name;

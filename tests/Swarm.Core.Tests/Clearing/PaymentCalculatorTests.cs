@@ -141,4 +141,37 @@ public sealed class PaymentCalculatorTests
             Assert.True(pay.UnitPrice[o] >= p.Offers[o].UnitPrice - 1e-12);
         }
     });
+
+    /// <summary>The greedy solver, but saying it must not run twice at once: VCG then re-solves one winner at a time.</summary>
+    private sealed class OneAtATime : IClearingSolver
+    {
+        private readonly GreedyClearingSolver _inner = new();
+
+        public string Name => "greedy, one at a time";
+
+        public ClearingSolution Solve(ClearingProblem problem, ClearingLimits limits) => _inner.Solve(problem, limits);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void Vcg_ReSolvesInParallel_PayExactlyWhatOneAtATimePays(int seed)
+    {
+        // One demand, twelve probes of a few units each at random prices and non-price costs: the greedy solve is exact
+        // there, so VCG runs, with one re-solve per winner.
+        var random = new Random(seed);
+        var p = Market(20, [.. Enumerable.Range(0, 12).Select(_ => (random.Next(1, 4), 1 + random.NextDouble(), random.NextDouble()))]);
+        var parallel = new GreedyClearingSolver();
+        var solution = parallel.Solve(p, ClearingLimits.Default);
+        Assert.True(parallel.IsThreadSafe);
+
+        var a = PaymentCalculator.Compute(p, solution, PaymentRule.Vcg, parallel, ClearingLimits.Default, vcgMaxWinners: 1000);
+        var b = PaymentCalculator.Compute(p, solution, PaymentRule.Vcg, new OneAtATime(), ClearingLimits.Default, vcgMaxWinners: 1000);
+
+        Assert.Equal("vcg", a.Rule);
+        Assert.Equal(b.Rule, a.Rule);
+        Assert.Equal(b.UnitPrice, a.UnitPrice);
+        Assert.Contains(Enumerable.Range(0, p.Offers.Count), o => a.UnitPrice[o] > p.Offers[o].UnitPrice + 1e-9); // someone is paid above the ask
+    }
 }
