@@ -50,7 +50,7 @@ public static class ReportPlots
     {
         ArgumentNullException.ThrowIfNull(bars);
         var plot = NewPlot(title, "", valueLabel);
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         var items = bars.Select((b, i) => new Bar
         {
             Position = i, Value = double.IsFinite(b.Value) ? b.Value : 0, FillColor = palette.GetColor(i),
@@ -69,7 +69,7 @@ public static class ReportPlots
     private static Plot CostVsMakespan(ScenarioReport report)
     {
         var plot = NewPlot($"{report.Scenario.Name}: cost vs makespan (mean over seeds)", "Makespan (s)", "Cost");
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         var points = new List<(string Policy, double X, double Y, Color Color)>();
         double maxX = 0, maxY = 0;
         for (var i = 0; i < report.Policies.Count; i++)
@@ -134,7 +134,7 @@ public static class ReportPlots
         var log = all.Count > 1 && all.Max() / all.Min() > 100;
         var plot = NewPlot($"{report.Scenario.Name}: workflow completion time (all seeds)",
             log ? "Completion time, submission to end (s, log scale)" : "Completion time, submission to end (s)", "Fraction of workflows completed");
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         for (var i = 0; i < report.Policies.Count; i++)
         {
             var policy = report.Policies[i].Policy;
@@ -186,7 +186,7 @@ public static class ReportPlots
         var longest = report.Runs.SelectMany(r => r.Outcome.BusyCores).Select(p => p.Seconds).DefaultIfEmpty(0).Max();
         var (unit, perUnit) = longest > 3 * 3600 ? ("h", 3600.0) : longest > 180 ? ("min", 60.0) : ("s", 1.0);
         var plot = NewPlot($"{report.Scenario.Name}: busy cores over virtual time (first seed)", $"Virtual time ({unit})", "Busy cores");
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         for (var i = 0; i < report.Policies.Count; i++)
         {
             var policy = report.Policies[i].Policy;
@@ -217,7 +217,7 @@ public static class ReportPlots
     {
         ArgumentNullException.ThrowIfNull(models);
         var plot = NewPlot(title, "predicted probability of failing within the horizon", "observed frequency");
-        var palette = new ScottPlot.Palettes.Category10();
+        var palette = new ScottPlot.Palettes.Category20();
         var diagonal = plot.Add.Line(0, 0, 1, 1);
         diagonal.Color = Colors.Gray;
         diagonal.LinePattern = LinePattern.Dashed;
