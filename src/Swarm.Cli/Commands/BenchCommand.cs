@@ -21,16 +21,25 @@ internal static class BenchCommand
         kind.AcceptOnlyFromAmong("function", "exec");
         var runs = new Option<int>("--runs") { Description = "Repetitions (the median is reported)", DefaultValueFactory = _ => 3 };
         var slots = new Option<int>("--slots") { Description = "Concurrent tasks per probe", DefaultValueFactory = _ => 8 };
-        var cmd = new Command("bench", "Measure end-to-end micro-task throughput on this machine (director + probe processes)") { tasks, probes, kind, runs, slots };
+        var roundTrips = new Option<int>("--round-trips")
+        {
+            Description = "Then this many sequential round trips: submit one single-task workflow, wait for its end (p50/p99 latency)",
+            DefaultValueFactory = _ => 0,
+        };
+        var cmd = new Command("bench", "Measure end-to-end micro-task throughput and round-trip latency on this machine (director + probe processes)")
+        {
+            tasks, probes, kind, runs, slots, roundTrips,
+        };
         cmd.SetAction(async (pr, ct) =>
         {
             var n = pr.GetValue(tasks);
             var p = pr.GetValue(probes);
             var r = pr.GetValue(runs);
             var s = pr.GetValue(slots);
-            if (n is < 1 or > 100_000 || p is < 1 or > 32 || r is < 1 or > 20 || s is < 1 or > 256)
+            var trips = pr.GetValue(roundTrips);
+            if (n is < 1 or > 100_000 || p is < 1 or > 32 || r is < 1 or > 20 || s is < 1 or > 256 || trips is < 0 or > 100_000)
             {
-                Ui.Error("--tasks 1..100000, --probes 1..32, --runs 1..20, --slots 1..256");
+                Ui.Error("--tasks 1..100000, --probes 1..32, --runs 1..20, --slots 1..256, --round-trips 0..100000");
                 return ExitCodes.BadInput;
             }
 
@@ -93,10 +102,70 @@ internal static class BenchCommand
                 }
 
                 Console.WriteLine($"median: {Percentiles.Median(rates):0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
+                if (trips > 0)
+                {
+                    var code = await RoundTripsAsync(client, trips, isExec, ct).ConfigureAwait(false);
+                    if (code != ExitCodes.Ok)
+                    {
+                        return code;
+                    }
+                }
+
+                Console.WriteLine($"peak RSS of this process (the embedded director and the client): {PeakRssMib():0} MiB");
             }
 
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>Sequential round trips: submit a one-task workflow, wait for its end through the watch stream, repeat.</summary>
+    private static async Task<int> RoundTripsAsync(SwarmClient client, int trips, bool isExec, CancellationToken ct)
+    {
+        var latencies = new List<double>(trips);
+        for (var i = -Math.Min(20, trips); i < trips; i++)
+        {
+            var spec = new WorkflowBuilder($"rt-{i}").Add(isExec
+                ? new MicroTaskSpec { Id = "x", Kind = TaskKind.Exec, Command = "/bin/true", Resources = new ResourceVector(100, 16) }
+                : new MicroTaskSpec { Id = "x", Kind = TaskKind.Function, Function = "echo", Input = Encoding.UTF8.GetBytes("1"), Resources = new ResourceVector(100, 16) }).Build();
+            var t0 = TimeProvider.System.GetTimestamp();
+            try
+            {
+                var final = await client.WaitAsync(await client.SubmitAsync(spec, ct).ConfigureAwait(false), null, ct).ConfigureAwait(false);
+                if (final.Succeeded != 1)
+                {
+                    Ui.Error($"round trip {i}: {final.State} {final.Reason}");
+                    return ExitCodes.WorkflowFailed;
+                }
+            }
+            catch (RpcException ex)
+            {
+                return ClientCommands.Report(ex);
+            }
+
+            if (i >= 0)
+            {
+                latencies.Add(TimeProvider.System.GetElapsedTime(t0).TotalMilliseconds); // the first ones warm up
+            }
+        }
+
+        latencies.Sort();
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"round trip (submit one task, wait for the end): p50 {Percentiles.OfSorted(latencies, 0.5):0.00} ms, p90 {Percentiles.OfSorted(latencies, 0.9):0.00} ms, p99 {Percentiles.OfSorted(latencies, 0.99):0.00} ms over {trips}"));
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The process's peak resident set (VmHWM), MiB; NaN where /proc is not there.</summary>
+    private static double PeakRssMib()
+    {
+        try
+        {
+            var line = File.ReadLines("/proc/self/status").FirstOrDefault(l => l.StartsWith("VmHWM:", StringComparison.Ordinal));
+            return line is null ? double.NaN : double.Parse(line["VmHWM:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (IOException)
+        {
+            return double.NaN;
+        }
     }
 }
