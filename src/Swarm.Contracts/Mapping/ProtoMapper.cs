@@ -303,6 +303,11 @@ public static class ProtoMapper
             Resources = ToProto(i.Resources),
             UnitPrice = i.UnitPrice,
         }));
+        foreach (var i in a.Tasks)
+        {
+            p.Tasks.Add(ToProto(i));
+        }
+
         return p;
     }
 
@@ -312,21 +317,47 @@ public static class ProtoMapper
         var p = new V1.TaskBatch();
         foreach (var i in d.Items)
         {
-            var t = new V1.DispatchTask { Attempt = ToProto(i.Attempt), Spec = ToProto(i.Spec), CheckpointBlob = i.CheckpointBlob };
-            foreach (var (k, v) in i.ParentOutputs)
-            {
-                t.ParentOutputs[k] = ByteString.CopyFrom(v);
-            }
-
-            foreach (var (k, v) in i.ParentOutputBlobs)
-            {
-                t.ParentOutputBlobs[k] = v;
-            }
-
-            p.Tasks.Add(t);
+            p.Tasks.Add(ToProto(i));
         }
 
         return p;
+    }
+
+    public static V1.DispatchTask ToProto(DispatchItem i)
+    {
+        ArgumentNullException.ThrowIfNull(i);
+        var t = new V1.DispatchTask { Attempt = ToProto(i.Attempt), Spec = ToProto(i.Spec), CheckpointBlob = i.CheckpointBlob };
+        foreach (var (k, v) in i.ParentOutputs)
+        {
+            t.ParentOutputs[k] = ByteString.CopyFrom(v);
+        }
+
+        foreach (var (k, v) in i.ParentOutputBlobs)
+        {
+            t.ParentOutputBlobs[k] = v;
+        }
+
+        return t;
+    }
+
+    public static StandingOffer ToCore(V1.StandingOffer o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new StandingOffer(o.ProbeId, o.Sequence, o.IdlePrice, o.FullPrice, DateTimeOffset.FromUnixTimeMilliseconds(Math.Clamp(o.ValidUntilUnixMs, 0, 253402300799999)))
+        {
+            TimeLeftSeconds = o.TimeLeftSeconds, // the engine refuses bad numbers, naming them
+            SpeedFactor = o.SpeedFactor,
+        };
+    }
+
+    public static V1.StandingOffer ToProto(StandingOffer o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        return new V1.StandingOffer
+        {
+            ProbeId = o.ProbeId, Sequence = o.Sequence, IdlePrice = o.IdlePrice, FullPrice = o.FullPrice, ValidUntilUnixMs = o.ValidUntil.ToUnixTimeMilliseconds(),
+            TimeLeftSeconds = o.TimeLeftSeconds, SpeedFactor = o.SpeedFactor,
+        };
     }
 
     public static V1.WorkflowState ToProto(Core.Workflow.WorkflowState s) => s switch

@@ -60,4 +60,78 @@ public static class ProbeBidder
 
         return items;
     }
+
+    /// <summary>The probe's standing offer: the strategy's price idle and fully used (each at least the owner's floor),
+    /// priced for no demand in particular (<see cref="Demand.ReferencePrice"/> 0), valid until <paramref name="validUntil"/>.
+    /// A strategy whose price does not depend on the demand bids the same through the offer as in a called round.</summary>
+    /// <param name="probeId">The probe.</param>
+    /// <param name="sequence">The offer's number on the probe's stream (1 or more, increasing).</param>
+    /// <param name="validUntil">When the offer lapses.</param>
+    /// <param name="policy">The owner's policy (its floor).</param>
+    /// <param name="strategy">The price strategy.</param>
+    /// <param name="ownerLoad">The owner's own CPU load in [0, 1].</param>
+    /// <param name="timeLeft">How long the owner's allowed hours last from now; null: no limit.</param>
+    /// <param name="speedFactor">The machine's speed relative to the reference.</param>
+    /// <exception cref="InvalidOperationException">The strategy returned a price that is not a finite number.</exception>
+    public static StandingOffer Quote(
+        string probeId, long sequence, DateTimeOffset validUntil, OwnerPolicy policy, IBidStrategy strategy, double ownerLoad = 0, TimeSpan? timeLeft = null, double speedFactor = 1)
+    {
+        ArgumentNullException.ThrowIfNull(policy);
+        ArgumentNullException.ThrowIfNull(strategy);
+        var load = double.IsNaN(ownerLoad) ? 0 : Math.Clamp(ownerLoad, 0, 1);
+        var floor = Math.Max(0, policy.FloorPrice);
+        var any = new Demand(0, ResourceVector.Zero, TaskKind.Function, "", 1, 0);
+        double Ask(double utilisation)
+        {
+            var asked = strategy.UnitPrice(new BidContext(any, utilisation, load, floor));
+            return double.IsFinite(asked) ? Math.Max(floor, asked) : throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced a standing offer at {asked}");
+        }
+
+        return new StandingOffer(probeId, sequence, Ask(0), Ask(1), validUntil)
+        {
+            TimeLeftSeconds = timeLeft is { } l ? Math.Max(0.001, l.TotalSeconds) : 0,
+            SpeedFactor = double.IsFinite(speedFactor) && speedFactor > 0 ? speedFactor : 1,
+        };
+    }
+
+    /// <summary>The bid lines a standing offer makes for <paramref name="call"/>: the same rules as <see cref="Compute"/>
+    /// (kinds, functions, the owner's hours, units that fit in the free capacity), priced by the offer at the probe's
+    /// utilisation.</summary>
+    /// <param name="call">The round's call (never sent to this probe).</param>
+    /// <param name="capacity">The probe's capacity as the director knows it.</param>
+    /// <param name="free">Its free capacity as the director knows it.</param>
+    /// <param name="offer">The standing offer.</param>
+    /// <param name="allowedKinds">Task kinds the probe's owner allows.</param>
+    /// <param name="functions">Function handlers the probe has.</param>
+    public static IReadOnlyList<BidItem> FromOffer(
+        CallForBids call, ResourceVector capacity, ResourceVector free, StandingOffer offer, IReadOnlyCollection<TaskKind> allowedKinds, IReadOnlyCollection<string> functions)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        ArgumentNullException.ThrowIfNull(offer);
+        ArgumentNullException.ThrowIfNull(allowedKinds);
+        ArgumentNullException.ThrowIfNull(functions);
+        var items = new List<BidItem>();
+        var utilisation = capacity.CpuMillis <= 0 ? 1 : Math.Clamp(1 - ((double)free.CpuMillis / capacity.CpuMillis), 0, 1);
+        var price = offer.PriceAt(utilisation);
+        foreach (var d in call.Demands)
+        {
+            if (!allowedKinds.Contains(d.Kind) || (d.Kind == TaskKind.Function && !functions.Contains(d.Function)))
+            {
+                continue;
+            }
+
+            if (offer.TimeLeftSeconds > 0 && d.EstimatedSeconds > 0 && d.EstimatedSeconds / Math.Max(0.01, offer.SpeedFactor) > offer.TimeLeftSeconds)
+            {
+                continue;
+            }
+
+            var units = d.Shape.CopiesIn(free, d.Count);
+            if (units > 0)
+            {
+                items.Add(new BidItem(d.Index, units, price));
+            }
+        }
+
+        return items;
+    }
 }

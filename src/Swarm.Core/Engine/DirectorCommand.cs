@@ -90,7 +90,11 @@ public abstract record DirectorCommand
     public sealed record SendCallForBids(IReadOnlyList<string> ProbeIds, CallForBids Call) : DirectorCommand;
 
     /// <summary>Send an award to a probe.</summary>
-    public sealed record SendAward(string ProbeId, string AwardId, long Round, IReadOnlyList<AwardItem> Items) : DirectorCommand;
+    public sealed record SendAward(string ProbeId, string AwardId, long Round, IReadOnlyList<AwardItem> Items) : DirectorCommand
+    {
+        /// <summary>The awarded tasks themselves, for a probe that starts them on accepting (empty: a dispatch follows the reply).</summary>
+        public IReadOnlyList<DispatchItem> Tasks { get; init; } = [];
+    }
 
     /// <summary>Send accepted tasks to a probe to run.</summary>
     public sealed record Dispatch(string ProbeId, IReadOnlyList<DispatchItem> Items) : DirectorCommand;

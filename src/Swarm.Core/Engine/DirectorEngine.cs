@@ -108,8 +108,29 @@ public sealed class DirectorEngine
         }
     }
 
-    /// <summary>Handles one event at time <paramref name="now"/> and returns the decisions, in order.</summary>
-    public IReadOnlyList<DirectorCommand> Handle(DirectorEvent e, DateTimeOffset now)
+    /// <summary>Handles one event at time <paramref name="now"/> and returns the decisions, in order; the market then
+    /// clears a round whose probes all answered and opens one when there is work to offer.</summary>
+    public IReadOnlyList<DirectorCommand> Handle(DirectorEvent e, DateTimeOffset now) => Run(e, now, settle: true);
+
+    /// <summary>
+    /// Handles one event of a batch without letting the market act after it: a host that takes events in batches calls
+    /// this for each and <see cref="Settle"/> once at the end, so a batch of results from many probes makes one round
+    /// against the standing offers rather than one per event. The same batches in the same order give the same decisions.
+    /// </summary>
+    public IReadOnlyList<DirectorCommand> HandleInBatch(DirectorEvent e, DateTimeOffset now) => Run(e, now, settle: false);
+
+    /// <summary>Ends a batch handled with <see cref="HandleInBatch"/>: a round whose probes all answered clears, and one
+    /// opens when there is work to offer and something changed.</summary>
+    public IReadOnlyList<DirectorCommand> Settle(DateTimeOffset now)
+    {
+        _now = now;
+        var step = new EngineStep(now);
+        _auctions.ClearIfAllAnswered(step);
+        _auctions.MaybeOpen(step);
+        return step.Commands;
+    }
+
+    private List<DirectorCommand> Run(DirectorEvent e, DateTimeOffset now, bool settle)
     {
         ArgumentNullException.ThrowIfNull(e);
         _now = now;
@@ -124,6 +145,7 @@ public sealed class DirectorEngine
             case DirectorEvent.ProbeDisconnected d: OnDisconnected(d, step); break;
             case DirectorEvent.ProbeDrainRequested d: OnDrain(d, step); break;
             case DirectorEvent.BidReceived b: _auctions.Bid(b, step); break;
+            case DirectorEvent.OfferPosted o: _fleet.Offer(o, step); break;
             case DirectorEvent.AwardReplied a: _execution.AwardReplied(a, step); break;
             case DirectorEvent.ProgressReported p: _execution.Progress(p, step); break;
             case DirectorEvent.ResultsReceived r: _execution.Results(r, step); break;
@@ -131,10 +153,14 @@ public sealed class DirectorEngine
             default: throw new InvalidOperationException($"unknown event {e.GetType().Name}");
         }
 
-        // After every event: a round whose probes have all answered clears at once, and a new one opens when there is
-        // work to offer and something changed.
-        _auctions.ClearIfAllAnswered(step);
-        _auctions.MaybeOpen(step);
+        // After every event (or every batch): a round whose probes have all answered clears at once, and a new one opens
+        // when there is work to offer and something changed.
+        if (settle)
+        {
+            _auctions.ClearIfAllAnswered(step);
+            _auctions.MaybeOpen(step);
+        }
+
         return step.Commands;
     }
 

@@ -16,7 +16,15 @@ public abstract record DirectorEvent
     /// <param name="Capacity">Capacity after its owner's caps.</param>
     /// <param name="ConnectionId">Host-unique id of this stream; later events from older streams are ignored.</param>
     /// <param name="Running">Attempts the probe says are still running on it.</param>
-    public sealed record ProbeRegistered(ProbeProfile Profile, ResourceVector Capacity, long ConnectionId, IReadOnlyList<AttemptRef> Running) : DirectorEvent;
+    public sealed record ProbeRegistered(ProbeProfile Profile, ResourceVector Capacity, long ConnectionId, IReadOnlyList<AttemptRef> Running) : DirectorEvent
+    {
+        /// <summary>The probe starts the tasks an award carries as soon as it accepts them: its awards include the
+        /// tasks and no separate dispatch follows (one message from clearing to running).</summary>
+        public bool RunsAwardedTasks { get; init; }
+    }
+
+    /// <summary>A probe's standing offer arrived (new, renewed or repriced): it bids in every round until it lapses.</summary>
+    public sealed record OfferPosted(StandingOffer Offer, long ConnectionId) : DirectorEvent;
 
     /// <summary>Live telemetry from a probe.</summary>
     public sealed record ProbeHeartbeat(string ProbeId, long ConnectionId, ResourceVector Capacity, double CpuLoad, bool Accepting, string PolicyReason, double RttMs = 0) : DirectorEvent;

@@ -74,6 +74,14 @@ public sealed record EngineOptions
     /// <summary>Most tasks offered in one round; default 10,000.</summary>
     public int MaxTasksPerRound { get; init; } = 10_000;
 
+    /// <summary>A round offers each workflow at most this many ready tasks per slot free on callable probes (within
+    /// <see cref="MinTasksPerRound"/> and <see cref="MaxTasksPerRound"/>), so a long queue does not make every round
+    /// slow; default 4. Zero or less: offer up to <see cref="MaxTasksPerRound"/>.</summary>
+    public double TasksPerFreeSlot { get; init; } = 4;
+
+    /// <summary>A round may always offer each workflow this many ready tasks; default 256.</summary>
+    public int MinTasksPerRound { get; init; } = 256;
+
     /// <summary>
     /// Most probes called for bids in one round; default 1,000. A larger fleet is called in turns: each round takes
     /// the next eligible probes in id order from where the last one stopped (as Sparrow samples rather than asks

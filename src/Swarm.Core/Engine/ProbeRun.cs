@@ -29,6 +29,18 @@ internal sealed class ProbeRun(ProbeProfile profile)
     public bool DrainFromOwner { get; set; }
     public bool Suspect { get; set; }
 
+    /// <summary>The probe's standing offer, while it has one (it may have lapsed: see <see cref="StandingOffer.ValidUntil"/>).</summary>
+    public StandingOffer? Offer { get; set; }
+
+    /// <summary>When <see cref="Offer"/> arrived (its time left counts from there).</summary>
+    public DateTimeOffset OfferAt { get; set; }
+
+    /// <summary>The highest offer sequence seen on the current stream (replays and reordering are refused).</summary>
+    public long LastOfferSequence { get; set; }
+
+    /// <summary>The probe starts awarded tasks on accepting: awards carry the tasks.</summary>
+    public bool RunsAwardedTasks { get; set; }
+
     /// <summary>Beta-style estimate: successes and losses pulled towards the declared value with weight 5.</summary>
     public double Reliability
     {

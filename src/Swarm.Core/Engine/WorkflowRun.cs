@@ -26,5 +26,8 @@ internal sealed class WorkflowRun(string id, WorkflowSpec spec, long seq, DateTi
     /// <summary>Bumped whenever one of its tasks ends or it grows: what its critical path depends on changed.</summary>
     public long Version { get; set; }
 
+    /// <summary>How many of its tasks are in the ready queue now.</summary>
+    public int ReadyCount { get; set; }
+
     public double BudgetLeft => Spec.Budget > 0 ? Spec.Budget - Spent - Reserved : double.PositiveInfinity;
 }

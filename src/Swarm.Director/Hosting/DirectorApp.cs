@@ -17,7 +17,9 @@ public static class DirectorApp
     /// <summary>Builds the app. <paramref name="settings"/> are "Director:Key" overrides (from the command line).</summary>
     public static WebApplication Build(IReadOnlyDictionary<string, string?> settings, LogLevel minimumLevel = LogLevel.Information)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [] });
+        // appsettings.json is read once: watching it for changes puts a recursive inotify watch on the working
+        // directory, and every task folder a local probe creates and deletes under it then costs the director a rescan.
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = ["--hostBuilder:reloadConfigOnChange=false"] });
         builder.Configuration.AddEnvironmentVariables("SWARM_");
         builder.Configuration.AddInMemoryCollection(settings);
         builder.Logging.ClearProviders();

@@ -188,7 +188,7 @@ public sealed partial class DirectorLoop : BackgroundService
                 IReadOnlyList<DirectorCommand> cmds;
                 try
                 {
-                    cmds = engine.Handle(item.Event, now);
+                    cmds = engine.HandleInBatch(item.Event, now);
                 }
                 catch (Exception ex)
                 {
@@ -202,6 +202,20 @@ public sealed partial class DirectorLoop : BackgroundService
 
                 perItem.Add(cmds);
                 batch.AddRange(cmds);
+            }
+
+            // The market acts once per batch: one round covers every slot the batch freed and every task it made ready.
+            try
+            {
+                batch.AddRange(engine.Settle(now));
+            }
+            catch (Exception ex)
+            {
+                LogEngineFailed(_log, ex, "Settle");
+                Fail(items, ex);
+                Environment.ExitCode = 4;
+                _lifetime.StopApplication();
+                return;
             }
 
             if (batch.Exists(c => c.IsDurable))

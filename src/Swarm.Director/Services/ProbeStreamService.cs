@@ -37,7 +37,7 @@ public sealed partial class ProbeStreamService(
         try
         {
             var cmds = await loop.SendAsync(new DirectorEvent.ProbeRegistered(profile, ProtoMapper.ToCore(reg.Capacity), connection.ConnectionId,
-                reg.Running.Select(ProtoMapper.ToCore).ToList()), ct).ConfigureAwait(false);
+                reg.Running.Select(ProtoMapper.ToCore).ToList()) { RunsAwardedTasks = reg.RunsAwardedTasks }, ct).ConfigureAwait(false);
             RpcErrors.ThrowIfRejected(cmds);
             LogRegistered(log, profile.ProbeId, connection.ConnectionId, ProtoMapper.ToCore(reg.Capacity).ToString(), profile.Region);
             await responseStream.WriteAsync(new DirectorMessage
@@ -114,11 +114,21 @@ public sealed partial class ProbeStreamService(
         }
     }
 
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+    private static readonly WriteOptions Flushed = new();
+
+    /// <summary>Writes the probe's messages in order; a message with more queued behind it is only buffered, so what a
+    /// batch of the loop sends to one probe leaves in one flush (one system call) rather than one per message.</summary>
     private static async Task WriteAsync(ProbeConnection connection, IServerStreamWriter<DirectorMessage> stream, CancellationToken ct)
     {
-        await foreach (var m in connection.Outbox.Reader.ReadAllAsync(ct).ConfigureAwait(false))
+        var reader = connection.Outbox.Reader;
+        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
         {
-            await stream.WriteAsync(m, ct).ConfigureAwait(false);
+            while (reader.TryRead(out var m))
+            {
+                stream.WriteOptions = reader.TryPeek(out _) ? Buffered : Flushed;
+                await stream.WriteAsync(m, ct).ConfigureAwait(false);
+            }
         }
     }
 
@@ -145,6 +155,16 @@ public sealed partial class ProbeStreamService(
                     }
 
                     loop.Post(new DirectorEvent.BidReceived(ProtoMapper.ToCore(m.Bid), cid));
+                    break;
+                case ProbeMessage.BodyOneofCase.Offer:
+                    if (m.Offer.ProbeId != id)
+                    {
+                        LogBadMessage(log, id, $"standing offer names probe '{m.Offer.ProbeId}'");
+                        connection.Send(new DirectorMessage { BidRejected = new BidRejected { Reason = $"unknown probe id '{m.Offer.ProbeId}' on the stream of '{id}'" } });
+                        break;
+                    }
+
+                    loop.Post(new DirectorEvent.OfferPosted(ProtoMapper.ToCore(m.Offer), cid));
                     break;
                 case ProbeMessage.BodyOneofCase.AwardReply:
                     var a = m.AwardReply;

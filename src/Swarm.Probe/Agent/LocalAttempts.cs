@@ -231,7 +231,11 @@ internal sealed partial class LocalAttempts(AttemptRunner runner, TimeProvider t
         TaskOutcome outcome;
         try
         {
-            Directory.CreateDirectory(ctx.ScratchDirectory);
+            if (ctx.Spec.Kind != Core.Model.TaskKind.Function)
+            {
+                Directory.CreateDirectory(ctx.ScratchDirectory); // a function's folders are made when it first uses one
+            }
+
             outcome = await runner.RunAsync(ctx, r.Cancel.Token).ConfigureAwait(false);
         }
         catch (Exception ex) when (ex is not OutOfMemoryException)

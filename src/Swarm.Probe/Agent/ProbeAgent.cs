@@ -46,6 +46,8 @@ public sealed partial class ProbeAgent : BackgroundService
     private ResourceVector _capacity;
     private double _speed = 1;
     private double _rttMs;
+    private long _offerSequence;
+    private Core.Model.StandingOffer? _offer;
 
     public ProbeAgent(
         IOptions<ProbeAgentOptions> options, OwnerPolicy policy, ResourceSensor sensor, FunctionRegistry functions, TimeProvider time,
@@ -170,6 +172,7 @@ public sealed partial class ProbeAgent : BackgroundService
             Profile = ProtoMapper.ToProto(Profile(), Environment.UserName, Environment.MachineName),
             Capacity = ProtoMapper.ToProto(_capacity),
             AgentVersion = typeof(ProbeAgent).Assembly.GetName().Version?.ToString() ?? "",
+            RunsAwardedTasks = true,
         };
         register.Running.AddRange(_attempts.BeginSession().Select(ProtoMapper.ToProto));
 
@@ -207,6 +210,8 @@ public sealed partial class ProbeAgent : BackgroundService
             LogResending(_log, pending.Count);
         }
 
+        _offer = null; // the director forgot the old stream's offer
+        Offer(outbox.Writer);
         var writer = WriteLoopAsync(call.RequestStream, outbox.Reader, session.Token);
         var results = _attempts.SendResultsAsync(outbox.Writer, session.Token);
         var beats = HeartbeatLoopAsync(outbox.Writer, heartbeat, session.Token);
@@ -256,11 +261,19 @@ public sealed partial class ProbeAgent : BackgroundService
         Functions = _functions.Names,
     };
 
+    private static readonly WriteOptions Buffered = new(WriteFlags.BufferHint);
+    private static readonly WriteOptions Flushed = new();
+
+    /// <summary>Writes in order; a message with more queued behind it is only buffered, so a burst leaves in one flush.</summary>
     private static async Task WriteLoopAsync(IClientStreamWriter<ProbeMessage> stream, ChannelReader<ProbeMessage> reader, CancellationToken ct)
     {
-        await foreach (var m in reader.ReadAllAsync(ct).ConfigureAwait(false))
+        while (await reader.WaitToReadAsync(ct).ConfigureAwait(false))
         {
-            await stream.WriteAsync(m, ct).ConfigureAwait(false);
+            while (reader.TryRead(out var m))
+            {
+                stream.WriteOptions = reader.TryPeek(out _) ? Buffered : Flushed;
+                await stream.WriteAsync(m, ct).ConfigureAwait(false);
+            }
         }
     }
 
@@ -272,7 +285,32 @@ public sealed partial class ProbeAgent : BackgroundService
             var m = _consent.Sample();
             _attempts.ExpireUndispatched();
             outbox.TryWrite(new ProbeMessage { Heartbeat = Heartbeat(m) });
+            Offer(outbox);
         }
+    }
+
+    /// <summary>Posts a standing offer when there is none, its prices or the owner's hours changed, or half of its time
+    /// has passed. The director bids for the probe from it in every round, so no call for bids waits on this probe.</summary>
+    private void Offer(ChannelWriter<ProbeMessage> outbox)
+    {
+        if (!(_options.StandingOffers ?? _strategy is not ILearningBidStrategy))
+        {
+            return;
+        }
+
+        var sample = _consent.Latest;
+        var now = _time.GetUtcNow();
+        var validity = TimeSpan.FromSeconds(_options.StandingOfferSeconds);
+        var quote = ProbeBidder.Quote(_options.ProbeId, _offerSequence + 1, now + validity, _policy, _strategy, _consent.ForeignLoad(sample), _consent.TimeLeftInWindow(), _speed);
+        if (_offer is { } last && last.IdlePrice == quote.IdlePrice && last.FullPrice == quote.FullPrice && last.ValidUntil - now > validity / 2
+            && (last.TimeLeftSeconds == 0) == (quote.TimeLeftSeconds == 0))
+        {
+            return; // still standing as it is
+        }
+
+        _offerSequence++;
+        _offer = quote;
+        outbox.TryWrite(new ProbeMessage { Offer = ProtoMapper.ToProto(quote) });
     }
 
     private Heartbeat Heartbeat(MachineSnapshot m)
@@ -361,7 +399,21 @@ public sealed partial class ProbeAgent : BackgroundService
     {
         _market.OnAward(award.Round, award.Items.Select(i => i.UnitPrice).ToList());
         var (accepting, reason) = _consent.Evaluate(_consent.Latest);
-        outbox.TryWrite(new ProbeMessage { AwardReply = _attempts.Accept(award, _capacity, accepting, reason) });
+        var reply = _attempts.Accept(award, _capacity, accepting, reason);
+        outbox.TryWrite(new ProbeMessage { AwardReply = reply });
+        if (award.Tasks.Count > 0 && reply.Accepted.Count > 0)
+        {
+            // The award carried its tasks: what was accepted starts now (the reply goes first on the stream, so the
+            // director knows the attempts run before any of their results arrive).
+            var accepted = new HashSet<Contracts.V1.AttemptRef>(reply.Accepted);
+            foreach (var t in award.Tasks)
+            {
+                if (t.Attempt is not null && accepted.Contains(t.Attempt))
+                {
+                    _attempts.Start(t);
+                }
+            }
+        }
     }
 
     private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)

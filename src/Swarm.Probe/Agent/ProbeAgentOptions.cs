@@ -99,6 +99,16 @@ public sealed class ProbeAgentOptions
     [Range(0.1, 3600)]
     public double BidValiditySeconds { get; set; } = 5;
 
+    /// <summary>
+    /// Bid through a standing offer (priced once, renewed on the heartbeat stream) instead of answering each call for
+    /// bids: true or false; unset (the default) uses one unless the price strategy learns from the calls it sees ("market").
+    /// </summary>
+    public bool? StandingOffers { get; set; }
+
+    /// <summary>How long a standing offer stands, seconds; renewed on a heartbeat once half of it has passed; default 30.</summary>
+    [Range(1, 3600)]
+    public double StandingOfferSeconds { get; set; } = 30;
+
     /// <summary>Longest wait between reconnect attempts, seconds; default 5.</summary>
     [Range(0.05, 600)]
     public double ReconnectMaxSeconds { get; set; } = 5;

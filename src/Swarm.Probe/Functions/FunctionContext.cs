@@ -25,11 +25,29 @@ public sealed record FunctionContext(
 
     private readonly List<MicroTaskSpec> _spawned = [];
 
+    private readonly string _checkpointDirectory = "";
+    private bool _checkpointDirectoryMade;
+
     /// <summary>
     /// A directory private to this attempt for checkpoint files; holds the latest checkpoint of an earlier attempt
-    /// when <see cref="Resumed"/>. Empty when the runner gives none.
+    /// when <see cref="Resumed"/>. Empty when the runner gives none. Created when first asked for: a function that never
+    /// checkpoints costs no file-system work.
     /// </summary>
-    public string CheckpointDirectory { get; init; } = "";
+    public string CheckpointDirectory
+    {
+        get
+        {
+            if (!_checkpointDirectoryMade && _checkpointDirectory.Length > 0)
+            {
+                Directory.CreateDirectory(_checkpointDirectory);
+                _checkpointDirectoryMade = true;
+            }
+
+            return _checkpointDirectory;
+        }
+
+        init => _checkpointDirectory = value ?? "";
+    }
 
     /// <summary>True when <see cref="CheckpointDirectory"/> was restored from an earlier attempt's checkpoint.</summary>
     public bool Resumed { get; init; }
@@ -64,7 +82,13 @@ public sealed record FunctionContext(
             throw new ArgumentOutOfRangeException(nameof(fraction), "fraction must be a number in [0, 1]");
         }
 
-        return Checkpoints?.SaveAsync(fraction, message ?? "", ct) ?? Task.CompletedTask;
+        if (Checkpoints is null)
+        {
+            return Task.CompletedTask;
+        }
+
+        _ = CheckpointDirectory; // an empty checkpoint still needs its folder
+        return Checkpoints.SaveAsync(fraction, message ?? "", ct);
     }
 
     /// <summary>

@@ -90,7 +90,11 @@ public sealed class FunctionTaskRunner
         IReadOnlyDictionary<string, byte[]> parents;
         try
         {
-            Directory.CreateDirectory(ctx.CheckpointDirectory);
+            if (ctx.CheckpointBlob.Length > 0)
+            {
+                Directory.CreateDirectory(ctx.CheckpointDirectory); // restored into below; otherwise made when the function asks for it
+            }
+
             parents = ctx.ParentOutputBlobs is { Count: > 0 } ? await DownloadParentsAsync(ctx, ct).ConfigureAwait(false) : ctx.ParentOutputs;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)

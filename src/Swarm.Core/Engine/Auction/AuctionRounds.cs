@@ -1,3 +1,4 @@
+using Swarm.Core.Bidding;
 using Swarm.Core.Clearing;
 using Swarm.Core.Engine.Probes;
 using Swarm.Core.Engine.Recovery;
@@ -74,7 +75,7 @@ internal sealed class AuctionRounds(
             return;
         }
 
-        var offered = tasks.Ready.Take(options.MaxTasksPerRound).ToList();
+        var offered = Window(now);
         offered.AddRange(stragglers.Wanted.Take(Math.Max(0, options.MaxTasksPerRound - offered.Count)));
         var (demands, demandOf) = DemandsOf(offered, now);
         var eligible = _sampler.Pick(demands, now);
@@ -86,8 +87,98 @@ internal sealed class AuctionRounds(
         }
 
         var call = new CallForBids(RoundBase + ++_roundSeq, demands, now + options.RoundTimeout);
-        _round = new OpenRound(call, offered, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal));
-        step.Emit(new DirectorCommand.SendCallForBids(eligible, call));
+        var round = _round = new OpenRound(call, offered, demandOf, new SortedSet<string>(eligible, StringComparer.Ordinal));
+
+        // Probes with a live standing offer bid through it at once; only the others are called.
+        foreach (var id in eligible)
+        {
+            var p = fleet.Get(id);
+            if (p.Offer is { } offer && offer.ValidUntil > now)
+            {
+                if (offer.TimeLeftSeconds > 0)
+                {
+                    offer = offer with { TimeLeftSeconds = Math.Max(0.001, offer.TimeLeftSeconds - (now - p.OfferAt).TotalSeconds) };
+                }
+
+                var items = ProbeBidder.FromOffer(call, p.Capacity, p.Free, offer, p.Profile.AllowedKinds, p.Profile.Functions);
+                round.Bids[id] = new Bid(id, call.Round, items, offer.ValidUntil) { AvailableForSeconds = offer.TimeLeftSeconds };
+                p.AvailableUntil = offer.TimeLeftSeconds > 0 ? now + TimeSpan.FromSeconds(Math.Min(offer.TimeLeftSeconds, 1e7)) : null;
+                round.Awaiting.Remove(id);
+                round.Standing++;
+            }
+        }
+
+        if (round.Awaiting.Count == 0)
+        {
+            Clear(step); // the whole book stands: no call, no wait.
+            return;
+        }
+
+        step.Emit(new DirectorCommand.SendCallForBids(round.Awaiting.ToList(), call));
+    }
+
+    /// <summary>
+    /// The ready tasks a round offers, in auction order: at most K of each workflow, where K is
+    /// <see cref="EngineOptions.TasksPerFreeSlot"/> times the slots free on callable probes (kept within
+    /// <see cref="EngineOptions.MinTasksPerRound"/> and <see cref="EngineOptions.MaxTasksPerRound"/>), so that a round's
+    /// cost follows what it can place rather than the length of the queue, while every workflow with ready work is in it
+    /// (fair share decides between them).
+    /// </summary>
+    private List<TaskRun> Window(DateTimeOffset now)
+    {
+        var ready = tasks.Ready;
+        var perWorkflow = options.MaxTasksPerRound;
+        if (options.TasksPerFreeSlot > 0 && ready.Count > options.MinTasksPerRound)
+        {
+            var smallest = long.MaxValue;
+            var seen = 0;
+            foreach (var t in ready)
+            {
+                smallest = Math.Min(smallest, Math.Max(1, t.Spec.Resources.CpuMillis));
+                if (++seen == 64)
+                {
+                    break;
+                }
+            }
+
+            long slots = 0;
+            foreach (var p in fleet.All)
+            {
+                if (Fleet.IsCallable(p, now) && p.Free.CpuMillis > 0)
+                {
+                    slots += p.Free.CpuMillis / smallest;
+                }
+            }
+
+            perWorkflow = (int)Math.Clamp(slots * options.TasksPerFreeSlot, options.MinTasksPerRound, options.MaxTasksPerRound);
+        }
+
+        var cap = (int)Math.Min(options.MaxTasksPerRound, (long)perWorkflow * Math.Max(1, tasks.WorkflowsReady));
+        var offered = new List<TaskRun>(Math.Min(cap, ready.Count));
+        var one = tasks.WorkflowsReady <= 1;
+        var taken = one ? null : new Dictionary<WorkflowRun, int>();
+        foreach (var t in ready)
+        {
+            if (offered.Count >= cap)
+            {
+                break;
+            }
+
+            if (taken is not null)
+            {
+                var c = taken.GetValueOrDefault(t.Workflow);
+                if (c >= perWorkflow)
+                {
+                    continue;
+                }
+
+                taken[t.Workflow] = c + 1;
+            }
+
+            offered.Add(t);
+        }
+
+        return offered;
     }
 
     /// <summary>A bid arrived: accepted into the open round, or rejected with the reason (a replay, a round not open,
@@ -382,8 +473,13 @@ internal sealed class AuctionRounds(
         foreach (var (probeId, items) in byProbe)
         {
             var awardId = $"aw-{round.Call.Round}-{probeId}";
-            awards.Add(new PendingAward(awardId, probeId, items.Select(i => i.Attempt).ToList(), step.Now));
-            step.Emit(new DirectorCommand.SendAward(probeId, awardId, round.Call.Round, items));
+            var carries = fleet.Get(probeId).RunsAwardedTasks;
+            awards.Add(new PendingAward(awardId, probeId, items.Select(i => i.Attempt).ToList(), step.Now) { CarriedTasks = carries });
+            step.Emit(new DirectorCommand.SendAward(probeId, awardId, round.Call.Round, items)
+            {
+                // The probe starts what it accepts at once: the tasks travel with the award.
+                Tasks = carries ? items.Select(i => DispatchItem.Of(tasks.Task(i.Attempt.WorkflowId, i.Attempt.TaskId), i.Attempt)).ToList() : [],
+            });
         }
 
         static double Spread(Demand d) => d.EstimatedP90Seconds > d.EstimatedSeconds && d.EstimatedSeconds > 0 ? d.EstimatedP90Seconds / d.EstimatedSeconds : 1;

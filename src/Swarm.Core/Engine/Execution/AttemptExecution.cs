@@ -68,18 +68,24 @@ internal sealed class AttemptExecution(
                 t.Spare.StartedAt = now;
             }
 
-            dispatch.Add(DispatchOf(t, att));
+            dispatch.Add(award.CarriedTasks ? new DispatchItem(att, t.Spec, EmptyOutputs) : DispatchItem.Of(t, att));
         }
 
         if (dispatch.Count > 0)
         {
-            step.Emit(new DirectorCommand.Dispatch(p.Id, dispatch));
+            if (!award.CarriedTasks)
+            {
+                step.Emit(new DirectorCommand.Dispatch(p.Id, dispatch)); // an award that carried its tasks was started by the probe already.
+            }
+
             foreach (var w in dispatch.Select(d => d.Attempt.WorkflowId).Distinct(StringComparer.Ordinal))
             {
                 step.Emit(new DirectorCommand.WorkflowChanged(w));
             }
         }
     }
+
+    private static readonly IReadOnlyDictionary<string, byte[]> EmptyOutputs = new Dictionary<string, byte[]>();
 
     /// <summary>A running attempt reported progress, possibly with a checkpoint a later attempt resumes from.</summary>
     public void Progress(DirectorEvent.ProgressReported e, EngineStep step)
@@ -134,27 +140,6 @@ internal sealed class AttemptExecution(
         }
 
         step.Emit(new DirectorCommand.AckResults(p.Id, ack));
-    }
-
-    /// <summary>What a probe needs to run an attempt: the spec, its parents' outputs (inline or as blobs) and the latest checkpoint.</summary>
-    private static DispatchItem DispatchOf(TaskRun t, AttemptRef att)
-    {
-        var inline = new Dictionary<string, byte[]>(StringComparer.Ordinal);
-        var blobs = new Dictionary<string, string>(StringComparer.Ordinal);
-        foreach (var d in t.Spec.DependsOn)
-        {
-            var r = t.Workflow.Tasks[d].Result;
-            if (r is { OutputBlob.Length: > 0 })
-            {
-                blobs[d] = r.OutputBlob;
-            }
-            else
-            {
-                inline[d] = r?.Output ?? [];
-            }
-        }
-
-        return new DispatchItem(att, t.Spec, inline) { ParentOutputBlobs = blobs, CheckpointBlob = t.CheckpointBlob };
     }
 
     private void Result(ProbeRun p, TaskResult res, EngineStep step)

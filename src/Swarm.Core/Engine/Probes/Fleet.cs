@@ -107,9 +107,58 @@ internal sealed class Fleet(EngineOptions options, RoundTrigger trigger)
         p.Draining = false;
         p.DrainDeadline = null;
         p.Accepting = true;
+        p.Offer = null; // a new stream starts with no standing offer: the probe posts one after registering.
+        p.LastOfferSequence = 0;
+        p.RunsAwardedTasks = r.RunsAwardedTasks;
         step.Emit(new DirectorCommand.ProbeHealthChanged(id, HealthOf(p, now), "registered"));
         trigger.Raise();
         return p;
+    }
+
+    /// <summary>A standing offer: kept when it is newer than the last on this stream, its numbers are sound and it has
+    /// not lapsed; refused with the reason otherwise (the probe's previous offer is withdrawn).</summary>
+    public void Offer(DirectorEvent.OfferPosted o, EngineStep step)
+    {
+        var offer = o.Offer;
+        if (!TryGetConnected(offer.ProbeId, o.ConnectionId, out var p))
+        {
+            step.Emit(new DirectorCommand.RejectBid(offer.ProbeId, 0, $"unknown probe '{offer.ProbeId}' on this connection"));
+            return;
+        }
+
+        var now = step.Now;
+        p.LastSeen = now;
+        if (offer.Sequence <= p.LastOfferSequence)
+        {
+            p.BadBids++;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, 0, $"replayed standing offer: sequence {offer.Sequence} is not after {p.LastOfferSequence}"));
+            return;
+        }
+
+        p.LastOfferSequence = offer.Sequence;
+        if (offer.Problem() is { } problem)
+        {
+            p.BadBids++;
+            p.Offer = null;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, 0, "standing offer: " + problem));
+            return;
+        }
+
+        if (offer.ValidUntil <= now)
+        {
+            p.Offer = null;
+            step.Emit(new DirectorCommand.RejectBid(p.Id, 0, $"standing offer {offer.Sequence} lapsed before it arrived", Late: true));
+            return;
+        }
+
+        // Prices moved or the offer is new: the next round may clear differently.
+        if (p.Offer is not { } old || old.IdlePrice != offer.IdlePrice || old.FullPrice != offer.FullPrice || old.TimeLeftSeconds != offer.TimeLeftSeconds)
+        {
+            trigger.Raise();
+        }
+
+        p.Offer = offer;
+        p.OfferAt = now;
     }
 
     /// <summary>Telemetry: capacity, load, round-trip time, whether the owner's policy accepts work; clears suspicion.</summary>

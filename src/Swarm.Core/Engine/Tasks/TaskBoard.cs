@@ -27,6 +27,9 @@ internal sealed class TaskBoard(RoundTrigger trigger)
     /// <summary>Tasks waiting for an auction, in auction order.</summary>
     public IReadOnlySet<TaskRun> Ready => _ready;
 
+    /// <summary>How many workflows have at least one task in <see cref="Ready"/>.</summary>
+    public int WorkflowsReady { get; private set; }
+
     /// <summary>Tasks whose primary attempt runs, in auction order.</summary>
     public IReadOnlySet<TaskRun> Running => _running;
 
@@ -95,7 +98,7 @@ internal sealed class TaskBoard(RoundTrigger trigger)
         var from = t.State;
         if (from == TaskState.Ready)
         {
-            _ready.Remove(t);
+            RemoveReady(t);
             _delayed.Remove(t);
         }
         else if (from == TaskState.Running)
@@ -117,7 +120,7 @@ internal sealed class TaskBoard(RoundTrigger trigger)
             }
             else
             {
-                _ready.Add(t);
+                AddReady(t);
                 trigger.Raise();
             }
         }
@@ -139,7 +142,7 @@ internal sealed class TaskBoard(RoundTrigger trigger)
         {
             var t = _delayed.Min;
             _delayed.Remove(t);
-            _ready.Add(t);
+            AddReady(t);
             trigger.Raise();
         }
     }
@@ -187,7 +190,7 @@ internal sealed class TaskBoard(RoundTrigger trigger)
                 if (t.WaitingParents == 0)
                 {
                     t.State = TaskState.Ready;
-                    _ready.Add(t);
+                    AddReady(t);
                 }
             }
         }
@@ -221,6 +224,22 @@ internal sealed class TaskBoard(RoundTrigger trigger)
         else if (st.State == TaskState.Failed)
         {
             t.State = TaskState.Failed;
+        }
+    }
+
+    private void AddReady(TaskRun t)
+    {
+        if (_ready.Add(t) && t.Workflow.ReadyCount++ == 0)
+        {
+            WorkflowsReady++;
+        }
+    }
+
+    private void RemoveReady(TaskRun t)
+    {
+        if (_ready.Remove(t) && --t.Workflow.ReadyCount == 0)
+        {
+            WorkflowsReady--;
         }
     }
 }
