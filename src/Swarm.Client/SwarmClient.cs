@@ -33,6 +33,43 @@ public sealed class SwarmClient : IDisposable
         return reply.WorkflowId;
     }
 
+    /// <summary>
+    /// Submits a workflow and waits for its end on one call (the lowest-latency path: no separate watch or fetch);
+    /// returns the final status with the outputs. The director answers first with the new workflow's id once it is
+    /// durable; if the call breaks after that (a director restart), the wait goes on through <see cref="WaitAsync"/>.
+    /// </summary>
+    /// <param name="spec">The workflow.</param>
+    /// <param name="progress">Called with a status after each change (null: only the end is sent, the fastest).</param>
+    /// <param name="ct">Cancels the wait (not the workflow).</param>
+    public async Task<WorkflowStatus> RunAsync(Core.Model.WorkflowSpec spec, Action<WorkflowStatus>? progress = null, CancellationToken ct = default)
+    {
+        var id = "";
+        try
+        {
+            using var call = _client.Run(new RunRequest { Spec = ProtoMapper.ToProto(spec), Progress = progress is not null }, cancellationToken: ct);
+            await foreach (var s in call.ResponseStream.ReadAllAsync(ct).ConfigureAwait(false))
+            {
+                id = s.WorkflowId;
+                progress?.Invoke(s);
+                if (s.State != Contracts.V1.WorkflowState.Running)
+                {
+                    return s;
+                }
+            }
+        }
+        catch (RpcException ex) when (id.Length > 0 && ex.StatusCode is StatusCode.Unavailable or StatusCode.Internal or StatusCode.Unknown && !ct.IsCancellationRequested)
+        {
+            // The workflow is durable: follow it by id below.
+        }
+
+        if (id.Length == 0)
+        {
+            throw new RpcException(new Status(StatusCode.Unavailable, "the director ended the run call before accepting the workflow"));
+        }
+
+        return await WaitAsync(id, progress, ct).ConfigureAwait(false);
+    }
+
     /// <summary>Streams status updates until the workflow ends.</summary>
     public async IAsyncEnumerable<WorkflowStatus> WatchAsync(string workflowId, [EnumeratorCancellation] CancellationToken ct = default)
     {

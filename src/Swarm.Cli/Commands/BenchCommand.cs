@@ -119,7 +119,7 @@ internal static class BenchCommand
         return cmd;
     }
 
-    /// <summary>Sequential round trips: submit a one-task workflow, wait for its end through the watch stream, repeat.</summary>
+    /// <summary>Sequential round trips: submit a one-task workflow and wait for its end on one call (<see cref="SwarmClient.RunAsync"/>), repeat.</summary>
     private static async Task<int> RoundTripsAsync(SwarmClient client, int trips, bool isExec, CancellationToken ct)
     {
         var latencies = new List<double>(trips);
@@ -131,7 +131,7 @@ internal static class BenchCommand
             var t0 = TimeProvider.System.GetTimestamp();
             try
             {
-                var final = await client.WaitAsync(await client.SubmitAsync(spec, ct).ConfigureAwait(false), null, ct).ConfigureAwait(false);
+                var final = await client.RunAsync(spec, null, ct).ConfigureAwait(false);
                 if (final.Succeeded != 1)
                 {
                     Ui.Error($"round trip {i}: {final.State} {final.Reason}");

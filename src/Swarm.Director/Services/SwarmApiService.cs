@@ -15,27 +15,70 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (request.Spec is null)
+        var spec = SpecOf(request.Spec, "SubmitRequest");
+        var id = NewWorkflowId();
+        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), context.CancellationToken).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        return new SubmitReply { WorkflowId = id, TaskCount = spec.Tasks.Count };
+    }
+
+    /// <inheritdoc />
+    public override async Task Run(RunRequest request, IServerStreamWriter<WorkflowStatus> responseStream, ServerCallContext context)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(responseStream);
+        ArgumentNullException.ThrowIfNull(context);
+        var ct = context.CancellationToken;
+        var spec = SpecOf(request.Spec, "RunRequest");
+        var id = NewWorkflowId();
+        using var sub = watchers.Subscribe(id); // before the submission: no change is missed
+        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), ct).ConfigureAwait(false);
+        RpcErrors.ThrowIfRejected(cmds);
+        await responseStream.WriteAsync(new WorkflowStatus { WorkflowId = id, Name = spec.Name, State = Contracts.V1.WorkflowState.Running, Total = spec.Tasks.Count }, ct).ConfigureAwait(false);
+        while (true)
         {
-            RpcErrors.Invalid("SubmitRequest.spec is missing");
+            await sub.Signal.Reader.ReadAsync(ct).ConfigureAwait(false);
+            var (view, ended) = await loop.QueryAsync(e =>
+            {
+                var brief = e.GetWorkflow(id, includeTasks: false);
+                return brief is null || brief.State != Core.Workflow.WorkflowState.Running ? (e.GetWorkflow(id), true) : (brief, false);
+            }, ct).ConfigureAwait(false);
+            if (view is null)
+            {
+                RpcErrors.NotFound($"no workflow '{id}'");
+            }
+
+            if (ended || request.Progress)
+            {
+                await responseStream.WriteAsync(ProtoMapper.ToProto(view, includeOutputs: ended), ct).ConfigureAwait(false);
+            }
+
+            if (ended)
+            {
+                return;
+            }
+        }
+    }
+
+    private static Core.Model.WorkflowSpec SpecOf(Contracts.V1.WorkflowSpec? proto, string request)
+    {
+        if (proto is null)
+        {
+            RpcErrors.Invalid($"{request}.spec is missing");
         }
 
-        Core.Model.WorkflowSpec spec;
         try
         {
-            spec = ProtoMapper.ToCore(request.Spec);
+            return ProtoMapper.ToCore(proto);
         }
         catch (ArgumentException ex)
         {
             RpcErrors.Invalid("invalid workflow: " + ex.Message);
             throw;
         }
-
-        var id = "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
-        var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), context.CancellationToken).ConfigureAwait(false);
-        RpcErrors.ThrowIfRejected(cmds);
-        return new SubmitReply { WorkflowId = id, TaskCount = spec.Tasks.Count };
     }
+
+    private static string NewWorkflowId() => "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
 
     /// <inheritdoc />
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WorkflowStatus> responseStream, ServerCallContext context)
