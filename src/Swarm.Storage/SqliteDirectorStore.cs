@@ -27,6 +27,14 @@ public sealed class SqliteDirectorStore : IDirectorStore
     // Filled as workflows are accepted or first touched; cleared when a batch rolls back.
     private readonly Dictionary<string, IReadOnlyDictionary<string, int>> _taskIndexes = new(StringComparer.Ordinal);
 
+    // The task rows of running workflows as last written (results left out: a row is never read back once it holds one),
+    // so that an attempt or a commit writes its row without reading it first. Complete for a workflow accepted by this
+    // process (a missing row means none was written); filled from the file on first use after a restart.
+    private readonly Dictionary<string, RowCache> _rows = new(StringComparer.Ordinal);
+
+    // What the batch's commits add to each workflow's spend, written once per workflow at the end of the transaction.
+    private readonly Dictionary<string, double> _spent = new(StringComparer.Ordinal);
+
     private readonly SqliteCommand _nextEpoch;
     private readonly SqliteCommand _workflowExists;
     private readonly SqliteCommand _selectSpec;
@@ -210,12 +218,22 @@ public sealed class SqliteDirectorStore : IDirectorStore
                     ApplyOne(command);
                 }
 
+                foreach (var (workflowId, cost) in _spent)
+                {
+                    _addSpent.Parameters["$id"].Value = workflowId;
+                    _addSpent.Parameters["$cost"].Value = cost;
+                    _addSpent.ExecuteNonQuery();
+                }
+
+                _spent.Clear();
                 transaction.Commit();
             }
             catch
             {
-                // The transaction rolls back when disposed; forget what the batch added to the cache.
+                // The transaction rolls back when disposed; forget what the batch added to the caches.
                 _taskIndexes.Clear();
+                _rows.Clear();
+                _spent.Clear();
                 throw;
             }
             finally
@@ -276,6 +294,7 @@ public sealed class SqliteDirectorStore : IDirectorStore
                 _insertWorkflow.Parameters["$rescue_of"].Value = a.RescueOf;
                 _insertWorkflow.ExecuteNonQuery();
                 _taskIndexes[a.WorkflowId] = DirectorStoreRules.IndexTasks(a.Spec);
+                _rows[a.WorkflowId] = new RowCache(Complete: true);
                 break;
 
             case DirectorCommand.WorkflowFinished f:
@@ -288,8 +307,9 @@ public sealed class SqliteDirectorStore : IDirectorStore
                     throw DirectorStoreRules.UnknownWorkflow(command, f.WorkflowId);
                 }
 
-                // Late commands for a finished workflow are rare; reload its spec if one comes.
+                // Late commands for a finished workflow are rare; reload its spec (and rows) if one comes.
                 _taskIndexes.Remove(f.WorkflowId);
+                _rows.Remove(f.WorkflowId);
                 break;
 
             case DirectorCommand.WorkflowExtended x:
@@ -319,7 +339,16 @@ public sealed class SqliteDirectorStore : IDirectorStore
             throw DirectorStoreRules.UnknownTask(command, attempt);
         }
 
-        var current = SelectTask(attempt) ?? DirectorStoreRules.NewTask(attempt.TaskId);
+        if (!_rows.TryGetValue(attempt.WorkflowId, out var rows))
+        {
+            _rows[attempt.WorkflowId] = rows = new RowCache(Complete: false);
+        }
+
+        if (!rows.Tasks.TryGetValue(attempt.TaskId, out var current))
+        {
+            current = (rows.Complete ? null : SelectTask(attempt)) ?? DirectorStoreRules.NewTask(attempt.TaskId);
+        }
+
         var next = DirectorStoreRules.Apply(current, command);
         if (next is null)
         {
@@ -327,12 +356,16 @@ public sealed class SqliteDirectorStore : IDirectorStore
         }
 
         UpsertTask(attempt.WorkflowId, index, next);
+        rows.Tasks[attempt.TaskId] = next.Result is null ? next : next with { Result = null };
         if (command is DirectorCommand.ResultCommitted r)
         {
-            _addSpent.Parameters["$id"].Value = attempt.WorkflowId;
-            _addSpent.Parameters["$cost"].Value = r.Cost;
-            _addSpent.ExecuteNonQuery();
+            _spent[attempt.WorkflowId] = _spent.GetValueOrDefault(attempt.WorkflowId) + r.Cost;
         }
+    }
+
+    private sealed record RowCache(bool Complete)
+    {
+        public Dictionary<string, StoredTask> Tasks { get; } = new(StringComparer.Ordinal);
     }
 
     private IReadOnlyDictionary<string, int> TaskIndexesOf(DirectorCommand command, string workflowId)

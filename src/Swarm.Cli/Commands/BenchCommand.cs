@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection;
 using System.CommandLine;
 using System.Globalization;
 using System.Text;
@@ -74,6 +75,8 @@ internal static class BenchCommand
                         ? new MicroTaskSpec { Id = "x", Kind = TaskKind.Exec, Command = "/bin/true", Resources = new ResourceVector(1000 / s, 16) }
                         : new MicroTaskSpec { Id = "x", Kind = TaskKind.Function, Function = "echo", Input = Encoding.UTF8.GetBytes(from.ToString(CultureInfo.InvariantCulture)), Resources = new ResourceVector(1000 / s, 16) });
                     var spec = b.Build();
+                    var loop = swarm.Director.Services.GetRequiredService<Swarm.Director.Runtime.DirectorLoop>();
+                    var before = loop.Stats;
                     var t0 = TimeProvider.System.GetTimestamp();
                     try
                     {
@@ -99,6 +102,9 @@ internal static class BenchCommand
 
                     rates.Add(n / secs);
                     Console.WriteLine($"run {run}: {n} {pr.GetValue(kind)} tasks on {p} probes in {secs:0.000} s = {n / secs:0} tasks/s (submit to last commit)");
+                    var st = loop.Stats.Since(before);
+                    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"  director loop: {st.Batches} batches of {st.Events / (double)Math.Max(1, st.Batches):0.0} events, {st.DurableBatches} transactions; engine {st.Engine.TotalSeconds / secs:P0}, journal {st.Store.TotalSeconds / secs:P0}, release {st.Release.TotalSeconds / secs:P0} of the run"));
                 }
 
                 Console.WriteLine($"median: {Percentiles.Median(rates):0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
