@@ -140,13 +140,23 @@ public sealed class EngineDriver
     }
 
     /// <summary>Registers the probe on a new connection, reporting <paramref name="running"/> (default: nothing).</summary>
-    public IReadOnlyList<DirectorCommand> Connect(string probeId, IReadOnlyList<AttemptRef>? running = null)
+    /// <remarks><paramref name="runsAwardedTasks"/>: the probe starts what an award carries on accepting (awards carry the tasks).</remarks>
+    public IReadOnlyList<DirectorCommand> Connect(string probeId, IReadOnlyList<AttemptRef>? running = null, bool runsAwardedTasks = false)
     {
         var p = _probes[probeId];
         p.ConnectionId = ++_nextConnection;
         p.Connected = true;
         p.Draining = false;
-        return Send(new DirectorEvent.ProbeRegistered(p.Profile, p.Capacity, p.ConnectionId, running ?? []));
+        return Send(new DirectorEvent.ProbeRegistered(p.Profile, p.Capacity, p.ConnectionId, running ?? []) { RunsAwardedTasks = runsAwardedTasks });
+    }
+
+    /// <summary>The probe posts a standing offer priced by its strategy and policy, valid for <paramref name="validity"/>
+    /// (default <see cref="BidValidity"/>), with the next sequence number.</summary>
+    public IReadOnlyList<DirectorCommand> PostOffer(string probeId, TimeSpan? validity = null)
+    {
+        var p = _probes[probeId];
+        var offer = ProbeBidder.Quote(p.Id, ++p.OfferSequence, Now + (validity ?? BidValidity), p.Policy, p.Strategy);
+        return Send(new DirectorEvent.OfferPosted(offer, p.ConnectionId));
     }
 
     /// <summary>Registers again on a new connection, reporting the attempts it still runs.</summary>

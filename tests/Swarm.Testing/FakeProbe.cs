@@ -43,6 +43,9 @@ public sealed class FakeProbe
     /// <summary>The owner's policy (kinds, floor price).</summary>
     public OwnerPolicy Policy { get; set; }
 
+    /// <summary>The sequence number of the last standing offer it posted (0: none yet).</summary>
+    public long OfferSequence { get; internal set; }
+
     /// <summary>True between a registration and a disconnect.</summary>
     public bool Connected { get; internal set; }
 

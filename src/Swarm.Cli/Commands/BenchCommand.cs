@@ -27,12 +27,22 @@ internal static class BenchCommand
             Description = "Then this many sequential round trips: submit one single-task workflow, wait for its end (p50/p99 latency)",
             DefaultValueFactory = _ => 0,
         };
+        var fleet = new Option<int>("--fleet")
+        {
+            Description = "Instead: connect this many probes from one load-generator process (real gRPC streams heartbeating once a second) and measure the director's CPU and memory per connected probe",
+            DefaultValueFactory = _ => 0,
+        };
         var cmd = new Command("bench", "Measure end-to-end micro-task throughput and round-trip latency on this machine (director + probe processes)")
         {
-            tasks, probes, kind, runs, slots, roundTrips,
+            tasks, probes, kind, runs, slots, roundTrips, fleet,
         };
         cmd.SetAction(async (pr, ct) =>
         {
+            if (pr.GetValue(fleet) is var f and not 0)
+            {
+                return f is < 1 or > 20_000 ? BadFleet() : await FleetAsync(f, ct).ConfigureAwait(false);
+            }
+
             var n = pr.GetValue(tasks);
             var p = pr.GetValue(probes);
             var r = pr.GetValue(runs);
@@ -123,6 +133,104 @@ internal static class BenchCommand
             return ExitCodes.Ok;
         });
         return cmd;
+    }
+
+    /// <summary>`swarm fleet-load` (hidden): the load generator `swarm bench --fleet` starts in its own process.</summary>
+    public static Command FleetLoadCommand()
+    {
+        var address = new Option<string>("--director") { Required = true, Description = "Director address" };
+        var count = new Option<int>("--probes") { Description = "Probes to connect", DefaultValueFactory = _ => 100 };
+        var beat = new Option<double>("--heartbeat") { Description = "Seconds between heartbeats", DefaultValueFactory = _ => 1 };
+        var cmd = new Command("fleet-load", "Connect many probe streams from this one process and heartbeat until stopped (used by swarm bench --fleet)")
+        {
+            address, count, beat,
+        };
+        cmd.Hidden = true;
+        cmd.SetAction(async (pr, ct) => pr.GetValue(count) is < 1 or > 20_000 || !(pr.GetValue(beat) is > 0.01 and < 3600)
+            ? BadFleet()
+            : await Bench.FleetLoad.RunAsync(pr.GetValue(address)!, pr.GetValue(count), TimeSpan.FromSeconds(pr.GetValue(beat)), ct).ConfigureAwait(false));
+        return cmd;
+    }
+
+    private static int BadFleet()
+    {
+        Ui.Error("--fleet 1..20000");
+        return ExitCodes.BadInput;
+    }
+
+    /// <summary>
+    /// The director's cost per connected probe: an idle embedded director (heartbeats expected once a second) is measured
+    /// for 10 s, then a separate load-generator process connects <paramref name="n"/> probes over gRPC (register, standing
+    /// offer, a heartbeat a second, the offer renewed every 10 s); after 5 s of settling the director process is measured
+    /// for 20 s: CPU time over wall time, and resident and managed memory over the idle figures, per probe.
+    /// </summary>
+    private static async Task<int> FleetAsync(int n, CancellationToken ct)
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "swarm-fleet-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
+        var swarm = await LocalSwarm.StartAsync(dir, 0, LogLevel.Warning, ct, new Dictionary<string, string?>
+        {
+            ["Director:HeartbeatIntervalSeconds"] = "1",
+            ["Director:ProbeTimeoutSeconds"] = "10",
+        }).ConfigureAwait(false);
+        if (swarm is null)
+        {
+            return ExitCodes.BadInput;
+        }
+
+        await using (swarm.ConfigureAwait(false))
+        {
+            var window = TimeSpan.FromSeconds(10);
+            var idle = await SampleAsync(window, ct).ConfigureAwait(false);
+            using var load = SelfLauncher.StartLogged(["fleet-load", "--director", swarm.Address, "--probes", n.ToString(CultureInfo.InvariantCulture)], Path.Combine(dir, "fleet.log"));
+            try
+            {
+                using var client = new SwarmClient(swarm.Address);
+                var deadline = TimeProvider.System.GetTimestamp();
+                while ((await client.ProbesAsync(ct).ConfigureAwait(false)).Count(p => p.Connected) < n)
+                {
+                    if (load.HasExited || TimeProvider.System.GetElapsedTime(deadline) > TimeSpan.FromMinutes(5))
+                    {
+                        Ui.Error($"the load generator did not connect {n} probes; see {dir}/fleet.log");
+                        return ExitCodes.Unavailable;
+                    }
+
+                    await Task.Delay(TimeSpan.FromMilliseconds(500), TimeProvider.System, ct).ConfigureAwait(false);
+                }
+
+                Console.WriteLine($"{n} probes connected in {TimeProvider.System.GetElapsedTime(deadline).TotalSeconds:0.0} s");
+                await Task.Delay(TimeSpan.FromSeconds(5), TimeProvider.System, ct).ConfigureAwait(false);
+                var busy = await SampleAsync(TimeSpan.FromSeconds(20), ct).ConfigureAwait(false);
+                var connected = (await client.ProbesAsync(ct).ConfigureAwait(false)).Count(p => p.Connected);
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"idle director: {idle.CpuShare:P1} of a core, {idle.RssMib:0} MiB resident, {idle.HeapMib:0} MiB managed"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{connected} of {n} probes connected, heartbeating once a second: director {busy.CpuShare:P1} of a core, {busy.RssMib:0} MiB resident, {busy.HeapMib:0} MiB managed"));
+                Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"per connected probe: {(busy.RssMib - idle.RssMib) * 1024 / n:0.0} KiB resident, {(busy.HeapMib - idle.HeapMib) * 1024 / n:0.0} KiB managed, {(busy.CpuShare - idle.CpuShare) * 1e6 / n:0.0} us of CPU a second"));
+            }
+            finally
+            {
+                if (!load.HasExited)
+                {
+                    load.Kill(entireProcessTree: true);
+                }
+            }
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<(double CpuShare, double RssMib, double HeapMib)> SampleAsync(TimeSpan window, CancellationToken ct)
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        var cpu0 = self.TotalProcessorTime;
+        var t0 = TimeProvider.System.GetTimestamp();
+        await Task.Delay(window, TimeProvider.System, ct).ConfigureAwait(false);
+        self.Refresh();
+        var share = (self.TotalProcessorTime - cpu0).TotalSeconds / TimeProvider.System.GetElapsedTime(t0).TotalSeconds;
+        var heap = GC.GetTotalMemory(forceFullCollection: true) / (1024.0 * 1024);
+        self.Refresh();
+        return (share, self.WorkingSet64 / (1024.0 * 1024), heap);
     }
 
     /// <summary>Sequential round trips: submit a one-task workflow and wait for its end on one call (<see cref="SwarmClient.RunAsync"/>), repeat.</summary>

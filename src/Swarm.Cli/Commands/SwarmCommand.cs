@@ -15,6 +15,7 @@ internal static class SwarmCommand
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
+        root.Subcommands.Add(BenchCommand.FleetLoadCommand());
         root.Subcommands.Add(ChaosCommand.Create());
         root.Subcommands.Add(SimulateCommand.Create());
         root.Subcommands.Add(ModelCommand.Create());

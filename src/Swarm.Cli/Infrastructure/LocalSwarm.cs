@@ -29,15 +29,21 @@ internal sealed class LocalSwarm : IAsyncDisposable
     public IReadOnlyList<Process> Probes => _probes;
 
     /// <summary>Starts the embedded director; null (after printing why) on bad settings.</summary>
-    public static async Task<LocalSwarm?> StartAsync(string dataDirectory, int port, LogLevel level, CancellationToken ct)
+    public static async Task<LocalSwarm?> StartAsync(string dataDirectory, int port, LogLevel level, CancellationToken ct, IReadOnlyDictionary<string, string?>? settings = null)
     {
         Directory.CreateDirectory(dataDirectory);
-        var app = await DirectorCommand.StartAsync(new Dictionary<string, string?>
+        var all = new Dictionary<string, string?>
         {
             ["Director:Port"] = port.ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["Director:DataDirectory"] = dataDirectory,
             ["Director:RoundTimeoutMs"] = "200",
-        }, level, ct).ConfigureAwait(false);
+        };
+        foreach (var (k, v) in settings ?? new Dictionary<string, string?>())
+        {
+            all[k] = v;
+        }
+
+        var app = await DirectorCommand.StartAsync(all, level, ct).ConfigureAwait(false);
         return app is null ? null : new LocalSwarm(app, DirectorApp.ListeningAddress(app), dataDirectory);
     }
 

@@ -347,6 +347,7 @@ public static class ProtoMapper
         {
             TimeLeftSeconds = o.TimeLeftSeconds, // the engine refuses bad numbers, naming them
             SpeedFactor = o.SpeedFactor,
+            Floor = o.FloorPrice,
         };
     }
 
@@ -356,7 +357,7 @@ public static class ProtoMapper
         return new V1.StandingOffer
         {
             ProbeId = o.ProbeId, Sequence = o.Sequence, IdlePrice = o.IdlePrice, FullPrice = o.FullPrice, ValidUntilUnixMs = o.ValidUntil.ToUnixTimeMilliseconds(),
-            TimeLeftSeconds = o.TimeLeftSeconds, SpeedFactor = o.SpeedFactor,
+            TimeLeftSeconds = o.TimeLeftSeconds, SpeedFactor = o.SpeedFactor, FloorPrice = o.Floor,
         };
     }
 

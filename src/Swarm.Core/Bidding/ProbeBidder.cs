@@ -61,7 +61,7 @@ public static class ProbeBidder
         return items;
     }
 
-    /// <summary>The probe's standing offer: the strategy's price idle and fully used (each at least the owner's floor),
+    /// <summary>The probe's standing offer: the strategy's price idle and fully used, and the owner's floor,
     /// priced for no demand in particular (<see cref="Demand.ReferencePrice"/> 0), valid until <paramref name="validUntil"/>.
     /// A strategy whose price does not depend on the demand bids the same through the offer as in a called round.</summary>
     /// <param name="probeId">The probe.</param>
@@ -84,11 +84,12 @@ public static class ProbeBidder
         double Ask(double utilisation)
         {
             var asked = strategy.UnitPrice(new BidContext(any, utilisation, load, floor));
-            return double.IsFinite(asked) ? Math.Max(floor, asked) : throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced a standing offer at {asked}");
+            return double.IsFinite(asked) ? Math.Max(0, asked) : throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced a standing offer at {asked}");
         }
 
         return new StandingOffer(probeId, sequence, Ask(0), Ask(1), validUntil)
         {
+            Floor = floor,
             TimeLeftSeconds = timeLeft is { } l ? Math.Max(0.001, l.TotalSeconds) : 0,
             SpeedFactor = double.IsFinite(speedFactor) && speedFactor > 0 ? speedFactor : 1,
         };

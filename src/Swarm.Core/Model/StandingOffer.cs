@@ -9,7 +9,7 @@ namespace Swarm.Core.Model;
 /// </summary>
 /// <param name="ProbeId">The offering probe.</param>
 /// <param name="Sequence">Increases with every offer the probe sends on its stream (an older one is a replay).</param>
-/// <param name="IdlePrice">Price per core-second while Swarm holds none of the probe (the owner's floor applied; finite, 0 or more).</param>
+/// <param name="IdlePrice">Price per core-second while Swarm holds none of the probe (finite, 0 or more).</param>
 /// <param name="FullPrice">Price per core-second once Swarm holds all of it (finite, 0 or more).</param>
 /// <param name="ValidUntil">When the offer lapses; the probe renews it on its heartbeat stream before then.</param>
 public sealed record StandingOffer(string ProbeId, long Sequence, double IdlePrice, double FullPrice, DateTimeOffset ValidUntil)
@@ -18,22 +18,26 @@ public sealed record StandingOffer(string ProbeId, long Sequence, double IdlePri
     /// whose estimate divided by <see cref="SpeedFactor"/> outlasts it gets no line.</summary>
     public double TimeLeftSeconds { get; init; }
 
+    /// <summary>The owner's floor price per core-second: no line is priced below it (finite, 0 or more).</summary>
+    public double Floor { get; init; }
+
     /// <summary>The machine's speed relative to the reference core (estimates are for speed 1); finite, above 0.</summary>
     public double SpeedFactor { get; init; } = 1;
 
-    /// <summary>The price asked when Swarm holds <paramref name="utilisation"/> (clamped to [0, 1]) of the probe.</summary>
+    /// <summary>The price asked when Swarm holds <paramref name="utilisation"/> (clamped to [0, 1]) of the probe: linear
+    /// between the idle and the full price, never below the floor.</summary>
     public double PriceAt(double utilisation)
     {
         var u = double.IsNaN(utilisation) ? 0 : Math.Clamp(utilisation, 0, 1);
-        return FullPrice == IdlePrice ? IdlePrice : IdlePrice + ((FullPrice - IdlePrice) * u);
+        return Math.Max(Floor, FullPrice == IdlePrice ? IdlePrice : IdlePrice + ((FullPrice - IdlePrice) * u));
     }
 
     /// <summary>What is wrong with the offer's numbers, or null when they are sound.</summary>
     public string? Problem()
     {
-        if (!double.IsFinite(IdlePrice) || IdlePrice < 0 || !double.IsFinite(FullPrice) || FullPrice < 0)
+        if (!double.IsFinite(IdlePrice) || IdlePrice < 0 || !double.IsFinite(FullPrice) || FullPrice < 0 || !double.IsFinite(Floor) || Floor < 0)
         {
-            return $"prices must be finite and 0 or more (idle {IdlePrice}, full {FullPrice})";
+            return $"prices must be finite and 0 or more (idle {IdlePrice}, full {FullPrice}, floor {Floor})";
         }
 
         if (!double.IsFinite(TimeLeftSeconds) || TimeLeftSeconds < 0)

@@ -57,15 +57,15 @@ internal sealed class CriticalPaths(RuntimeModel runtimes)
     }
 
     /// <summary>
-    /// The upward ranks, recomputed when one of the workflow's tasks ended or it grew; in a workflow of n tasks, after
-    /// at least n / <see cref="StaleShare"/> tasks ended (a pass over n tasks costs O(1) per task that ends, not O(n) per
+    /// The upward ranks, recomputed when one of the workflow's tasks ended or it grew; in a workflow of n tasks above
+    /// <see cref="StaleAbove"/>, after at least n / <see cref="StaleShare"/> tasks ended (a pass over n tasks costs O(1) per task that ends, not O(n) per
     /// round: a 20,000-task workflow is re-ranked every 625 commits). The critical path is taken with them: which tasks
     /// can run changes only when a task ends.
     /// </summary>
     private Ranks RanksOf(WorkflowRun w)
     {
         if (_ranks.TryGetValue(w, out var cached) && cached.Count == w.Ordered.Count
-            && (cached.Version == w.Version || (w.Ordered.Count > StaleShare && (w.Version - cached.Version) * StaleShare < w.Ordered.Count)))
+            && (cached.Version == w.Version || (w.Ordered.Count > StaleAbove && (w.Version - cached.Version) * StaleShare < w.Ordered.Count)))
         {
             return cached;
         }
@@ -139,8 +139,11 @@ internal sealed class CriticalPaths(RuntimeModel runtimes)
         return ranks;
     }
 
-    /// <summary>A workflow larger than this keeps its ranks until 1 / this of its tasks ended.</summary>
+    /// <summary>A workflow larger than <see cref="StaleAbove"/> keeps its ranks until 1 / this of its tasks ended.</summary>
     private const int StaleShare = 32;
+
+    /// <summary>Workflows up to this size are re-ranked whenever one of their tasks ends (exact slack).</summary>
+    private const int StaleAbove = 2_048;
 
     private sealed record Ranks(long Version, int Count, Dictionary<TaskRun, double> Up, double Work, double CriticalPath);
 }
