@@ -29,36 +29,16 @@ public static class ProbeBidder
         ArgumentNullException.ThrowIfNull(policy);
         ArgumentNullException.ThrowIfNull(functions);
         ArgumentNullException.ThrowIfNull(strategy);
-        var items = new List<BidItem>();
-        var utilisation = capacity.CpuMillis <= 0 ? 1 : Math.Clamp(1 - ((double)free.CpuMillis / capacity.CpuMillis), 0, 1);
+        var utilisation = Utilisation(capacity, free);
         var load = double.IsNaN(ownerLoad) ? 0 : Math.Clamp(ownerLoad, 0, 1);
         var floor = Math.Max(0, policy.FloorPrice);
-        foreach (var d in call.Demands)
+        return Lines(call, free, policy.AllowedKinds, functions, timeLeft?.TotalSeconds, speedFactor, d =>
         {
-            if (!policy.AllowedKinds.Contains(d.Kind) || (d.Kind == TaskKind.Function && !functions.Contains(d.Function)))
-            {
-                continue;
-            }
-
-            if (timeLeft is { } left && d.EstimatedSeconds > 0 && d.EstimatedSeconds / Math.Max(0.01, speedFactor) > left.TotalSeconds)
-            {
-                continue; // the owner's hours end before this work would: leave it to machines that can finish it.
-            }
-
-            var units = d.Shape.CopiesIn(free, d.Count);
-            if (units > 0)
-            {
-                var asked = strategy.UnitPrice(new BidContext(d, utilisation, load, floor));
-                if (!double.IsFinite(asked))
-                {
-                    throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced demand {d.Index} at {asked}");
-                }
-
-                items.Add(new BidItem(d.Index, units, Math.Max(floor, asked)));
-            }
-        }
-
-        return items;
+            var asked = strategy.UnitPrice(new BidContext(d, utilisation, load, floor));
+            return double.IsFinite(asked)
+                ? Math.Max(floor, asked)
+                : throw new InvalidOperationException($"bid strategy '{strategy.Name}' priced demand {d.Index} at {asked}");
+        });
     }
 
     /// <summary>The probe's standing offer: the strategy's price idle and fully used, and the owner's floor,
@@ -111,9 +91,23 @@ public static class ProbeBidder
         ArgumentNullException.ThrowIfNull(offer);
         ArgumentNullException.ThrowIfNull(allowedKinds);
         ArgumentNullException.ThrowIfNull(functions);
+        var price = offer.PriceAt(Utilisation(capacity, free));
+        return Lines(call, free, allowedKinds, functions, offer.TimeLeftSeconds > 0 ? offer.TimeLeftSeconds : null, offer.SpeedFactor, _ => price);
+    }
+
+    /// <summary>Share of the probe's CPU capacity Swarm holds, in [0, 1] (1 for a probe with no CPU).</summary>
+    private static double Utilisation(ResourceVector capacity, ResourceVector free) =>
+        capacity.CpuMillis <= 0 ? 1 : Math.Clamp(1 - ((double)free.CpuMillis / capacity.CpuMillis), 0, 1);
+
+    /// <summary>The rules every bid follows, called or standing: a line for each demand of a kind the owner allows (and,
+    /// for a function, a handler the probe has), whose estimate at this speed ends within the owner's hours
+    /// (<paramref name="timeLeftSeconds"/>, null: no limit), for as many units as fit in <paramref name="free"/>, at
+    /// <paramref name="price"/> (asked only for demands that get a line).</summary>
+    private static List<BidItem> Lines(
+        CallForBids call, ResourceVector free, IReadOnlyCollection<TaskKind> allowedKinds, IReadOnlyCollection<string> functions,
+        double? timeLeftSeconds, double speedFactor, Func<Demand, double> price)
+    {
         var items = new List<BidItem>();
-        var utilisation = capacity.CpuMillis <= 0 ? 1 : Math.Clamp(1 - ((double)free.CpuMillis / capacity.CpuMillis), 0, 1);
-        var price = offer.PriceAt(utilisation);
         foreach (var d in call.Demands)
         {
             if (!allowedKinds.Contains(d.Kind) || (d.Kind == TaskKind.Function && !functions.Contains(d.Function)))
@@ -121,15 +115,15 @@ public static class ProbeBidder
                 continue;
             }
 
-            if (offer.TimeLeftSeconds > 0 && d.EstimatedSeconds > 0 && d.EstimatedSeconds / Math.Max(0.01, offer.SpeedFactor) > offer.TimeLeftSeconds)
+            if (timeLeftSeconds is { } left && d.EstimatedSeconds > 0 && d.EstimatedSeconds / Math.Max(0.01, speedFactor) > left)
             {
-                continue;
+                continue; // the owner's hours end before this work would: leave it to machines that can finish it.
             }
 
             var units = d.Shape.CopiesIn(free, d.Count);
             if (units > 0)
             {
-                items.Add(new BidItem(d.Index, units, price));
+                items.Add(new BidItem(d.Index, units, price(d)));
             }
         }
 

@@ -195,46 +195,36 @@ public sealed partial class DirectorLoop : BackgroundService
                 items.RemoveAll(static i => i.Event is DirectorEvent.Tick);
                 items.AddRange(ticks);
             }
-            foreach (var item in items)
-            {
-                if (item.Event is null)
-                {
-                    perItem.Add([]);
-                    continue;
-                }
-
-                if (item.Event is DirectorEvent.Tick)
-                {
-                    Volatile.Write(ref _tickQueued, 0);
-                }
-
-                IReadOnlyList<DirectorCommand> cmds;
-                try
-                {
-                    cmds = engine.HandleInBatch(item.Event, now);
-                }
-                catch (Exception ex)
-                {
-                    // A broken invariant is a bug: stop rather than run on with state we cannot trust.
-                    LogEngineFailed(_log, ex, item.Event.GetType().Name);
-                    Fail(items, ex);
-                    Environment.ExitCode = 4;
-                    _lifetime.StopApplication();
-                    return;
-                }
-
-                perItem.Add(cmds);
-                batch.AddRange(cmds);
-            }
-
-            // The market acts once per batch: one round covers every slot the batch freed and every task it made ready.
+            var handling = "";
             try
             {
+                foreach (var item in items)
+                {
+                    if (item.Event is null)
+                    {
+                        perItem.Add([]);
+                        continue;
+                    }
+
+                    if (item.Event is DirectorEvent.Tick)
+                    {
+                        Volatile.Write(ref _tickQueued, 0);
+                    }
+
+                    handling = item.Event.GetType().Name;
+                    var cmds = engine.HandleInBatch(item.Event, now);
+                    perItem.Add(cmds);
+                    batch.AddRange(cmds);
+                }
+
+                // The market acts once per batch: one round covers every slot the batch freed and every task it made ready.
+                handling = "Settle";
                 batch.AddRange(engine.Settle(now));
             }
             catch (Exception ex)
             {
-                LogEngineFailed(_log, ex, "Settle");
+                // A broken invariant is a bug: stop rather than run on with state we cannot trust.
+                LogEngineFailed(_log, ex, handling);
                 Fail(items, ex);
                 Environment.ExitCode = 4;
                 _lifetime.StopApplication();

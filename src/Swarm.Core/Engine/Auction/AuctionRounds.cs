@@ -104,7 +104,6 @@ internal sealed class AuctionRounds(
                 round.Bids[id] = new Bid(id, call.Round, items, offer.ValidUntil) { AvailableForSeconds = offer.TimeLeftSeconds };
                 p.AvailableUntil = offer.TimeLeftSeconds > 0 ? now + TimeSpan.FromSeconds(Math.Min(offer.TimeLeftSeconds, 1e7)) : null;
                 round.Awaiting.Remove(id);
-                round.Standing++;
             }
         }
 

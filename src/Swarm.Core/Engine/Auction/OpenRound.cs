@@ -13,7 +13,4 @@ internal sealed class OpenRound(CallForBids call, IReadOnlyList<TaskRun> tasks, 
     public SortedSet<string> Called { get; } = new(called, StringComparer.Ordinal);
     public SortedSet<string> Awaiting { get; } = called;
     public Dictionary<string, Bid> Bids { get; } = new(StringComparer.Ordinal);
-
-    /// <summary>How many of the bids came from standing offers (those probes were not called).</summary>
-    public int Standing { get; set; }
 }

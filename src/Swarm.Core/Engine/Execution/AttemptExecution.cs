@@ -34,7 +34,7 @@ internal sealed class AttemptExecution(
         var now = step.Now;
         p.LastSeen = now;
         var accepted = new SortedSet<AttemptRef>(a.Accepted, AttemptComparer.Instance);
-        var dispatch = new List<DispatchItem>();
+        var started = new List<AttemptRef>();
         foreach (var att in award.Items)
         {
             if (!tasks.TryGetTask(att, out var t))
@@ -68,24 +68,23 @@ internal sealed class AttemptExecution(
                 t.Spare.StartedAt = now;
             }
 
-            dispatch.Add(award.CarriedTasks ? new DispatchItem(att, t.Spec, EmptyOutputs) : DispatchItem.Of(t, att));
+            started.Add(att);
         }
 
-        if (dispatch.Count > 0)
+        if (started.Count > 0)
         {
             if (!award.CarriedTasks)
             {
-                step.Emit(new DirectorCommand.Dispatch(p.Id, dispatch)); // an award that carried its tasks was started by the probe already.
+                // An award that carried its tasks was started by the probe already; any other gets them now.
+                step.Emit(new DirectorCommand.Dispatch(p.Id, [.. started.Select(att => DispatchItem.Of(tasks.Task(att.WorkflowId, att.TaskId), att))]));
             }
 
-            foreach (var w in dispatch.Select(d => d.Attempt.WorkflowId).Distinct(StringComparer.Ordinal))
+            foreach (var w in started.Select(att => att.WorkflowId).Distinct(StringComparer.Ordinal))
             {
                 step.Emit(new DirectorCommand.WorkflowChanged(w));
             }
         }
     }
-
-    private static readonly IReadOnlyDictionary<string, byte[]> EmptyOutputs = new Dictionary<string, byte[]>();
 
     /// <summary>A running attempt reported progress, possibly with a checkpoint a later attempt resumes from.</summary>
     public void Progress(DirectorEvent.ProgressReported e, EngineStep step)
