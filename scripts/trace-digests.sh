@@ -3,7 +3,7 @@
 # each file lists one SHA-256 per run over every event the simulator handed the engine and every command the
 # engine returned (swarm simulate --digests). A change meant to keep behaviour (a refactor) must leave them equal.
 #   scripts/trace-digests.sh            check DST seeds 1-200, mixed-fleet and scale-1k (about 1 minute)
-#   scripts/trace-digests.sh --all      also shared-traces (about 3 more minutes)
+#   scripts/trace-digests.sh --all      also shared-traces (about 7 more minutes: 11 policies x 10 seeds)
 #   scripts/trace-digests.sh --record   rewrite the recorded files (after a deliberate change of behaviour)
 set -euo pipefail
 cd "$(dirname "$0")/.."
