@@ -127,7 +127,8 @@ internal static class BenchCommand
                     }
                 }
 
-                Console.WriteLine($"peak RSS of this process (the embedded director and the client): {PeakRssMib():0} MiB");
+                var gc = GC.GetGCMemoryInfo(GCKind.Any);
+                Console.WriteLine($"peak RSS of this process (the embedded director and the client): {PeakRssMib():0} MiB; GC heap {gc.HeapSizeBytes / 1048576.0:0} MiB, committed {gc.TotalCommittedBytes / 1048576.0:0} MiB, live after a full collection {GC.GetTotalMemory(forceFullCollection: true) / 1048576.0:0} MiB");
             }
 
             return ExitCodes.Ok;
