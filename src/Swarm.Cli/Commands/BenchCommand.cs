@@ -32,9 +32,13 @@ internal static class BenchCommand
             Description = "Instead: connect this many probes from one load-generator process (real gRPC streams heartbeating once a second) and measure the director's CPU and memory per connected probe",
             DefaultValueFactory = _ => 0,
         };
+        var plaintext = new Option<bool>("--plaintext")
+        {
+            Description = "Run the director without TLS, credentials, rate limits and audit (loopback h2c), to measure what security costs",
+        };
         var cmd = new Command("bench", "Measure end-to-end micro-task throughput and round-trip latency on this machine (director + probe processes)")
         {
-            tasks, probes, kind, runs, slots, roundTrips, fleet,
+            tasks, probes, kind, runs, slots, roundTrips, fleet, plaintext,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -55,7 +59,8 @@ internal static class BenchCommand
             }
 
             var dir = Path.Combine(Path.GetTempPath(), "swarm-bench-" + Environment.ProcessId.ToString(CultureInfo.InvariantCulture));
-            var swarm = await LocalSwarm.StartAsync(dir, 0, LogLevel.Warning, ct).ConfigureAwait(false);
+            var swarm = await LocalSwarm.StartAsync(dir, 0, LogLevel.Warning, ct,
+                pr.GetValue(plaintext) ? new Dictionary<string, string?> { ["Director:InsecurePlaintext"] = "true" } : null).ConfigureAwait(false);
             if (swarm is null)
             {
                 return ExitCodes.BadInput;
@@ -75,7 +80,7 @@ internal static class BenchCommand
                     return ExitCodes.Unavailable;
                 }
 
-                using var client = new SwarmClient(swarm.Address);
+                using var client = swarm.Client();
                 var isExec = pr.GetValue(kind) == "exec";
                 var rates = new List<double>();
                 for (var run = 0; run <= r; run++)
@@ -117,7 +122,7 @@ internal static class BenchCommand
                         $"  director loop: {st.Batches} batches of {st.Events / (double)Math.Max(1, st.Batches):0.0} events, {st.DurableBatches} transactions; engine {st.Engine.TotalSeconds / secs:P0}, journal {st.Store.TotalSeconds / secs:P0}, release {st.Release.TotalSeconds / secs:P0} of the run"));
                 }
 
-                Console.WriteLine($"median: {Percentiles.Median(rates):0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)})");
+                Console.WriteLine($"median: {Percentiles.Median(rates):0} tasks/s over {r} runs ({n} tasks, {p} probes, {s} slots each, {pr.GetValue(kind)}, {(pr.GetValue(plaintext) ? "plaintext, no auth" : "TLS + keys + audit")})");
                 if (trips > 0)
                 {
                     var code = await RoundTripsAsync(client, trips, isExec, ct).ConfigureAwait(false);
@@ -172,6 +177,9 @@ internal static class BenchCommand
         {
             ["Director:HeartbeatIntervalSeconds"] = "1",
             ["Director:ProbeTimeoutSeconds"] = "10",
+            // The load generator multiplexes its probes over a few HTTP/2 connections, which mutual TLS (one
+            // certificate per connection) would not allow: this measures the engine and stream cost per probe.
+            ["Director:InsecurePlaintext"] = "true",
         }).ConfigureAwait(false);
         if (swarm is null)
         {
@@ -185,7 +193,7 @@ internal static class BenchCommand
             using var load = SelfLauncher.StartLogged(["fleet-load", "--director", swarm.Address, "--probes", n.ToString(CultureInfo.InvariantCulture)], Path.Combine(dir, "fleet.log"));
             try
             {
-                using var client = new SwarmClient(swarm.Address);
+                using var client = swarm.Client();
                 var deadline = TimeProvider.System.GetTimestamp();
                 while ((await client.ProbesAsync(ct).ConfigureAwait(false)).Count(p => p.Connected) < n)
                 {

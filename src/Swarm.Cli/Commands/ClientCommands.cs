@@ -11,7 +11,7 @@ namespace Swarm.Cli.Commands;
 /// <summary>Commands that talk to a running director: submit, status, probes, cancel (explain is <see cref="ExplainCommand"/>).</summary>
 internal static partial class ClientCommands
 {
-    public static Command Submit(Option<string> director)
+    public static Command Submit(Option<string?> director)
     {
         var spec = new Argument<FileInfo>("spec") { Description = "Application spec (YAML or JSON)" };
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait for the workflow to finish, showing progress" };
@@ -30,7 +30,7 @@ internal static partial class ClientCommands
                 return ExitCodes.BadInput;
             }
 
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var id = await client.SubmitAsync(parsed, ct).ConfigureAwait(false);
@@ -61,13 +61,13 @@ internal static partial class ClientCommands
         return cmd;
     }
 
-    public static Command Status(Option<string> director)
+    public static Command Status(Option<string?> director)
     {
         var id = new Argument<string?>("workflow-id") { Description = "Show one workflow's tasks (default: list all)", Arity = ArgumentArity.ZeroOrOne };
         var cmd = new Command("status", "List workflows, or show one workflow's tasks and why each probe won") { id };
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 if (pr.GetValue(id) is { } wf)
@@ -96,12 +96,12 @@ internal static partial class ClientCommands
         return cmd;
     }
 
-    public static Command Probes(Option<string> director)
+    public static Command Probes(Option<string?> director)
     {
         var cmd = new Command("probes", "List probes: health (alive, suspect, dead, draining, damped) and phi, capacity, load, reliability, earnings");
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var probes = await client.ProbesAsync(ct).ConfigureAwait(false);
@@ -116,13 +116,13 @@ internal static partial class ClientCommands
         return cmd;
     }
 
-    public static Command Cancel(Option<string> director)
+    public static Command Cancel(Option<string?> director)
     {
         var id = new Argument<string>("workflow-id") { Description = "The workflow to cancel" };
         var cmd = new Command("cancel", "Cancel a workflow and kill its running tasks") { id };
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 await client.CancelAsync(pr.GetValue(id)!, ct).ConfigureAwait(false);
@@ -142,13 +142,17 @@ internal static partial class ClientCommands
         Ui.Error(ex.StatusCode switch
         {
             StatusCode.Unavailable => $"director unreachable: {ex.Status.Detail}",
+            StatusCode.DeadlineExceeded => $"the director did not answer in time: {ex.Status.Detail}",
+            StatusCode.Unauthenticated => $"not authenticated: {ex.Status.Detail}",
+            StatusCode.PermissionDenied => $"permission denied: {ex.Status.Detail}",
             StatusCode.Cancelled => "interrupted",
             _ => ex.Status.Detail,
         });
         return ex.StatusCode switch
         {
             StatusCode.Cancelled => ExitCodes.Interrupted,
-            StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.ResourceExhausted => ExitCodes.BadInput,
+            StatusCode.InvalidArgument or StatusCode.NotFound or StatusCode.FailedPrecondition or StatusCode.AlreadyExists or StatusCode.ResourceExhausted
+                or StatusCode.Unauthenticated or StatusCode.PermissionDenied => ExitCodes.BadInput,
             _ => ExitCodes.Unavailable,
         };
     }

@@ -104,7 +104,7 @@ internal static class DemoCommand
 
             Ui.Info($"{Fleet.Length} probe processes connected; submitting {tiles} tile tasks + 1 assemble task (objective {objectiveName})");
             var spec = BuildWorkflow(tiles, width, height, objective);
-            using var client = new SwarmClient(swarm.Address);
+            using var client = swarm.Client();
             using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, swarm.Director.Lifetime.ApplicationStopping);
             ct = stop.Token;
             WorkflowStatus final;

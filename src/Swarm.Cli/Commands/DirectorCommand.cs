@@ -74,6 +74,14 @@ internal static class DirectorCommand
         await using (app.ConfigureAwait(false))
         {
             Console.WriteLine($"swarm director listening on {DirectorApp.ListeningAddress(app)} (state: {DirectorApp.Options(app).DatabasePath})");
+            if (DirectorApp.WriteAdminConnection(app) is { } admin)
+            {
+                Console.WriteLine($"administrator credentials: {admin} (the CLI finds it when run from {Path.GetDirectoryName(Path.GetDirectoryName(admin))} or with SWARM_CONFIG={admin}); new probes: swarm token create --role probe");
+            }
+            else
+            {
+                Console.WriteLine("security is OFF (InsecurePlaintext): no TLS, no credentials; loopback only");
+            }
             try
             {
                 await app.WaitForShutdownAsync(ct).ConfigureAwait(false);

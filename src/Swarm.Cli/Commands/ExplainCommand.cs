@@ -17,7 +17,7 @@ internal static class ExplainCommand
 {
     private static readonly JsonFormatter Json = new(JsonFormatter.Settings.Default.WithFormatDefaultValues(true).WithIndentation());
 
-    public static Command Create(Option<string> director)
+    public static Command Create(Option<string?> director)
     {
         var workflow = new Argument<string>("workflow-id") { Description = "The workflow to explain" };
         var task = new Argument<string?>("task-id") { Description = "Explain one task: its winner, runners-up and payment, or why it waits", Arity = ArgumentArity.ZeroOrOne };
@@ -25,7 +25,7 @@ internal static class ExplainCommand
         var cmd = new Command("explain", "Explain why a task went to its probe (or waits), or a workflow's price breakdown and spend") { workflow, task, json };
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var reply = await client.ExplainAsync(pr.GetValue(workflow)!, pr.GetValue(task), ct).ConfigureAwait(false);

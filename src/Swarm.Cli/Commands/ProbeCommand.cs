@@ -14,7 +14,7 @@ namespace Swarm.Cli.Commands;
 /// <summary>`swarm probe`: runs a probe agent; `swarm probe drain ID` asks one to drain.</summary>
 internal static class ProbeCommand
 {
-    public static Command Create(Option<string> director)
+    public static Command Create(Option<string?> director)
     {
         var id = new Option<string?>("--id") { Description = "Stable probe id (default: host name)" };
         var region = new Option<string>("--region") { Description = "Region name", DefaultValueFactory = _ => "local" };
@@ -48,17 +48,22 @@ internal static class ProbeCommand
         {
             Description = "Seconds running tasks get to finish or checkpoint when this probe drains and the director gave no deadline; then they are killed and reassigned (default 30)",
         };
+        var token = new Option<string?>("--token")
+        {
+            Description = "Enrolment token (swarm token create --role probe; else env SWARM_TOKEN): needed once, until the probe has its certificate",
+        };
+        var identityDir = new Option<string?>("--identity-dir") { Description = "Where the probe keeps its key and certificate (default: WORK-DIR/identity)" };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
         {
             id, region, zone, machineClass, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
-            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, verbose,
+            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, token, identityDir, verbose,
         };
         cmd.SetAction(async (pr, ct) =>
         {
             var settings = new Dictionary<string, string?>
             {
-                ["Probe:DirectorUrl"] = pr.GetValue(director),
+                ["Probe:DirectorUrl"] = CommonOptions.DirectorAddress(pr),
                 ["Probe:Region"] = pr.GetValue(region),
                 ["Probe:Zone"] = pr.GetValue(zone),
                 ["Probe:MachineClass"] = pr.GetValue(machineClass),
@@ -104,6 +109,21 @@ internal static class ProbeCommand
                 settings["Probe:DrainGraceSeconds"] = Inv(grace);
             }
 
+            if ((pr.GetValue(token) ?? Environment.GetEnvironmentVariable("SWARM_TOKEN")) is { Length: > 0 } t)
+            {
+                settings["Probe:EnrolmentToken"] = t;
+            }
+
+            if (pr.GetValue(CommonOptions.CaOption) is { Length: > 0 } ca)
+            {
+                settings["Probe:CaCertificatePath"] = ca;
+            }
+
+            if (pr.GetValue(identityDir) is { Length: > 0 } idDir)
+            {
+                settings["Probe:IdentityDirectory"] = idDir;
+            }
+
             return await RunAsync(settings, pr.GetValue(verbose) ? LogLevel.Debug : LogLevel.Information, ct).ConfigureAwait(false);
         });
 
@@ -125,7 +145,7 @@ internal static class ProbeCommand
         var drain = new Command("drain", "Ask a probe to take no new work; running work has the grace period to finish or checkpoint") { drainId, grace };
         drain.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var seconds = pr.GetValue(grace);
@@ -141,6 +161,24 @@ internal static class ProbeCommand
             }
         });
         cmd.Subcommands.Add(drain);
+
+        var revokeId = new Argument<string>("probe-id") { Description = "The probe whose certificate to revoke" };
+        var revoke = new Command("revoke", "Revoke a probe's certificate: its stream is cut, its work re-auctioned, and it cannot connect again until enrolled anew") { revokeId };
+        revoke.SetAction(async (pr, ct) =>
+        {
+            using var client = CommonOptions.Connect(pr);
+            try
+            {
+                await client.RevokeProbeAsync(pr.GetValue(revokeId)!, ct).ConfigureAwait(false);
+                Console.WriteLine($"probe {pr.GetValue(revokeId)}: certificate revoked, stream cut");
+                return ExitCodes.Ok;
+            }
+            catch (RpcException ex)
+            {
+                return ClientCommands.Report(ex);
+            }
+        });
+        cmd.Subcommands.Add(revoke);
         return cmd;
     }
 

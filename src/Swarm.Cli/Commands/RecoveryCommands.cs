@@ -10,7 +10,7 @@ namespace Swarm.Cli.Commands;
 /// <summary>Commands about failures: rerun what did not finish, and list what the director recovered from.</summary>
 internal static class RecoveryCommands
 {
-    public static Command Resubmit(Option<string> director)
+    public static Command Resubmit(Option<string?> director)
     {
         var id = new Argument<string>("workflow-id") { Description = "A failed or cancelled workflow" };
         var wait = new Option<bool>("--wait", "-w") { Description = "Wait for the rescue run to finish, showing progress" };
@@ -21,7 +21,7 @@ internal static class RecoveryCommands
         };
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var reply = await client.ResubmitAsync(pr.GetValue(id)!, ct).ConfigureAwait(false);
@@ -43,7 +43,7 @@ internal static class RecoveryCommands
         return cmd;
     }
 
-    public static Command Incidents(Option<string> director)
+    public static Command Incidents(Option<string?> director)
     {
         var json = new Option<bool>("--json") { Description = "Print the raw reply as JSON" };
         var cmd = new Command("incidents",
@@ -53,7 +53,7 @@ internal static class RecoveryCommands
         };
         cmd.SetAction(async (pr, ct) =>
         {
-            using var client = new SwarmClient(pr.GetValue(director)!);
+            using var client = CommonOptions.Connect(pr);
             try
             {
                 var list = await client.IncidentsAsync(ct).ConfigureAwait(false);

@@ -12,6 +12,9 @@ internal static class SwarmCommand
             "Swarm: turn a changing crowd of machines into one elastic compute swarm.\n" +
             "Exit codes: 0 ok, 1 workflow failed/cancelled, 2 bad input, 3 director unreachable or store failure.");
         root.Options.Add(director);
+        root.Options.Add(CommonOptions.KeyOption);
+        root.Options.Add(CommonOptions.CaOption);
+        root.Options.Add(CommonOptions.ConfigOption);
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());
@@ -28,6 +31,9 @@ internal static class SwarmCommand
         root.Subcommands.Add(ClientCommands.Cancel(director));
         root.Subcommands.Add(RecoveryCommands.Resubmit(director));
         root.Subcommands.Add(RecoveryCommands.Incidents(director));
+        root.Subcommands.Add(SecurityCommands.Token());
+        root.Subcommands.Add(SecurityCommands.Key());
+        root.Subcommands.Add(SecurityCommands.Audit());
         return root;
     }
 }

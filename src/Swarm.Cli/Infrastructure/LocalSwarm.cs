@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Grpc.Core;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging;
 using Swarm.Cli.Commands;
 using Swarm.Client;
@@ -44,14 +45,38 @@ internal sealed class LocalSwarm : IAsyncDisposable
         }
 
         var app = await DirectorCommand.StartAsync(all, level, ct).ConfigureAwait(false);
-        return app is null ? null : new LocalSwarm(app, DirectorApp.ListeningAddress(app), dataDirectory);
+        if (app is null)
+        {
+            return null;
+        }
+
+        DirectorApp.WriteAdminConnection(app);
+        return new LocalSwarm(app, DirectorApp.ListeningAddress(app), dataDirectory);
     }
 
-    /// <summary>Starts one probe process ("swarm probe ..."), logging to a file in the data directory.</summary>
+    /// <summary>A client with the director's administrator credentials (admin.json in the data directory).</summary>
+    public SwarmClient Client()
+    {
+        var file = Path.Combine(DataDirectory, "admin.json");
+        return new SwarmClient(File.Exists(file) ? SwarmClientOptions.FromFile(file) : new SwarmClientOptions { Address = Address });
+    }
+
+    /// <summary>
+    /// Starts one probe process ("swarm probe ..."), logging to a file in the data directory. Over TLS it gets a
+    /// one-time enrolment token for its id, minted in this process, and keeps its certificate under the data directory.
+    /// </summary>
     public Process StartProbe(string id, IEnumerable<string> args)
     {
         var log = Path.Combine(DataDirectory, $"probe-{id}.log");
-        var p = SelfLauncher.StartLogged(["probe", "--director", Address, "--id", id, .. args], log);
+        List<string> security = [];
+        if (Address.StartsWith("https://", StringComparison.Ordinal))
+        {
+            var credentials = Director.Services.GetRequiredService<Director.Security.Credentials>();
+            var (token, _) = credentials.CreateToken(TimeSpan.FromMinutes(10), 1, id, "local swarm");
+            security = ["--token", token, "--identity-dir", Path.Combine(DataDirectory, "probes", id)];
+        }
+
+        var p = SelfLauncher.StartLogged(["probe", "--director", Address, "--id", id, .. security, .. args], log);
         _probes.Add(p);
         return p;
     }
@@ -59,7 +84,7 @@ internal sealed class LocalSwarm : IAsyncDisposable
     /// <summary>Waits until <paramref name="count"/> probes are connected (or a probe process exits, or the timeout passes).</summary>
     public async Task<bool> WaitForProbesAsync(int count, TimeSpan timeout, CancellationToken ct)
     {
-        using var client = new SwarmClient(Address);
+        using var client = Client();
         var start = TimeProvider.System.GetTimestamp();
         while (TimeProvider.System.GetElapsedTime(start) < timeout)
         {

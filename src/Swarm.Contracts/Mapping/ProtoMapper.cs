@@ -390,6 +390,7 @@ public static class ProtoMapper
             SubmittedUnixMs = w.SubmittedAt.ToUnixTimeMilliseconds(),
             FinishedUnixMs = w.FinishedAt?.ToUnixTimeMilliseconds() ?? 0,
             RescueOf = w.RescueOf,
+            Tenant = w.Tenant,
         };
         foreach (var t in w.Tasks)
         {

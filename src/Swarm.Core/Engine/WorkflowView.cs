@@ -9,4 +9,7 @@ public sealed record WorkflowView(
 {
     /// <summary>The workflow this one reruns (a rescue), or empty.</summary>
     public string RescueOf { get; init; } = "";
+
+    /// <summary>The tenant that submitted it (who pays, and who may see it).</summary>
+    public string Tenant { get; init; } = "default";
 }

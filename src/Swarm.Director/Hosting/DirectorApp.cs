@@ -1,4 +1,6 @@
 using System.Net;
+using System.Security.Authentication;
+using Microsoft.AspNetCore.Server.Kestrel.Https;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -41,7 +43,23 @@ public static class DirectorApp
             // Out-of-range settings are reported by options validation at start; do not throw from here.
             if (o.Port is >= 0 and <= 65535)
             {
-                k.Listen(address, o.Port, l => l.Protocols = HttpProtocols.Http2);
+                k.Listen(address, o.Port, l =>
+                {
+                    l.Protocols = HttpProtocols.Http2;
+                    if (!o.InsecurePlaintext)
+                    {
+                        var ca = k.ApplicationServices.GetRequiredService<Security.CertificateAuthority>();
+                        l.UseHttps(new HttpsConnectionAdapterOptions
+                        {
+                            ServerCertificate = ca.ServerCertificate,
+                            SslProtocols = SslProtocols.Tls12 | SslProtocols.Tls13,
+                            // Probes present the certificate they enrolled for; API-key clients present none.
+                            ClientCertificateMode = ClientCertificateMode.AllowCertificate,
+                            ClientCertificateValidation = (cert, _, _) => ca.ValidatesClient(cert),
+                            HandshakeTimeout = TimeSpan.FromSeconds(10),
+                        });
+                    }
+                });
             }
 
             k.Limits.Http2.MaxStreamsPerConnection = 1024;
@@ -51,13 +69,47 @@ public static class DirectorApp
         return app;
     }
 
+    /// <summary>
+    /// Writes (or refreshes) <c>admin.json</c> in the data directory: this director's address, its CA, and an
+    /// administrator key, created on first start (the file is the key's only copy; delete it and the next start makes
+    /// a new key, the old one staying valid until revoked). The local CLI finds it with no set-up. Returns its path,
+    /// or null when security is off.
+    /// </summary>
+    public static string? WriteAdminConnection(WebApplication app)
+    {
+        ArgumentNullException.ThrowIfNull(app);
+        var o = Options(app);
+        if (o.InsecurePlaintext)
+        {
+            return null;
+        }
+
+        var path = Path.GetFullPath(Path.Combine(o.DataDirectory, "admin.json"));
+        var existing = File.Exists(path) ? Contracts.Security.ConnectionFile.Read(path) : null;
+        var key = existing?.Key ?? "";
+        var credentials = app.Services.GetRequiredService<Security.Credentials>();
+        if (key.Length == 0 || credentials.Authenticate(key) is not { } p || !p.Has(Security.Roles.Admin))
+        {
+            key = credentials.CreateKey("default", ["admin"], "bootstrap administrator (data directory admin.json)").Key;
+        }
+
+        new Contracts.Security.ConnectionFile
+        {
+            Director = ListeningAddress(app),
+            Key = key,
+            Ca = Path.Combine("tls", "ca.crt"),
+        }.Write(path);
+        return path;
+    }
+
     /// <summary>The address the app listens on, once started (resolves port 0).</summary>
     public static string ListeningAddress(WebApplication app)
     {
         ArgumentNullException.ThrowIfNull(app);
         var server = app.Services.GetRequiredService<IServer>();
         var address = server.Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault() ?? "";
-        return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal);
+        return address.Replace("[::]", "127.0.0.1", StringComparison.Ordinal).Replace("0.0.0.0", "127.0.0.1", StringComparison.Ordinal)
+            .Replace("://localhost", "://127.0.0.1", StringComparison.Ordinal);
     }
 
     /// <summary>The validated options (throws <see cref="OptionsValidationException"/> naming every problem).</summary>

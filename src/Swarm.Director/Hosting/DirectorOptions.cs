@@ -12,9 +12,26 @@ public sealed class DirectorOptions
     [Required]
     public string Host { get; set; } = "127.0.0.1";
 
-    /// <summary>TCP port for gRPC (h2c); 0 picks a free port. Default 7400.</summary>
+    /// <summary>TCP port for gRPC over TLS (HTTP/2); 0 picks a free port. Default 7400.</summary>
     [Range(0, 65535)]
     public int Port { get; set; } = 7400;
+
+    /// <summary>
+    /// Turns TLS, authentication, rate limits and the audit log off (plain h2c, every caller an administrator). Only
+    /// allowed with a loopback <see cref="Host"/>; meant for measuring what security costs. Default false.
+    /// </summary>
+    public bool InsecurePlaintext { get; set; }
+
+    /// <summary>Extra names and addresses (comma-separated) the director's TLS certificate is valid for, beyond loopback and <see cref="Host"/>.</summary>
+    public string TlsNames { get; set; } = "";
+
+    /// <summary>Calls per second each caller (API key, probe, or address when anonymous) may make, sustained; default 2,000.</summary>
+    [Range(1, 1_000_000)]
+    public double RateLimitPerSecond { get; set; } = 2000;
+
+    /// <summary>Calls a caller may make at once above the sustained rate; default 4,000.</summary>
+    [Range(1, 10_000_000)]
+    public int RateLimitBurst { get; set; } = 4000;
 
     /// <summary>Directory of the SQLite file; default ".swarm".</summary>
     [Required]

@@ -15,6 +15,11 @@ public sealed class DirectorOptionsValidator : IValidateOptions<DirectorOptions>
             errors.Add($"Director:ProbeTimeoutSeconds ({options.ProbeTimeoutSeconds}) must be at least twice Director:HeartbeatIntervalSeconds ({options.HeartbeatIntervalSeconds})");
         }
 
+        if (options.InsecurePlaintext && !(options.Host is "localhost" || (System.Net.IPAddress.TryParse(options.Host, out var ip) && System.Net.IPAddress.IsLoopback(ip))))
+        {
+            errors.Add($"Director:InsecurePlaintext needs a loopback Director:Host (got '{options.Host}'): without TLS and credentials anyone who can reach the port could run code on every probe");
+        }
+
         if (options.MaxTaskOutputBytes > options.MaxMessageBytes / 2)
         {
             errors.Add($"Director:MaxTaskOutputBytes ({options.MaxTaskOutputBytes}) must be at most half of Director:MaxMessageBytes ({options.MaxMessageBytes})");

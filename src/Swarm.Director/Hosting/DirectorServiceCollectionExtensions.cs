@@ -6,7 +6,9 @@ using Microsoft.Extensions.Options;
 using Swarm.Director.Connections;
 using Swarm.Director.Runtime;
 using Swarm.Director.Services;
+using Swarm.Director.Security;
 using Swarm.Storage;
+using Swarm.Storage.Security;
 
 namespace Swarm.Director.Hosting;
 
@@ -30,6 +32,18 @@ public static class DirectorServiceCollectionExtensions
         });
         services.AddSingleton(sp => new Storage.Blobs.BlobStore(BlobStoreOptionsOf(sp.GetRequiredService<IOptions<DirectorOptions>>().Value)));
         services.TryAddSingleton<Core.Clearing.IClearingSolver>(sp => new Optimization.OptimalClearingSolver(sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton(sp =>
+        {
+            var o = sp.GetRequiredService<IOptions<DirectorOptions>>().Value;
+            Directory.CreateDirectory(o.DataDirectory);
+            return new SqliteSecurityStore(Path.Combine(o.DataDirectory, "security.db"));
+        });
+        services.AddSingleton(sp => CertificateAuthority.LoadOrCreate(sp.GetRequiredService<IOptions<DirectorOptions>>().Value.DataDirectory,
+            ServerNames(sp.GetRequiredService<IOptions<DirectorOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
+        services.AddSingleton<Credentials>();
+        services.AddSingleton<AuditLog>();
+        services.AddHostedService(sp => sp.GetRequiredService<AuditLog>());
+        services.AddSingleton<AuthInterceptor>();
         services.AddSingleton<ProbeConnectionRegistry>();
         services.AddSingleton<WorkflowWatchers>();
         services.AddSingleton<DirectorLoop>();
@@ -39,6 +53,7 @@ public static class DirectorServiceCollectionExtensions
         services.AddGrpc(o =>
         {
             o.EnableDetailedErrors = false;
+            o.Interceptors.Add<AuthInterceptor>();
         }).AddServiceOptions<BlobApiService>(o => o.MaxReceiveMessageSize = o.MaxSendMessageSize = BlobApiService.MaxMessageBytes);
         services.AddOptions<Grpc.AspNetCore.Server.GrpcServiceOptions>().Configure<IOptions<DirectorOptions>>((g, d) =>
         {
@@ -54,7 +69,23 @@ public static class DirectorServiceCollectionExtensions
         endpoints.MapGrpcService<ProbeStreamService>();
         endpoints.MapGrpcService<SwarmApiService>();
         endpoints.MapGrpcService<BlobApiService>();
+        endpoints.MapGrpcService<AdminApiService>();
+        endpoints.MapGrpcService<EnrolmentApiService>();
         return endpoints;
+    }
+
+    /// <summary>The names the TLS certificate is valid for: loopback, this machine, the listening host and the configured extras.</summary>
+    public static IReadOnlyList<string> ServerNames(DirectorOptions o)
+    {
+        ArgumentNullException.ThrowIfNull(o);
+        var names = new List<string> { "localhost", "127.0.0.1", "::1", Environment.MachineName };
+        if (o.Host is not ("0.0.0.0" or "::" or "*" or ""))
+        {
+            names.Add(o.Host);
+        }
+
+        names.AddRange(o.TlsNames.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return names;
     }
 
     private static Storage.Blobs.BlobStoreOptions BlobStoreOptionsOf(DirectorOptions o) => new()

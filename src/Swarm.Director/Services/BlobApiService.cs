@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging;
 using Swarm.Contracts.Blobs;
 using Swarm.Contracts.V1;
 using Swarm.Core.Model;
+using Swarm.Director.Security;
 using Swarm.Storage.Blobs;
 
 namespace Swarm.Director.Services;
@@ -13,7 +14,11 @@ namespace Swarm.Director.Services;
 /// The blob protocol over the director's <see cref="BlobStore"/>: validates names, sizes and chunks, streams into the
 /// store (which checks the hash and keeps nothing on any error), and streams blobs back in 256 KiB chunks.
 /// </summary>
-public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiService> log) : BlobService.BlobServiceBase
+/// <remarks>
+/// Probes may read and write any blob (inputs of the tasks they run, outputs and checkpoints); a tenant's key reads
+/// only blobs that tenant stored. Another tenant's blob reads as absent.
+/// </remarks>
+public sealed partial class BlobApiService(BlobStore store, Storage.Security.SqliteSecurityStore owners, ILogger<BlobApiService> log) : BlobService.BlobServiceBase
 {
     /// <summary>Largest data field of one uploaded chunk, bytes (4 MiB).</summary>
     public const int MaxChunkBytes = 4 * 1024 * 1024;
@@ -47,6 +52,11 @@ public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiServi
         {
             var stored = await store.PutAsync(first.Sha256, first.TotalSize, ChunksAsync(first, requestStream, ct), ct).ConfigureAwait(false);
             LogStored(log, stored.Sha256, stored.Size, stored.Deduplicated);
+            if (Principal.Of(context) is { Tenant.Length: > 0 } caller)
+            {
+                owners.AddBlobOwner(stored.Sha256, caller.Tenant);
+            }
+
             return new BlobInfo { Sha256 = stored.Sha256, Size = stored.Size, Exists = true };
         }
         catch (BlobRejectedException ex)
@@ -74,10 +84,13 @@ public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiServi
         ArgumentNullException.ThrowIfNull(context);
         var ct = context.CancellationToken;
         var sha256 = CheckedName(request.Sha256);
-        if (!store.TryOpenRead(sha256, out var stream))
+        FileStream? stream = null;
+        if (!MayRead(context, sha256) || !store.TryOpenRead(sha256, out stream))
         {
             RpcErrors.NotFound($"blob {sha256} is not in the store");
         }
+
+        ArgumentNullException.ThrowIfNull(stream);
 
         await using (stream.ConfigureAwait(false))
         {
@@ -119,8 +132,9 @@ public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiServi
     public override Task<BlobInfo> Stat(BlobRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(context);
         var sha256 = CheckedName(request.Sha256);
-        var size = store.SizeOf(sha256);
+        var size = MayRead(context, sha256) ? store.SizeOf(sha256) : null;
         return Task.FromResult(new BlobInfo { Sha256 = sha256, Size = size ?? 0, Exists = size is not null });
     }
 
@@ -149,6 +163,12 @@ public sealed partial class BlobApiService(BlobStore store, ILogger<BlobApiServi
         {
             RpcErrors.Invalid($"a later chunk names blob {chunk.Sha256}, not {sha256}");
         }
+    }
+
+    private bool MayRead(ServerCallContext context, string sha256)
+    {
+        var caller = Principal.Of(context);
+        return caller.Has(Roles.Probe) || caller.Has(Roles.Admin) || owners.IsBlobOwner(sha256, caller.Tenant);
     }
 
     private static string CheckedName(string sha256)

@@ -33,6 +33,12 @@ public sealed partial class ProbeStreamService(
 
         var reg = requestStream.Current.Register;
         var profile = ValidateRegister(reg);
+        var caller = Security.Principal.Of(context);
+        if (caller != Security.Principal.Local && caller.ProbeId != profile.ProbeId)
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"this certificate is probe '{caller.ProbeId}'s; it cannot register as '{profile.ProbeId}'"));
+        }
+
         var connection = connections.Open(profile.ProbeId);
         try
         {

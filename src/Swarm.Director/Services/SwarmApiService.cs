@@ -1,9 +1,11 @@
 using System.Security.Cryptography;
+using System.Text;
 using Grpc.Core;
 using Swarm.Contracts.Mapping;
 using Swarm.Contracts.V1;
 using Swarm.Core.Engine;
 using Swarm.Director.Runtime;
+using Swarm.Director.Security;
 
 namespace Swarm.Director.Services;
 
@@ -15,9 +17,15 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var spec = SpecOf(request.Spec, "SubmitRequest");
-        var id = NewWorkflowId();
+        var caller = Principal.Of(context);
+        var spec = SpecOf(request.Spec, "SubmitRequest", caller);
+        var id = WorkflowIdFor(spec.Tenant, request.RequestId, "SubmitRequest");
         var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), context.CancellationToken).ConfigureAwait(false);
+        if (request.RequestId.Length > 0 && await SameSubmissionAsync(cmds, id, spec, context.CancellationToken).ConfigureAwait(false))
+        {
+            return new SubmitReply { WorkflowId = id, TaskCount = spec.Tasks.Count };
+        }
+
         RpcErrors.ThrowIfRejected(cmds);
         return new SubmitReply { WorkflowId = id, TaskCount = spec.Tasks.Count };
     }
@@ -29,11 +37,16 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var ct = context.CancellationToken;
-        var spec = SpecOf(request.Spec, "RunRequest");
-        var id = NewWorkflowId();
+        var caller = Principal.Of(context);
+        var spec = SpecOf(request.Spec, "RunRequest", caller);
+        var id = WorkflowIdFor(spec.Tenant, request.RequestId, "RunRequest");
         using var sub = watchers.Subscribe(id); // before the submission: no change is missed
         var cmds = await loop.SendAsync(new DirectorEvent.WorkflowSubmitted(id, spec), ct).ConfigureAwait(false);
-        RpcErrors.ThrowIfRejected(cmds);
+        if (!(request.RequestId.Length > 0 && await SameSubmissionAsync(cmds, id, spec, ct).ConfigureAwait(false)))
+        {
+            RpcErrors.ThrowIfRejected(cmds);
+        }
+
         await responseStream.WriteAsync(new WorkflowStatus { WorkflowId = id, Name = spec.Name, State = Contracts.V1.WorkflowState.Running, Total = spec.Tasks.Count }, ct).ConfigureAwait(false);
         while (true)
         {
@@ -60,11 +73,25 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         }
     }
 
-    private static Core.Model.WorkflowSpec SpecOf(Contracts.V1.WorkflowSpec? proto, string request)
+    /// <summary>
+    /// The core spec of a request, in the caller's tenant: a spec naming no tenant gets the caller's; one naming
+    /// another tenant is refused unless the caller is an administrator.
+    /// </summary>
+    private static Core.Model.WorkflowSpec SpecOf(Contracts.V1.WorkflowSpec? proto, string request, Principal caller)
     {
         if (proto is null)
         {
             RpcErrors.Invalid($"{request}.spec is missing");
+        }
+
+        if (proto.Tenant.Length == 0 && caller.Tenant.Length > 0)
+        {
+            proto = proto.Clone();
+            proto.Tenant = caller.Tenant;
+        }
+        else if (proto.Tenant.Length > 0 && !caller.Sees(proto.Tenant))
+        {
+            throw new RpcException(new Status(StatusCode.PermissionDenied, $"{request}.spec.tenant is '{proto.Tenant}', but {caller.Name} belongs to tenant '{caller.Tenant}'"));
         }
 
         try
@@ -78,7 +105,60 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         }
     }
 
-    private static string NewWorkflowId() => "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+    /// <summary>
+    /// A new workflow's id: random, or, when the client names its request, derived from the tenant and the request id
+    /// so that a retry names the same workflow and the engine's "already exists" makes it idempotent, with no extra
+    /// state to keep durable.
+    /// </summary>
+    private static string WorkflowIdFor(string tenant, string requestId, string request)
+    {
+        if (requestId.Length == 0)
+        {
+            return "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        }
+
+        if (!Core.Workflow.WorkflowValidator.IsValidId(requestId))
+        {
+            RpcErrors.Invalid($"{request}.request_id '{Clip(requestId)}' must be 1-128 letters, digits, '-', '_' or '.'");
+        }
+
+        return "wf-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenant + "\n" + requestId)))[..12];
+    }
+
+    /// <summary>
+    /// Whether a submission the engine refused as "already exists" is a retry of the same one (same tenant and name):
+    /// then the caller gets the first one's id. A different workflow under the same request id is a conflict.
+    /// </summary>
+    private async Task<bool> SameSubmissionAsync(IReadOnlyList<DirectorCommand> commands, string id, Core.Model.WorkflowSpec spec, CancellationToken ct)
+    {
+        if (!commands.Any(c => c is DirectorCommand.Rejected { Code: RejectCode.AlreadyExists }))
+        {
+            return false;
+        }
+
+        var existing = await loop.QueryAsync(e => e.GetWorkflow(id, includeTasks: false), ct).ConfigureAwait(false);
+        if (existing is null || existing.Tenant != spec.Tenant || existing.Name != spec.Name || existing.Total != spec.Tasks.Count)
+        {
+            throw new RpcException(new Status(StatusCode.AlreadyExists, "this request_id was already used for a different workflow; use a new request_id"));
+        }
+
+        return true;
+    }
+
+    /// <summary>The workflow if the caller may see it; NotFound otherwise (another tenant's workflow reads as absent).</summary>
+    private async Task<WorkflowView> VisibleAsync(string workflowId, ServerCallContext context, bool includeTasks = false)
+    {
+        var caller = Principal.Of(context);
+        var view = await loop.QueryAsync(e => e.GetWorkflow(workflowId, includeTasks), context.CancellationToken).ConfigureAwait(false);
+        if (view is null || !caller.Sees(view.Tenant))
+        {
+            RpcErrors.NotFound($"no workflow '{Clip(workflowId)}'");
+        }
+
+        return view;
+    }
+
+    private static string Clip(string s) => s.Length <= 140 ? s : s[..140] + "...";
 
     /// <inheritdoc />
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WorkflowStatus> responseStream, ServerCallContext context)
@@ -87,6 +167,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         ArgumentNullException.ThrowIfNull(responseStream);
         ArgumentNullException.ThrowIfNull(context);
         var ct = context.CancellationToken;
+        _ = await VisibleAsync(request.WorkflowId, context).ConfigureAwait(false);
         using var sub = watchers.Subscribe(request.WorkflowId);
         while (true)
         {
@@ -112,12 +193,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        var view = await loop.QueryAsync(e => e.GetWorkflow(request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
-        if (view is null)
-        {
-            RpcErrors.NotFound($"no workflow '{request.WorkflowId}'");
-        }
-
+        var view = await VisibleAsync(request.WorkflowId, context, includeTasks: true).ConfigureAwait(false);
         return ProtoMapper.ToProto(view, request.IncludeOutputs);
     }
 
@@ -125,9 +201,10 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     public override async Task<ListWorkflowsReply> ListWorkflows(ListWorkflowsRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(context);
+        var caller = Principal.Of(context);
         var list = await loop.QueryAsync(e => e.ListWorkflows(), context.CancellationToken).ConfigureAwait(false);
         var reply = new ListWorkflowsReply();
-        reply.Workflows.AddRange(list.Select(w => ProtoMapper.ToProto(w, false)));
+        reply.Workflows.AddRange(list.Where(w => caller.Sees(w.Tenant)).Select(w => ProtoMapper.ToProto(w, false)));
         return reply;
     }
 
@@ -136,6 +213,12 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
+        var before = await VisibleAsync(request.WorkflowId, context).ConfigureAwait(false);
+        if (before.State == Core.Workflow.WorkflowState.Cancelled)
+        {
+            return new CancelReply { State = Contracts.V1.WorkflowState.Cancelled }; // a retried cancel
+        }
+
         var cmds = await loop.SendAsync(new DirectorEvent.WorkflowCancelRequested(request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
         RpcErrors.ThrowIfRejected(cmds);
         return new CancelReply { State = Contracts.V1.WorkflowState.Cancelled };
@@ -181,9 +264,16 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
             RpcErrors.Invalid("ResubmitRequest.workflow_id is empty");
         }
 
-        var id = "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+        var original = await VisibleAsync(request.WorkflowId, context).ConfigureAwait(false);
+        var id = WorkflowIdFor(original.Tenant, request.RequestId.Length > 0 ? "resubmit." + request.RequestId : "", "ResubmitRequest");
         var cmds = await loop.SendAsync(new DirectorEvent.WorkflowResubmitted(id, request.WorkflowId), context.CancellationToken).ConfigureAwait(false);
-        RpcErrors.ThrowIfRejected(cmds);
+        var retried = request.RequestId.Length > 0 && cmds.Any(c => c is DirectorCommand.Rejected { Code: RejectCode.AlreadyExists })
+            && await loop.QueryAsync(e => e.GetWorkflow(id, includeTasks: false)?.RescueOf == request.WorkflowId, context.CancellationToken).ConfigureAwait(false);
+        if (!retried)
+        {
+            RpcErrors.ThrowIfRejected(cmds);
+        }
+
         var view = await loop.QueryAsync(e => e.GetWorkflow(id, includeTasks: false), context.CancellationToken).ConfigureAwait(false);
         return new SubmitReply { WorkflowId = id, TaskCount = view?.Total ?? 0 };
     }
@@ -210,6 +300,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         }
 
         var ct = context.CancellationToken;
+        _ = await VisibleAsync(workflowId, context).ConfigureAwait(false);
         if (string.IsNullOrEmpty(request.TaskId))
         {
             var workflow = await loop.QueryAsync(e => e.ExplainWorkflow(workflowId), ct).ConfigureAwait(false);

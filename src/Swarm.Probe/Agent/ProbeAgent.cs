@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Threading.Channels;
 using Grpc.Core;
 using Grpc.Net.Client;
@@ -84,6 +85,8 @@ public sealed partial class ProbeAgent : BackgroundService
         _jitter = new Random(StringComparer.Ordinal.GetHashCode(_options.ProbeId));
     }
 
+    private ProbeIdentity? _identity;
+
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -104,6 +107,23 @@ public sealed partial class ProbeAgent : BackgroundService
             LogNotAccepting(_log, reason);
         }
 
+        try
+        {
+            _identity = await IdentityAsync(stoppingToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            _consent.Dispose();
+            return;
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or IOException or CryptographicException or UnauthorizedAccessException)
+        {
+            LogRefused(_log, ex.Message);
+            Environment.ExitCode = 2;
+            _consent.Dispose();
+            throw;
+        }
+
         var watch = _consent.WatchAsync(stoppingToken);
         var delay = TimeSpan.FromMilliseconds(100);
         while (!stoppingToken.IsCancellationRequested)
@@ -117,9 +137,9 @@ public sealed partial class ProbeAgent : BackgroundService
             {
                 break;
             }
-            catch (RpcException ex) when (ex.StatusCode == StatusCode.InvalidArgument)
+            catch (RpcException ex) when (ex.StatusCode is StatusCode.InvalidArgument or StatusCode.Unauthenticated or StatusCode.PermissionDenied)
             {
-                // The director refused us for a reason that retrying will not fix.
+                // The director refused us for a reason that retrying will not fix (a bad registration, a revoked certificate).
                 LogRefused(_log, ex.Status.Detail);
                 Environment.ExitCode = 2;
                 throw;
@@ -150,10 +170,41 @@ public sealed partial class ProbeAgent : BackgroundService
         _attempts.CancelAll("probe stopping");
         await Quiet(watch).ConfigureAwait(false);
         _consent.Dispose();
+        _identity?.Dispose();
     }
 
     /// <summary>Sends on the current session, if there is one (what is lost with a broken stream is resent on the next).</summary>
     private void Send(ProbeMessage m) => _outbox?.Writer.TryWrite(m);
+
+    /// <summary>
+    /// The probe's certificate and the director's CA (enrolling with the token on first start, retrying while the
+    /// director is unreachable); null for a plain http:// director (InsecurePlaintext).
+    /// </summary>
+    private async Task<ProbeIdentity?> IdentityAsync(CancellationToken ct)
+    {
+        if (!_options.DirectorUrl.StartsWith("https://", StringComparison.OrdinalIgnoreCase))
+        {
+            return null;
+        }
+
+        var dir = _options.IdentityDirectory.Length > 0 ? _options.IdentityDirectory : Path.Combine(WorkRoot(), "identity");
+        var delay = TimeSpan.FromMilliseconds(100);
+        while (true)
+        {
+            try
+            {
+                return await ProbeIdentity.LoadOrEnrolAsync(dir, _options.ProbeId, _options.DirectorUrl, _options.EnrolmentToken, _options.CaCertificatePath, _time, ct)
+                    .ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is RpcException { StatusCode: StatusCode.Unavailable or StatusCode.DeadlineExceeded } or HttpRequestException)
+            {
+                LogDisconnected(_log, _options.DirectorUrl, ex.Message);
+            }
+
+            await Task.Delay(delay * (0.5 + _jitter.NextDouble()), _time, ct).ConfigureAwait(false);
+            delay = TimeSpan.FromSeconds(Math.Min(_options.ReconnectMaxSeconds, delay.TotalSeconds * 2));
+        }
+    }
 
     private async Task RunSessionAsync(CancellationToken stoppingToken)
     {
@@ -161,7 +212,7 @@ public sealed partial class ProbeAgent : BackgroundService
         {
             MaxReceiveMessageSize = _options.MaxMessageBytes,
             MaxSendMessageSize = _options.MaxMessageBytes,
-            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, KeepAlivePingDelay = TimeSpan.FromSeconds(5), KeepAlivePingTimeout = TimeSpan.FromSeconds(5) },
+            HttpHandler = Contracts.Security.PinnedTrust.Handler(_identity?.Ca, _identity?.Certificate),
         });
         var client = new ProbeService.ProbeServiceClient(channel);
         _blobs.Attach(channel);

@@ -11,7 +11,16 @@ public sealed class ProbeAgentOptions
 
     /// <summary>The director's address; default http://127.0.0.1:7400.</summary>
     [Required]
-    public string DirectorUrl { get; set; } = "http://127.0.0.1:7400";
+    public string DirectorUrl { get; set; } = "https://127.0.0.1:7400";
+
+    /// <summary>A one-time enrolment token (swarm token create --role probe); needed only until the probe has its certificate.</summary>
+    public string EnrolmentToken { get; set; } = "";
+
+    /// <summary>The director's CA certificate (PEM) to pin at enrolment instead of fetching it and checking it against the token's hash.</summary>
+    public string CaCertificatePath { get; set; } = "";
+
+    /// <summary>Where the probe keeps its key, certificate and the director's CA; default the work directory's "identity" folder.</summary>
+    public string IdentityDirectory { get; set; } = "";
 
     /// <summary>Stable probe id; default the host name.</summary>
     [Required]

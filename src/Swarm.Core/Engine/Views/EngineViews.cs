@@ -73,6 +73,7 @@ internal sealed class EngineViews(TaskBoard tasks, Fleet fleet, IncidentLog inci
         return new WorkflowView(w.Id, w.Spec.Name, w.State, w.Reason, w.Ordered.Count, w.Succeeded, failed, running, w.Spent, w.Spec.Budget, w.SubmittedAt, w.FinishedAt, list)
         {
             RescueOf = w.RescueOf,
+            Tenant = w.Spec.Tenant,
         };
     }
 }
