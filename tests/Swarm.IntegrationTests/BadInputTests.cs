@@ -21,7 +21,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var spec = Path.Combine(_cluster.DataDirectory, "bad.yaml");
         await File.WriteAllTextAsync(spec, "name: x\ntasks:\n  - id: a\n    command: [unclosed\n");
-        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, "--director", _cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, .. _cluster.Connection], TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, code);
         Assert.Contains("bad.yaml", stderr, StringComparison.Ordinal);
@@ -34,7 +34,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var spec = Path.Combine(_cluster.DataDirectory, "typo.yaml");
         await File.WriteAllTextAsync(spec, "name: x\ntasks:\n  - id: a\n    comand: /bin/true\n");
-        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, "--director", _cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, .. _cluster.Connection], TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, code);
         Assert.Contains("comand", stderr, StringComparison.Ordinal);
@@ -51,7 +51,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var spec = Path.Combine(_cluster.DataDirectory, "terms.yaml");
         await File.WriteAllTextAsync(spec, "name: x\n" + yaml + "tasks:\n  - id: a\n    command: /bin/true\n");
-        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, "--director", _cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["submit", spec, .. _cluster.Connection], TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, code);
         Assert.All(expected, e => Assert.Contains(e, stderr, StringComparison.Ordinal));
@@ -131,7 +131,7 @@ public sealed class BadInputTests : IAsyncLifetime
     {
         var spec = new WorkflowSpec { Name = "huge" };
         spec.Tasks.Add(new MicroTaskSpec { Id = "h", Kind = TaskKind.Function, Function = "echo", Input = ByteString.CopyFrom(new byte[65 * 1024 * 1024]) });
-        using var channel = GrpcChannel.ForAddress(_cluster.Url, new GrpcChannelOptions { MaxSendMessageSize = 128 * 1024 * 1024 });
+        using var channel = _cluster.Channel(maxSendBytes: 128 * 1024 * 1024);
         var client = new SwarmService.SwarmServiceClient(channel);
 
         var ex = await Assert.ThrowsAsync<RpcException>(async () => await client.SubmitAsync(new SubmitRequest { Spec = spec }));
@@ -143,7 +143,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Drain_UnknownProbeId_NotFoundNamingIt()
     {
-        var (code, _, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "no-such-probe", "--director", _cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "no-such-probe", .. _cluster.Connection], TimeSpan.FromSeconds(60));
 
         Assert.Equal(2, code);
         Assert.Contains("no-such-probe", stderr, StringComparison.Ordinal);
@@ -169,7 +169,7 @@ public sealed class BadInputTests : IAsyncLifetime
         spec.Tasks.Add(Exec("t"));
         var id = await client.SubmitAsync(spec);
 
-        using var channel = GrpcChannel.ForAddress(_cluster.Url);
+        using var channel = await _cluster.ProbeChannelAsync("rogue");
         var probe = new ProbeService.ProbeServiceClient(channel);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var call = probe.Connect(cancellationToken: cts.Token);
@@ -204,7 +204,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Bid_NamingAnotherProbe_RejectedAsUnknownProbe()
     {
-        using var channel = GrpcChannel.ForAddress(_cluster.Url);
+        using var channel = await _cluster.ProbeChannelAsync("honest");
         var probe = new ProbeService.ProbeServiceClient(channel);
         using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var call = probe.Connect(cancellationToken: cts.Token);
@@ -222,7 +222,7 @@ public sealed class BadInputTests : IAsyncLifetime
     [Fact]
     public async Task Register_BadProbeIdAndNegativeCapacity_InvalidArgument()
     {
-        using var channel = GrpcChannel.ForAddress(_cluster.Url);
+        using var channel = await _cluster.ProbeChannelAsync("neg");
         var probe = new ProbeService.ProbeServiceClient(channel);
         foreach (var (reg, word) in new[] { (Register("bad id!"), "probe id"), (Register("neg", cpu: -1000), "negative") })
         {

@@ -23,7 +23,7 @@ public sealed class BlobServiceTests : IAsyncLifetime
     public async ValueTask InitializeAsync()
     {
         await _cluster.StartDirectorAsync("--max-blob-bytes", MaxBlobBytes.ToString(System.Globalization.CultureInfo.InvariantCulture));
-        _channel = GrpcChannel.ForAddress(_cluster.Url, new GrpcChannelOptions { MaxSendMessageSize = 16 * 1024 * 1024 });
+        _channel = _cluster.Channel();
     }
 
     public async ValueTask DisposeAsync()

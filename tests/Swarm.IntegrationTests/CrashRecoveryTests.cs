@@ -73,7 +73,7 @@ public sealed class CrashRecoveryTests
         var pid = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), CultureInfo.InvariantCulture);
         Assert.True(Directory.Exists($"/proc/{pid}"), "the task process should be running before the cancel");
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["cancel", id, "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["cancel", id, .. cluster.Connection], TimeSpan.FromSeconds(60));
 
         Assert.True(code == 0, stdout + stderr);
         await Eventually.WaitAsync(() => Task.FromResult(!Directory.Exists($"/proc/{pid}") || File.ReadAllText($"/proc/{pid}/stat").Split(' ')[2] == "Z"),

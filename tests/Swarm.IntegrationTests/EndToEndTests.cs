@@ -91,7 +91,7 @@ public sealed class EndToEndTests
         var example = Path.Combine(RepoRoot(), "examples", "squares.yaml");
 
         var (code, stdout, stderr) = await SwarmBinary.RunAsync(
-            ["submit", example, "--wait", "--outputs", outputs, "--director", cluster.Url], TimeSpan.FromMinutes(2));
+            ["submit", example, "--wait", "--outputs", outputs, .. cluster.Connection], TimeSpan.FromMinutes(2));
 
         Assert.True(code == 0, $"exit {code}\n{stdout}\n{stderr}\n{cluster.Log}");
         Assert.Contains("succeeded", stdout, StringComparison.Ordinal);
@@ -109,7 +109,7 @@ public sealed class EndToEndTests
         cluster.StartProbe("leave", "--max-cores", "1", "--price", "0.001");
         await cluster.WaitForProbesAsync("keep", "leave");
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "leave", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "leave", .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
 
         using var client = cluster.Client();

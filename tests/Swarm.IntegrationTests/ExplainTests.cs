@@ -66,18 +66,18 @@ public sealed class ExplainTests
         Assert.True(wf.Expected.Total > 0, $"expected {wf.Expected}");
         Assert.Empty(wf.Waiting);
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "total", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "total", .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("winner", stdout, StringComparison.Ordinal);
         Assert.Contains(total.ProbeId, stdout, StringComparison.Ordinal);
         Assert.Contains("payment rule", stdout, StringComparison.Ordinal);
 
-        (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("Spend per probe", stdout, StringComparison.Ordinal);
         Assert.Contains("Expected cost by term", stdout, StringComparison.Ordinal);
 
-        (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "total", "--json", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "total", "--json", .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
         var parsed = JsonParser.Default.Parse<ExplainReply>(stdout);
         Assert.Equal(task, parsed.Task);
@@ -120,7 +120,7 @@ public sealed class ExplainTests
         Assert.Contains("mars", wf.Constraints, StringComparison.Ordinal);
         Assert.Equal(0.0, wf.Spent);
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "first", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["explain", id, "first", .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
         Assert.Contains("Constraint", stdout, StringComparison.Ordinal);
         Assert.Contains("mars", stdout, StringComparison.Ordinal);
@@ -149,7 +149,7 @@ public sealed class ExplainTests
         ex = await Assert.ThrowsAsync<RpcException>(() => client.ExplainAsync(""));
         Assert.Equal(StatusCode.InvalidArgument, ex.StatusCode);
 
-        var (code, _, stderr) = await SwarmBinary.RunAsync(["explain", "wf-nope", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, _, stderr) = await SwarmBinary.RunAsync(["explain", "wf-nope", .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.Equal(2, code);
         Assert.Contains("wf-nope", stderr, StringComparison.Ordinal);
     }

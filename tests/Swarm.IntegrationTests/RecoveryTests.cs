@@ -117,7 +117,7 @@ public sealed class RecoveryTests
             $"if [ \"$SWARM_ATTEMPT\" = 1 ]; then echo $$ > {pid}.tmp && mv {pid}.tmp {pid}; exec sleep 120; fi; echo moved-$SWARM_ATTEMPT") with { Objective = Core.Model.Objective.Cheapest });
         await WaitForFileAsync(cluster, pid);
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "owner", "--grace", "1", "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["probe", "drain", "owner", "--grace", "1", .. cluster.Connection], TimeSpan.FromSeconds(60));
         WorkflowStatus final;
         try
         {
@@ -229,7 +229,7 @@ public sealed class RecoveryTests
         Assert.Equal(WorkflowState.Failed, first.State);
         await File.WriteAllTextAsync(fixedFile, "");
 
-        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["resubmit", first.WorkflowId, "--director", cluster.Url], TimeSpan.FromSeconds(60));
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(["resubmit", first.WorkflowId, .. cluster.Connection], TimeSpan.FromSeconds(60));
         Assert.True(code == 0, stdout + stderr);
         var rescue = await client.WaitAsync(stdout.Trim()).WaitAsync(TimeSpan.FromMinutes(1));
 

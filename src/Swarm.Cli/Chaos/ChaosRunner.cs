@@ -53,7 +53,15 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
     private Process? _director;
     private int _directorRuns;
 
-    private string Url => $"http://127.0.0.1:{settings.Port}";
+    private string Url => $"https://127.0.0.1:{settings.Port}";
+
+    private string AdminFile => Path.Combine(settings.DataDirectory, "admin.json");
+
+    /// <summary>A multi-use enrolment token for the run's probes (made after the director's first start).</summary>
+    private string _probeToken = "";
+
+    /// <summary>A client with the director's administrator key (admin.json in its data directory).</summary>
+    private SwarmClient Client() => new(SwarmClientOptions.FromFile(AdminFile));
 
     public async Task<ChaosReport> RunAsync(Action<int, int>? progress, CancellationToken ct)
     {
@@ -69,7 +77,7 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
                 StartProbe($"p{i}");
             }
 
-            using var client = new SwarmClient(Url);
+            using var client = Client();
             await WaitForProbesAsync(client, settings.Probes, ct).ConfigureAwait(false);
             var id = await client.SubmitAsync(workflow.Spec, ct).ConfigureAwait(false);
             say($"submitted {id}: {workflow.Spec.Tasks.Count} tasks over {settings.Probes} probes");
@@ -298,7 +306,6 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
         var log = Path.Combine(settings.DataDirectory, $"director-{_directorRuns}.log");
         _director = SelfLauncher.StartLogged(
             ["director", "--port", settings.Port.ToString(CultureInfo.InvariantCulture), "--data-dir", settings.DataDirectory, "--verbose"], log);
-        using var client = new SwarmClient(Url);
         var start = Stopwatch.StartNew();
         while (true)
         {
@@ -309,13 +316,29 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
 
             try
             {
-                await client.ListAsync(ct).ConfigureAwait(false);
-                return;
+                if (File.Exists(AdminFile))
+                {
+                    using var client = Client();
+                    await client.ListAsync(ct).ConfigureAwait(false);
+                    if (_probeToken.Length == 0)
+                    {
+                        _probeToken = (await client.CreateEnrolmentTokenAsync(TimeSpan.FromHours(6), 10_000, ct: ct).ConfigureAwait(false)).Token;
+                    }
+
+                    return;
+                }
             }
             catch (RpcException) when (start.Elapsed < TimeSpan.FromSeconds(60))
             {
-                await Task.Delay(100, ct).ConfigureAwait(false);
+                // Not listening yet.
             }
+
+            if (start.Elapsed > TimeSpan.FromSeconds(60))
+            {
+                throw new InvalidOperationException($"the director did not come up in 60 s; see {log}");
+            }
+
+            await Task.Delay(100, ct).ConfigureAwait(false);
         }
     }
 
@@ -323,7 +346,7 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
     {
         var log = Path.Combine(settings.DataDirectory, $"probe-{id}.log");
         _probes[id] = SelfLauncher.StartLogged(
-            ["probe", "--director", Url, "--id", id, "--max-cores", "1", "--work-dir", Path.Combine(settings.DataDirectory, "work-" + id)], log);
+            ["probe", "--director", Url, "--id", id, "--max-cores", "1", "--work-dir", Path.Combine(settings.DataDirectory, "work-" + id), "--token", _probeToken], log);
     }
 
     private static async Task WaitForProbesAsync(SwarmClient client, int count, CancellationToken ct)

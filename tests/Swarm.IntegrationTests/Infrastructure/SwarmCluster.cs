@@ -3,6 +3,9 @@ using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
 using System.Text;
+using System.Security.Cryptography.X509Certificates;
+using Grpc.Core;
+using Grpc.Net.Client;
 using Swarm.Client;
 
 namespace Swarm.IntegrationTests.Infrastructure;
@@ -19,7 +22,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
     {
         DataDirectory = Directory.CreateTempSubdirectory("swarm-it-").FullName;
         Port = FreePort();
-        Url = $"http://127.0.0.1:{Port}";
+        Url = $"https://127.0.0.1:{Port}";
     }
 
     public string DataDirectory { get; }
@@ -41,7 +44,49 @@ internal sealed class SwarmCluster : IAsyncDisposable
         }
     }
 
-    public SwarmClient Client() => new(Url);
+    /// <summary>The connection file the director writes on start: its address, CA and an administrator key.</summary>
+    public string AdminFile => Path.Combine(DataDirectory, "admin.json");
+
+    /// <summary>CLI arguments that connect as the administrator.</summary>
+    public string[] Connection => ["--config", AdminFile];
+
+    /// <summary>A client with the administrator's key.</summary>
+    public SwarmClient Client() => new(SwarmClientOptions.FromFile(AdminFile));
+
+    /// <summary>A client with another key (or none), trusting the director's CA.</summary>
+    public SwarmClient Client(string apiKey) => new(SwarmClientOptions.FromFile(AdminFile) with { ApiKey = apiKey });
+
+    /// <summary>A raw channel trusting the director's CA, with the administrator's key (or <paramref name="apiKey"/>; "" for none).</summary>
+    public GrpcChannel Channel(string? apiKey = null, int maxSendBytes = 16 * 1024 * 1024)
+    {
+        var file = SwarmClientOptions.FromFile(AdminFile);
+        var key = apiKey ?? file.ApiKey;
+        var ca = X509CertificateLoader.LoadCertificate(X509Certificate2.CreateFromPem(File.ReadAllText(CaPath)).RawData);
+        var options = new GrpcChannelOptions { HttpHandler = Contracts.Security.PinnedTrust.Handler(ca), MaxSendMessageSize = maxSendBytes, MaxReceiveMessageSize = maxSendBytes };
+        if (key.Length > 0)
+        {
+            options.Credentials = ChannelCredentials.Create(ChannelCredentials.SecureSsl, CallCredentials.FromInterceptor((_, m) =>
+            {
+                m.Add("authorization", "Bearer " + key);
+                return Task.CompletedTask;
+            }));
+        }
+
+        return GrpcChannel.ForAddress(Url, options);
+    }
+
+    /// <summary>Enrols a probe identity for <paramref name="probeId"/> (as a real probe would) and returns a channel that presents its certificate.</summary>
+    public async Task<GrpcChannel> ProbeChannelAsync(string probeId, string? token = null)
+    {
+        var identity = await Swarm.Probe.Agent.ProbeIdentity.LoadOrEnrolAsync(Path.Combine(DataDirectory, "raw-" + probeId), probeId, Url, token ?? ProbeToken, "", TimeProvider.System, CancellationToken.None);
+        return GrpcChannel.ForAddress(Url, new GrpcChannelOptions { HttpHandler = Contracts.Security.PinnedTrust.Handler(identity.Ca, identity.Certificate) });
+    }
+
+    /// <summary>The director's CA certificate (PEM) path.</summary>
+    public string CaPath => Path.Combine(DataDirectory, "tls", "ca.crt");
+
+    /// <summary>A multi-use enrolment token the cluster's probes enrol with (made when the director first starts).</summary>
+    public string ProbeToken { get; private set; } = "";
 
     /// <summary>Starts the director and waits until it listens.</summary>
     public async Task StartDirectorAsync(params string[] extra)
@@ -62,6 +107,12 @@ internal sealed class SwarmCluster : IAsyncDisposable
         p.EnableRaisingEvents = true;
         p.Exited += (_, _) => listening.TrySetException(new InvalidOperationException($"director exited with {p.ExitCode}:\n{Log}"));
         await listening.Task.WaitAsync(TimeSpan.FromSeconds(60));
+        await Eventually.WaitAsync(() => Task.FromResult(File.Exists(AdminFile)), TimeSpan.FromSeconds(30), "the director to write admin.json");
+        if (ProbeToken.Length == 0)
+        {
+            using var admin = Client();
+            ProbeToken = (await admin.CreateEnrolmentTokenAsync(TimeSpan.FromHours(2), 10_000)).Token;
+        }
     }
 
     /// <summary>Kills the director with SIGKILL and waits for it to be gone.</summary>
@@ -75,7 +126,7 @@ internal sealed class SwarmCluster : IAsyncDisposable
     public Process StartProbe(string id, params string[] extra)
     {
         _probeArgs[id] = extra;
-        var p = SwarmBinary.Start(["probe", "--director", Url, "--id", id, "--work-dir", Path.Combine(DataDirectory, "work-" + id), .. extra]);
+        var p = SwarmBinary.Start(["probe", "--director", Url, "--id", id, "--work-dir", Path.Combine(DataDirectory, "work-" + id), "--token", ProbeToken, .. extra]);
         _probes[id] = p;
         Pump(p, id, _ => { });
         return p;
