@@ -34,6 +34,14 @@ internal static class CommonOptions
         Recursive = true,
     };
 
+    /// <summary>Deadline of each call to the director, seconds.</summary>
+    public static readonly Option<double> TimeoutOption = new("--timeout")
+    {
+        Description = "Seconds each call to the director may take, and twice that for reconnecting while waiting on a workflow (exit code 3 when exceeded)",
+        DefaultValueFactory = _ => 30,
+        Recursive = true,
+    };
+
     public static Option<string?> Director() => DirectorOption;
 
     /// <summary>A client for the director the command line, the environment and the connection file name.</summary>
@@ -47,7 +55,12 @@ internal static class CommonOptions
     public static SwarmClientOptions Resolve(ParseResult pr)
     {
         ArgumentNullException.ThrowIfNull(pr);
-        return SwarmClientOptions.Resolve(pr.GetValue(DirectorOption), pr.GetValue(KeyOption), pr.GetValue(CaOption), pr.GetValue(ConfigOption));
+        var timeout = pr.GetValue(TimeoutOption) is var t && double.IsFinite(t) && t is > 0 and <= 86_400 ? TimeSpan.FromSeconds(t) : TimeSpan.FromSeconds(30);
+        return SwarmClientOptions.Resolve(pr.GetValue(DirectorOption), pr.GetValue(KeyOption), pr.GetValue(CaOption), pr.GetValue(ConfigOption)) with
+        {
+            CallTimeout = timeout,
+            ReconnectFor = timeout * 2,
+        };
     }
 
     /// <summary>The director's address alone: the option, else SWARM_DIRECTOR, else the default (probes use no connection file).</summary>

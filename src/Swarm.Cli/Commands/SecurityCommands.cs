@@ -114,13 +114,24 @@ internal static class SecurityCommands
     {
         var after = new Option<long>("--after") { Description = "Only entries after this sequence number", DefaultValueFactory = _ => 0 };
         var limit = new Option<int>("--limit") { Description = "At most this many entries (1-10000)", DefaultValueFactory = _ => 200 };
-        var cmd = new Command("audit", "Who did what, when and from where: every authenticated call to the director, oldest first") { after, limit };
+        var json = new Option<bool>("--json") { Description = "One JSON object per line instead of a table" };
+        var cmd = new Command("audit", "Who did what, when and from where: every authenticated call to the director, oldest first") { after, limit, json };
         cmd.SetAction(async (pr, ct) =>
         {
             using var client = CommonOptions.Connect(pr);
             try
             {
                 var entries = await client.AuditAsync(pr.GetValue(after), pr.GetValue(limit), ct).ConfigureAwait(false);
+                if (pr.GetValue(json))
+                {
+                    foreach (var e in entries)
+                    {
+                        Console.WriteLine(Google.Protobuf.JsonFormatter.Default.Format(e));
+                    }
+
+                    return ExitCodes.Ok;
+                }
+
                 var table = new Table().AddColumns("seq", "when (UTC)", "who", "tenant", "action", "target", "from", "outcome");
                 foreach (var e in entries)
                 {

@@ -15,6 +15,7 @@ internal static class SwarmCommand
         root.Options.Add(CommonOptions.KeyOption);
         root.Options.Add(CommonOptions.CaOption);
         root.Options.Add(CommonOptions.ConfigOption);
+        root.Options.Add(CommonOptions.TimeoutOption);
         root.Subcommands.Add(DemoCommand.Create());
         root.Subcommands.Add(UpCommand.Create());
         root.Subcommands.Add(BenchCommand.Create());

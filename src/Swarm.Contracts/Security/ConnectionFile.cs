@@ -37,6 +37,10 @@ public sealed record ConnectionFile
         {
             throw new InvalidDataException($"{path}: not a swarm connection file ({ex.Message})", ex);
         }
+        catch (Exception ex) when (ex is FileNotFoundException or DirectoryNotFoundException or UnauthorizedAccessException)
+        {
+            throw new InvalidDataException($"connection file {path}: {ex.Message}", ex);
+        }
     }
 
     /// <summary>Writes the file readable and writable by its owner only (it holds a key).</summary>

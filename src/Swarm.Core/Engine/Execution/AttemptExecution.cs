@@ -166,6 +166,13 @@ internal sealed class AttemptExecution(
 
         var isPrimary = t.Primary == a.Attempt && t.ProbeId == p.Id && t.State is TaskState.Running or TaskState.Awarded;
         var spare = t.Spare is { } s && s.Number == a.Attempt && s.ProbeId == p.Id ? s : null;
+        if (!isPrimary && spare is null && !(t.AttemptPrices.TryGetValue(a.Attempt, out var issued) && issued.ProbeId == p.Id))
+        {
+            // Only the probe an attempt was awarded to may report it: a result for another probe's attempt is forged.
+            p.BadBids++;
+            step.Emit(new DirectorCommand.ResultDiscarded(a, p.Id, $"attempt {a.Attempt} was not awarded to {p.Id}"));
+            return;
+        }
         if (res.Success)
         {
             Commit(p, t, res, isPrimary, spare, step);
