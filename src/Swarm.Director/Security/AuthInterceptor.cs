@@ -109,6 +109,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
             outcome = Describe(ex);
             throw;
         }
+        catch (InvalidProtocolBufferException ex)
+        {
+            outcome = "InvalidArgument: malformed message";
+            throw Malformed(ex);
+        }
         finally
         {
             Audit(principal, context, target, outcome);
@@ -131,6 +136,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         {
             outcome = Describe(ex);
             throw;
+        }
+        catch (InvalidProtocolBufferException ex)
+        {
+            outcome = "InvalidArgument: malformed message";
+            throw Malformed(ex);
         }
         finally
         {
@@ -225,6 +235,9 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         _audit?.Record(principal?.Name ?? "anonymous", principal?.Tenant ?? "", context.Method.TrimStart('/'), target, context.Peer, outcome);
 
     private static string Describe(RpcException ex) => $"{ex.StatusCode}: {ex.Status.Detail}";
+
+    private static RpcException Malformed(InvalidProtocolBufferException ex) =>
+        new(new Status(StatusCode.InvalidArgument, "a message on this stream is not valid protobuf of its type: " + ex.Message));
 
     /// <summary>The workflow, probe or key a request names, for the audit entry.</summary>
     private static string TargetOf(object? message)

@@ -9,7 +9,11 @@ internal static class RawCall
 {
     private static readonly Marshaller<byte[]> Bytes = Marshallers.Create(b => b, b => b);
 
-    public static async Task<StatusCode> CallAsync(GrpcChannel channel, MethodDescriptor m, byte[] payload, TimeSpan? timeout = null)
+    public static async Task<StatusCode> CallAsync(GrpcChannel channel, MethodDescriptor m, byte[] payload, TimeSpan? timeout = null) =>
+        (await CallWithDetailAsync(channel, m, payload, timeout)).Code;
+
+    /// <summary>As <see cref="CallAsync"/>, with the status detail.</summary>
+    public static async Task<(StatusCode Code, string Detail)> CallWithDetailAsync(GrpcChannel channel, MethodDescriptor m, byte[] payload, TimeSpan? timeout = null)
     {
         var type = (m.IsClientStreaming, m.IsServerStreaming) switch
         {
@@ -57,11 +61,11 @@ internal static class RawCall
                     break;
             }
 
-            return StatusCode.OK;
+            return (StatusCode.OK, "");
         }
         catch (RpcException ex)
         {
-            return ex.StatusCode;
+            return (ex.StatusCode, ex.Status.Detail);
         }
     }
 
