@@ -83,15 +83,24 @@ public sealed class SqliteSecurityStore : IDisposable
         """;
 
     private readonly SqliteConnection _connection;
+    private readonly SqliteConnection _audit;
     private readonly Lock _gate = new();
+    private readonly Lock _auditGate = new();
 
     /// <summary>Opens (or creates) the store at <paramref name="path"/>.</summary>
     public SqliteSecurityStore(string path)
     {
-        _connection = new SqliteConnection(new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString());
+        var cs = new SqliteConnectionStringBuilder { DataSource = path, Mode = SqliteOpenMode.ReadWriteCreate, Pooling = false }.ToString();
+        _connection = new SqliteConnection(cs);
         _connection.Open();
-        Execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
-        Execute(Schema);
+        Execute(_connection, "PRAGMA journal_mode = WAL; PRAGMA synchronous = FULL; PRAGMA busy_timeout = 5000;");
+        Execute(_connection, Schema);
+        // The audit log has its own connection at synchronous=NORMAL: in WAL mode a committed entry survives a
+        // process kill, and only an OS crash may lose the last ones, so an audited call costs no fsync of its own
+        // beside the journal's. Keys, tokens and bindings stay FULL: a revocation must survive a power cut.
+        _audit = new SqliteConnection(cs);
+        _audit.Open();
+        Execute(_audit, "PRAGMA synchronous = NORMAL; PRAGMA busy_timeout = 5000;");
         if (!OperatingSystem.IsWindows())
         {
             File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
@@ -241,10 +250,10 @@ public sealed class SqliteSecurityStore : IDisposable
             return;
         }
 
-        lock (_gate)
+        lock (_auditGate)
         {
-            using var tx = _connection.BeginTransaction();
-            using var cmd = _connection.CreateCommand();
+            using var tx = _audit.BeginTransaction();
+            using var cmd = _audit.CreateCommand();
             cmd.Transaction = tx;
             cmd.CommandText = "INSERT INTO audit (at_ms, principal, tenant, action, target, peer, outcome) VALUES ($at, $p, $t, $a, $g, $peer, $o)";
             var at = cmd.Parameters.Add("$at", SqliteType.Integer);
@@ -289,14 +298,18 @@ public sealed class SqliteSecurityStore : IDisposable
     }
 
     /// <inheritdoc />
-    public void Dispose() => _connection.Dispose();
+    public void Dispose()
+    {
+        _audit.Dispose();
+        _connection.Dispose();
+    }
 
     private static StoredKey KeyOf(SqliteDataReader r) => new(
         r.GetString(0), (byte[])r[1], r.GetString(2), r.GetString(3).Split(',', StringSplitOptions.RemoveEmptyEntries), r.GetString(4), r.GetInt64(5), r.GetInt64(6));
 
-    private void Execute(string sql)
+    private static void Execute(SqliteConnection connection, string sql)
     {
-        using var cmd = _connection.CreateCommand();
+        using var cmd = connection.CreateCommand();
         cmd.CommandText = sql;
         cmd.ExecuteNonQuery();
     }
