@@ -43,6 +43,7 @@ internal static class UpCommand
                 }
 
                 Console.WriteLine($"swarm up: director {swarm.Address}, {n} probes; state and logs in {swarm.DataDirectory}. Ctrl-C stops everything.");
+                Console.WriteLine($"  administrator credentials: {Path.Combine(swarm.DataDirectory, "admin.json")} (found by the CLI from {Path.GetDirectoryName(swarm.DataDirectory)}, or SWARM_CONFIG={Path.Combine(swarm.DataDirectory, "admin.json")}); more probes: swarm token create --role probe");
                 // Ctrl-C or SIGTERM stops the embedded director's host first; either way we then stop the probes.
                 using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct, swarm.Director.Lifetime.ApplicationStopping);
                 try

@@ -142,8 +142,16 @@ public sealed partial class ProbeStreamService(
     {
         var id = connection.ProbeId;
         var cid = connection.ConnectionId;
+        var read = 0;
         while (await stream.MoveNext(ct).ConfigureAwait(false))
         {
+            // Back-pressure: every 1,024 messages, wait until the loop has handled what this probe sent, so a probe
+            // that floods its stream is slowed by HTTP/2 flow control instead of growing the director's queue.
+            if (++read % 1024 == 0)
+            {
+                await loop.QueryAsync(static _ => true, ct).ConfigureAwait(false);
+            }
+
             var m = stream.Current;
             switch (m.BodyCase)
             {
