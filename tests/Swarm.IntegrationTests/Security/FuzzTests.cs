@@ -81,6 +81,89 @@ public sealed class FuzzTests : IAsyncLifetime
     public Property AnyMessageOnAnyMethod_ClearErrorNoCrashNothingStored() =>
         Prop.ForAll(Gen.Choose(0, Methods.Count - 1).SelectMany(i => Payloads(Methods[i]).Select(p => (Method: Methods[i], Payload: p))).ToArbitrary(), c => Check(c.Method, c.Payload).Result);
 
+    /// <summary>A probe message out of any order: replies to awards never made, results and progress for attempts never awarded, bids for rounds never called, offers with hostile numbers.</summary>
+    private static Gen<ProbeMessage> Adversarial(string victim) =>
+        from kind in Gen.Choose(0, 5)
+        from n in Gen.Choose(-3, 100)
+        from price in Gen.Elements(double.NaN, -1.0, 0.0, 1e300, 0.01)
+        select kind switch
+        {
+            0 => new ProbeMessage { AwardReply = new AwardReply { AwardId = "a" + n, Accepted = { new AttemptRef { WorkflowId = victim, TaskId = "big", Attempt = n } } } },
+            1 => new ProbeMessage { Results = new TaskResultBatch { Results = { new TaskResult { Attempt = new AttemptRef { WorkflowId = victim, TaskId = "big", Attempt = n }, Success = true } } } },
+            2 => new ProbeMessage { Bid = new Bid { ProbeId = "fuzzer", Round = n, Items = { new BidItem { DemandIndex = n, Units = n, UnitPrice = price } } } },
+            3 => new ProbeMessage { Progress = new TaskProgress { Attempt = new AttemptRef { WorkflowId = victim, TaskId = "big", Attempt = n }, Fraction = price } },
+            4 => new ProbeMessage { Offer = new StandingOffer { ProbeId = "fuzzer", Sequence = n, IdlePrice = price, FullPrice = price, ValidUntilUnixMs = n } },
+            _ => new ProbeMessage { Heartbeat = new Heartbeat { Capacity = new Resources { CpuMillis = n, MemoryMb = n }, CpuLoad = price, RttMs = price } },
+        };
+
+    [Property(MaxTest = 30, Replay = "(7919, 104729)")]
+    public Property ProbeStream_OutOfOrderAndForeignMessages_CommitNothing() =>
+        Prop.ForAll(Gen.ListOf(Adversarial("victim"), 40).Select(l => l.ToList()).ToArbitrary(), messages => Stream(messages).Result);
+
+    private string? _victim;
+
+    private async Task<bool> Stream(List<ProbeMessage> messages)
+    {
+        using var admin = _cluster.Client();
+        _victim ??= await admin.SubmitAsync(new Core.Model.WorkflowSpec
+        {
+            Name = "victim",
+            // More than any probe here offers: it is never awarded, so no result for it can be genuine.
+            Tasks = [new Core.Model.MicroTaskSpec { Id = "big", Kind = Core.Model.TaskKind.Exec, Command = "/bin/true", Resources = new Core.Model.ResourceVector(64_000, 8) }],
+        });
+        var rewritten = messages.Select(m => Retarget(m, _victim)).ToList();
+        var probe = new ProbeService.ProbeServiceClient(_probe!);
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        using var call = probe.Connect(cancellationToken: cts.Token);
+        string? ended = null;
+        try
+        {
+            await call.RequestStream.WriteAsync(new ProbeMessage { Register = SecurityTests.Register("fuzzer") }, cts.Token);
+            Assert.True(await call.ResponseStream.MoveNext(cts.Token));
+            foreach (var m in rewritten)
+            {
+                await call.RequestStream.WriteAsync(m, cts.Token);
+            }
+
+            await call.RequestStream.CompleteAsync();
+            while (await call.ResponseStream.MoveNext(cts.Token))
+            {
+            }
+        }
+        catch (RpcException ex)
+        {
+            ended = $"{ex.StatusCode} {ex.Status.Detail}";
+            Assert.True(ex.StatusCode is StatusCode.InvalidArgument or StatusCode.Cancelled or StatusCode.DeadlineExceeded, ended);
+        }
+
+        var task = (await admin.GetAsync(_victim)).Tasks.Single();
+        Assert.True(task.State is Contracts.V1.TaskState.Ready or Contracts.V1.TaskState.Pending, $"{task.State} after {ended ?? "the stream ended"}");
+        Assert.Equal(0, task.Attempts);
+        Assert.Equal(Contracts.V1.WorkflowState.Running, (await admin.GetAsync(_victim)).State);
+        return true;
+    }
+
+    private static ProbeMessage Retarget(ProbeMessage m, string victim)
+    {
+        var copy = m.Clone();
+        foreach (var a in copy.AwardReply?.Accepted ?? [])
+        {
+            a.WorkflowId = victim;
+        }
+
+        foreach (var r in copy.Results?.Results ?? [])
+        {
+            r.Attempt.WorkflowId = victim;
+        }
+
+        if (copy.Progress is { } p)
+        {
+            p.Attempt.WorkflowId = victim;
+        }
+
+        return copy;
+    }
+
     private async Task<bool> Check(MethodDescriptor m, byte[] payload)
     {
         var channel = m.Service.Name is "ProbeService" or "BlobService" ? _probe! : _tenant!;
