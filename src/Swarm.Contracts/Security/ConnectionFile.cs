@@ -44,20 +44,5 @@ public sealed record ConnectionFile
     }
 
     /// <summary>Writes the file readable and writable by its owner only (it holds a key).</summary>
-    public void Write(string path)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        var tmp = path + ".tmp";
-        using (var w = new StreamWriter(tmp, System.Text.Encoding.UTF8, options))
-        {
-            w.Write(JsonSerializer.Serialize(this, Json));
-        }
-
-        File.Move(tmp, path, overwrite: true);
-    }
+    public void Write(string path) => PrivateFile.Write(path, JsonSerializer.Serialize(this, Json));
 }

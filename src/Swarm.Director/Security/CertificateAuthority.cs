@@ -55,7 +55,7 @@ public sealed class CertificateAuthority : IDisposable
             req.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
             req.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(req.PublicKey, false));
             using var created = req.CreateSelfSigned(now.AddMinutes(-5), now.AddYears(10));
-            WritePrivate(caKey, key.ExportPkcs8PrivateKeyPem());
+            PrivateFile.Write(caKey, key.ExportPkcs8PrivateKeyPem());
             File.WriteAllText(caCert, created.ExportCertificatePem());
         }
 
@@ -99,7 +99,7 @@ public sealed class CertificateAuthority : IDisposable
 
             req.CertificateExtensions.Add(san.Build());
             using var issued = req.Create(ca, now.AddMinutes(-5), Min(now + ServerLifetime, ca.NotAfter), Serial());
-            WritePrivate(serverKey, key.ExportPkcs8PrivateKeyPem());
+            PrivateFile.Write(serverKey, key.ExportPkcs8PrivateKeyPem());
             File.WriteAllText(serverCert, issued.ExportCertificatePem() + "\n");
             File.WriteAllText(namesFile, wanted);
             server = X509Certificate2.CreateFromPemFile(serverCert, serverKey);
@@ -160,17 +160,5 @@ public sealed class CertificateAuthority : IDisposable
         var serial = RandomNumberGenerator.GetBytes(16);
         serial[0] &= 0x7F; // positive
         return serial;
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var w = new StreamWriter(path, System.Text.Encoding.ASCII, options);
-        w.Write(text);
     }
 }

@@ -55,7 +55,7 @@ public sealed class AdminApiService(Credentials credentials, SqliteSecurityStore
         ArgumentNullException.ThrowIfNull(request);
         if (!credentials.RevokeKey(request.Id))
         {
-            RpcErrors.NotFound($"no live key '{Clip(request.Id)}'");
+            RpcErrors.NotFound($"no live key '{RpcErrors.Clip(request.Id)}'");
         }
 
         return Task.FromResult(new RevokeKeyReply());
@@ -75,7 +75,7 @@ public sealed class AdminApiService(Credentials credentials, SqliteSecurityStore
         ArgumentNullException.ThrowIfNull(request);
         if (!credentials.RevokeProbe(request.ProbeId))
         {
-            RpcErrors.NotFound($"probe '{Clip(request.ProbeId)}' has no live certificate");
+            RpcErrors.NotFound($"probe '{RpcErrors.Clip(request.ProbeId)}' has no live certificate");
         }
 
         // Cut its stream now: the engine sees it leave and re-auctions its work.
@@ -114,7 +114,6 @@ public sealed class AdminApiService(Credentials credentials, SqliteSecurityStore
         return info;
     }
 
-    private static string Clip(string s) => s.Length <= 140 ? s : s[..140] + "...";
 }
 
 /// <summary>Enrolment: a machine with a token gets a probe certificate. The token is the only credential.</summary>

@@ -7,6 +7,9 @@ namespace Swarm.Director.Services;
 /// <summary>Turns refusals into gRPC status codes, without internal details.</summary>
 internal static class RpcErrors
 {
+    /// <summary>A caller's text, cut to 140 characters, for an error message that names it.</summary>
+    public static string Clip(string s) => s.Length <= 140 ? s : s[..140] + "...";
+
     [DoesNotReturn]
     public static void Invalid(string message) => throw new RpcException(new Status(StatusCode.InvalidArgument, message));
 

@@ -119,7 +119,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
 
         if (!Core.Workflow.WorkflowValidator.IsValidId(requestId))
         {
-            RpcErrors.Invalid($"{request}.request_id '{Clip(requestId)}' must be 1-128 letters, digits, '-', '_' or '.'");
+            RpcErrors.Invalid($"{request}.request_id '{RpcErrors.Clip(requestId)}' must be 1-128 letters, digits, '-', '_' or '.'");
         }
 
         return "wf-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenant + "\n" + requestId)))[..12];
@@ -152,13 +152,12 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
         var view = await loop.QueryAsync(e => e.GetWorkflow(workflowId, includeTasks), context.CancellationToken).ConfigureAwait(false);
         if (view is null || !caller.Sees(view.Tenant))
         {
-            RpcErrors.NotFound($"no workflow '{Clip(workflowId)}'");
+            RpcErrors.NotFound($"no workflow '{RpcErrors.Clip(workflowId)}'");
         }
 
         return view;
     }
 
-    private static string Clip(string s) => s.Length <= 140 ? s : s[..140] + "...";
 
     /// <inheritdoc />
     public override async Task Watch(WatchRequest request, IServerStreamWriter<WorkflowStatus> responseStream, ServerCallContext context)

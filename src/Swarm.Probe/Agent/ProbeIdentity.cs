@@ -90,7 +90,7 @@ public sealed class ProbeIdentity : IDisposable
         }
 
         Directory.CreateDirectory(directory);
-        WritePrivate(keyPath, key.ExportPkcs8PrivateKeyPem());
+        PrivateFile.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(certPath, issued.ExportCertificatePem());
         File.WriteAllText(caFile, ca.ExportCertificatePem());
         return Load(certPath, keyPath, caFile);
@@ -126,17 +126,5 @@ public sealed class ProbeIdentity : IDisposable
         var cert = X509CertificateLoader.LoadPkcs12(pem.Export(X509ContentType.Pkcs12), null, X509KeyStorageFlags.Exportable);
         var ca = X509CertificateLoader.LoadCertificate(X509Certificate2.CreateFromPem(File.ReadAllText(caPath)).RawData);
         return new ProbeIdentity(cert, ca);
-    }
-
-    private static void WritePrivate(string path, string text)
-    {
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-        {
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        }
-
-        using var w = new StreamWriter(path, System.Text.Encoding.ASCII, options);
-        w.Write(text);
     }
 }
