@@ -346,7 +346,8 @@ internal sealed partial class ChaosRunner(ChaosSettings settings, Action<string>
     {
         var log = Path.Combine(settings.DataDirectory, $"probe-{id}.log");
         _probes[id] = SelfLauncher.StartLogged(
-            ["probe", "--director", Url, "--id", id, "--max-cores", "1", "--work-dir", Path.Combine(settings.DataDirectory, "work-" + id), "--token", _probeToken], log);
+            ["probe", "--director", Url, "--id", id, "--max-cores", "1", "--work-dir", Path.Combine(settings.DataDirectory, "work-" + id), "--token", _probeToken,
+                "--identity-dir", Path.Combine(settings.DataDirectory, "identity-" + id)], log);
     }
 
     private static async Task WaitForProbesAsync(SwarmClient client, int count, CancellationToken ct)

@@ -165,7 +165,9 @@ public static class ProtoMapper
         var p = new V1.WorkflowSpec
         {
             Name = w.Name,
-            Tenant = w.Tenant,
+            // "default" is what a spec that names no tenant holds: sent as unset, so the director files it under the
+            // caller's own tenant (the key's), and a key's holder never has to repeat its tenant in every spec.
+            Tenant = w.Tenant == "default" ? "" : w.Tenant,
             Budget = w.Budget,
             DeadlineSeconds = w.DeadlineSeconds,
             Objective = ToProto(w.Objective),

@@ -35,8 +35,11 @@ public static class DirectorServiceCollectionExtensions
         services.AddSingleton(sp =>
         {
             var o = sp.GetRequiredService<IOptions<DirectorOptions>>().Value;
-            Directory.CreateDirectory(o.DataDirectory);
-            return new SqliteSecurityStore(Path.Combine(o.DataDirectory, "security.db"));
+            // Its own private folder: SQLite's -wal and -shm files next to it get the process umask, not the file's mode.
+            CreateData(o.DataDirectory);
+            var dir = Path.Combine(o.DataDirectory, "security");
+            Contracts.Security.PrivateFile.EnsurePrivateDirectory(dir);
+            return new SqliteSecurityStore(Path.Combine(dir, "security.db"));
         });
         services.AddSingleton(sp => CertificateAuthority.LoadOrCreate(sp.GetRequiredService<IOptions<DirectorOptions>>().Value.DataDirectory,
             ServerNames(sp.GetRequiredService<IOptions<DirectorOptions>>().Value), sp.GetRequiredService<TimeProvider>()));
@@ -72,6 +75,24 @@ public static class DirectorServiceCollectionExtensions
         endpoints.MapGrpcService<AdminApiService>();
         endpoints.MapGrpcService<EnrolmentApiService>();
         return endpoints;
+    }
+
+    /// <summary>Creates a new data directory readable by its owner only (an existing one is left as the operator made it).</summary>
+    private static void CreateData(string path)
+    {
+        if (Directory.Exists(path))
+        {
+            return;
+        }
+
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(path);
+        }
+        else
+        {
+            Directory.CreateDirectory(path, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
     }
 
     /// <summary>The names the TLS certificate is valid for: loopback, this machine, the listening host and the configured extras.</summary>

@@ -37,11 +37,14 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
 
         var perSecond = o.RateLimitPerSecond;
         var burst = o.RateLimitBurst;
+        // Refill ten times a second, or once per token when the rate is below ten a second.
+        var period = perSecond >= 10 ? TimeSpan.FromMilliseconds(100) : TimeSpan.FromSeconds(1 / perSecond);
+        var tokens = perSecond >= 10 ? (int)Math.Ceiling(perSecond / 10) : 1;
         _limiter = PartitionedRateLimiter.Create<string, string>(caller => RateLimitPartition.GetTokenBucketLimiter(caller, _ => new TokenBucketRateLimiterOptions
         {
             TokenLimit = burst,
-            TokensPerPeriod = Math.Max(1, (int)Math.Ceiling(perSecond / 10)),
-            ReplenishmentPeriod = TimeSpan.FromMilliseconds(100),
+            TokensPerPeriod = tokens,
+            ReplenishmentPeriod = period,
             QueueLimit = 0,
             AutoReplenishment = true,
         }));
@@ -60,6 +63,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         catch (RpcException ex)
         {
             outcome = Describe(ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            outcome = "error: " + ex.GetType().Name;
             throw;
         }
         finally
@@ -82,6 +90,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         catch (RpcException ex)
         {
             outcome = Describe(ex);
+            throw;
+        }
+        catch (Exception ex)
+        {
+            outcome = "error: " + ex.GetType().Name;
             throw;
         }
         finally
@@ -114,6 +127,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
             outcome = "InvalidArgument: malformed message";
             throw Malformed(ex);
         }
+        catch (Exception ex)
+        {
+            outcome = "error: " + ex.GetType().Name;
+            throw;
+        }
         finally
         {
             Audit(principal, context, target, outcome);
@@ -142,6 +160,11 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
             outcome = "InvalidArgument: malformed message";
             throw Malformed(ex);
         }
+        catch (Exception ex)
+        {
+            outcome = "error: " + ex.GetType().Name;
+            throw;
+        }
         finally
         {
             Audit(principal, context, principal.ProbeId, outcome);
@@ -161,6 +184,13 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         }
 
         var method = context.Method;
+        // The caller's address is limited before any credential is looked up, so a flood of made-up keys costs the
+        // store nothing past the limit; refusals for the rate are not audited one by one.
+        if (!TryAcquire("peer:" + PeerHost(context.Peer)))
+        {
+            throw RateLimited("peer " + PeerHost(context.Peer));
+        }
+
         var principal = Authenticate(context, out var presented);
         if (!AccessPolicy.Methods.TryGetValue(method, out var need))
         {
@@ -182,20 +212,24 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
             throw new RpcException(new Status(StatusCode.PermissionDenied, $"{method} needs the {need.Describe()} role; {principal!.Name} does not have it"));
         }
 
-        var caller = principal?.Name ?? "anonymous:" + PeerHost(context.Peer);
-        using (var lease = _limiter.AttemptAcquire(caller))
+        if (principal is not null && !TryAcquire(principal.Name))
         {
-            if (!lease.IsAcquired)
-            {
-                Refuse(principal, context, "rate limited");
-                throw new RpcException(new Status(StatusCode.ResourceExhausted, $"rate limit exceeded for {caller}; slow down and retry"));
-            }
+            throw RateLimited(principal.Name);
         }
 
         var p = principal ?? new Principal("anonymous", "", Roles.None, "");
         p.AttachTo(context);
         return p;
     }
+
+    private bool TryAcquire(string caller)
+    {
+        using var lease = _limiter.AttemptAcquire(caller);
+        return lease.IsAcquired;
+    }
+
+    private static RpcException RateLimited(string caller) =>
+        new(new Status(StatusCode.ResourceExhausted, $"rate limit exceeded for {caller}; slow down and retry"));
 
     private Principal? Authenticate(ServerCallContext context, out string problem)
     {

@@ -43,7 +43,7 @@ public sealed class CertificateAuthority : IDisposable
     {
         ArgumentNullException.ThrowIfNull(time);
         var tls = Path.Combine(directory, "tls");
-        Directory.CreateDirectory(tls);
+        PrivateFile.EnsurePrivateDirectory(tls);
         var now = time.GetUtcNow();
         var caCert = CaPath(directory);
         var caKey = Path.Combine(tls, "ca.key");

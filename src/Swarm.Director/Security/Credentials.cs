@@ -96,7 +96,13 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
     public bool RevokeKey(string id)
     {
         var done = store.RevokeKey(id, time.GetUtcNow().ToUnixTimeMilliseconds());
-        _keys.TryRemove(id, out _);
+        // The cache gets the revoked record (not a removal): a lookup that read the store before the revocation can
+        // only TryAdd, so it cannot put the live record back.
+        if (store.FindKey(id) is { } revoked)
+        {
+            _keys[id] = revoked;
+        }
+
         return done;
     }
 
@@ -148,6 +154,15 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
             return null;
         }
 
+        // Check the token before any signing, so that a stranger cannot make the CA work for free.
+        var check = store.CheckToken(parts[1], h => Matches(h, parts[2]), time.GetUtcNow().ToUnixTimeMilliseconds());
+        if (check != TokenUse.Accepted)
+        {
+            refusal = EnrolRefusal.Denied;
+            problem = Describe(check, probeId);
+            return null;
+        }
+
         X509Certificate2 cert;
         try
         {
@@ -161,16 +176,7 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
 
         var thumbprint = Thumbprint(cert);
         var use = store.UseToken(parts[1], h => Matches(h, parts[2]), probeId, thumbprint, time.GetUtcNow().ToUnixTimeMilliseconds());
-        problem = use switch
-        {
-            TokenUse.Accepted => "",
-            TokenUse.Unknown => "unknown enrolment token",
-            TokenUse.Expired => "the enrolment token has expired",
-            TokenUse.Spent => "the enrolment token has been used up",
-            TokenUse.OtherProbe => $"the enrolment token is for another probe id, not '{probeId}'",
-            TokenUse.ProbeTaken => $"probe id '{probeId}' is bound to another certificate; revoke it first (swarm probe revoke {probeId})",
-            _ => "enrolment refused",
-        };
+        problem = Describe(use, probeId);
         refusal = use switch
         {
             TokenUse.Accepted => EnrolRefusal.None,
@@ -187,6 +193,17 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
         return cert;
     }
 
+    private static string Describe(TokenUse use, string probeId) => use switch
+    {
+        TokenUse.Accepted => "",
+        TokenUse.Unknown => "unknown enrolment token",
+        TokenUse.Expired => "the enrolment token has expired",
+        TokenUse.Spent => "the enrolment token has been used up",
+        TokenUse.OtherProbe => $"the enrolment token is for another probe id, not '{probeId}'",
+        TokenUse.ProbeTaken => $"probe id '{probeId}' is bound to another certificate; revoke it first (swarm probe revoke {probeId})",
+        _ => "enrolment refused",
+    };
+
     /// <summary>
     /// The probe id a client certificate may act as: issued by this CA for client use, and the live certificate
     /// bound to the id it names; null otherwise (another CA, expired, revoked, or replaced by a later enrolment).
@@ -201,16 +218,18 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
 
         var id = CertificateAuthority.ProbeIdOf(certificate);
         var bound = Cached(_probes, id, store.ProbeThumbprint);
-        return bound is not null && bound == Thumbprint(certificate) ? id : null;
+        return bound is { Length: > 0 } && bound == Thumbprint(certificate) ? id : null;
     }
 
     /// <summary>Revokes a probe's certificate; false if it had no live one.</summary>
     public bool RevokeProbe(string probeId)
     {
         var done = store.RevokeProbe(probeId, time.GetUtcNow().ToUnixTimeMilliseconds());
-        _probes.TryRemove(probeId, out _);
+        _probes[probeId] = Revoked; // a marker, not a removal (see RevokeKey)
         return done;
     }
+
+    private const string Revoked = "";
 
     /// <summary>SHA-256 thumbprint of a certificate.</summary>
     public static string Thumbprint(X509Certificate2 certificate)
@@ -229,12 +248,7 @@ public sealed class Credentials(SqliteSecurityStore store, CertificateAuthority 
         }
 
         var found = load(id);
-        if (found is not null)
-        {
-            cache[id] = found;
-        }
-
-        return found;
+        return found is not null && !cache.TryAdd(id, found) && cache.TryGetValue(id, out var newer) ? newer : found;
     }
 
     private static bool Matches(byte[] storedHash, string secretText)

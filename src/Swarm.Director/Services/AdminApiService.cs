@@ -15,9 +15,9 @@ public sealed class AdminApiService(Credentials credentials, SqliteSecurityStore
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
-        if (!double.IsFinite(request.TtlSeconds))
+        if (!(request.TtlSeconds is > 0 and <= 30 * 86_400))
         {
-            RpcErrors.Invalid("CreateEnrolmentTokenRequest.ttl_seconds must be a finite number");
+            RpcErrors.Invalid($"CreateEnrolmentTokenRequest.ttl_seconds must be above 0 and at most 30 days (2592000), got {request.TtlSeconds}");
         }
 
         try

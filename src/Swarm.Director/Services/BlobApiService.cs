@@ -16,9 +16,11 @@ namespace Swarm.Director.Services;
 /// </summary>
 /// <remarks>
 /// Probes may read and write any blob (inputs of the tasks they run, outputs and checkpoints); a tenant's key reads
-/// only blobs that tenant stored. Another tenant's blob reads as absent.
+/// the blobs that tenant stored, and the outputs and checkpoints of its own tasks that the probe which ran them
+/// uploaded (so a probe cannot name another tenant's blob as its output to leak it). Another tenant's blob reads as absent.
 /// </remarks>
-public sealed partial class BlobApiService(BlobStore store, Storage.Security.SqliteSecurityStore owners, ILogger<BlobApiService> log) : BlobService.BlobServiceBase
+public sealed partial class BlobApiService(BlobStore store, Storage.Security.SqliteSecurityStore owners, Runtime.DirectorLoop loop, ILogger<BlobApiService> log)
+    : BlobService.BlobServiceBase
 {
     /// <summary>Largest data field of one uploaded chunk, bytes (4 MiB).</summary>
     public const int MaxChunkBytes = 4 * 1024 * 1024;
@@ -52,9 +54,14 @@ public sealed partial class BlobApiService(BlobStore store, Storage.Security.Sql
         {
             var stored = await store.PutAsync(first.Sha256, first.TotalSize, ChunksAsync(first, requestStream, ct), ct).ConfigureAwait(false);
             LogStored(log, stored.Sha256, stored.Size, stored.Deduplicated);
-            if (Principal.Of(context) is { Tenant.Length: > 0 } caller)
+            var uploader = Principal.Of(context);
+            if (uploader.Tenant.Length > 0)
             {
-                owners.AddBlobOwner(stored.Sha256, caller.Tenant);
+                owners.AddBlobOwner(stored.Sha256, uploader.Tenant);
+            }
+            else if (uploader.ProbeId.Length > 0)
+            {
+                owners.AddBlobOwner(stored.Sha256, "probe:" + uploader.ProbeId);
             }
 
             return new BlobInfo { Sha256 = stored.Sha256, Size = stored.Size, Exists = true };
@@ -85,7 +92,7 @@ public sealed partial class BlobApiService(BlobStore store, Storage.Security.Sql
         var ct = context.CancellationToken;
         var sha256 = CheckedName(request.Sha256);
         FileStream? stream = null;
-        if (!MayRead(context, sha256) || !store.TryOpenRead(sha256, out stream))
+        if (!await MayReadAsync(context, sha256).ConfigureAwait(false) || !store.TryOpenRead(sha256, out stream))
         {
             RpcErrors.NotFound($"blob {sha256} is not in the store");
         }
@@ -129,13 +136,13 @@ public sealed partial class BlobApiService(BlobStore store, Storage.Security.Sql
     }
 
     /// <inheritdoc />
-    public override Task<BlobInfo> Stat(BlobRequest request, ServerCallContext context)
+    public override async Task<BlobInfo> Stat(BlobRequest request, ServerCallContext context)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(context);
         var sha256 = CheckedName(request.Sha256);
-        var size = MayRead(context, sha256) ? store.SizeOf(sha256) : null;
-        return Task.FromResult(new BlobInfo { Sha256 = sha256, Size = size ?? 0, Exists = size is not null });
+        var size = await MayReadAsync(context, sha256).ConfigureAwait(false) ? store.SizeOf(sha256) : null;
+        return new BlobInfo { Sha256 = sha256, Size = size ?? 0, Exists = size is not null };
     }
 
     /// <summary>The data of <paramref name="first"/> and then of every later chunk; rejects oversized chunks and chunks naming another blob.</summary>
@@ -165,10 +172,22 @@ public sealed partial class BlobApiService(BlobStore store, Storage.Security.Sql
         }
     }
 
-    private bool MayRead(ServerCallContext context, string sha256)
+    private async Task<bool> MayReadAsync(ServerCallContext context, string sha256)
     {
         var caller = Principal.Of(context);
-        return caller.Has(Roles.Probe) || caller.Has(Roles.Admin) || owners.IsBlobOwner(sha256, caller.Tenant);
+        if (caller.Has(Roles.Probe) || caller.Has(Roles.Admin) || owners.IsBlobOwner(sha256, caller.Tenant))
+        {
+            return true;
+        }
+
+        // An output or checkpoint of one of the caller's tasks, uploaded by the probe that ran it. This walks the
+        // tenant's workflows: fine for the rare download of a large output; an index would be the next step.
+        var tenant = caller.Tenant;
+        var producers = await loop.QueryAsync(e => e.ListWorkflows().Where(w => w.Tenant == tenant)
+            .SelectMany(w => e.GetWorkflow(w.WorkflowId)?.Tasks ?? [])
+            .Where(t => t.Result?.OutputBlob == sha256 || t.CheckpointBlob == sha256)
+            .Select(t => t.ProbeId).Distinct().ToList(), context.CancellationToken).ConfigureAwait(false);
+        return producers.Any(p => owners.IsBlobOwner(sha256, "probe:" + p));
     }
 
     private static string CheckedName(string sha256)

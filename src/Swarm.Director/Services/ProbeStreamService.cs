@@ -13,7 +13,8 @@ namespace Swarm.Director.Services;
 
 /// <summary>The probe protocol: one bidirectional stream per probe. Validates, maps and posts; decides nothing.</summary>
 public sealed partial class ProbeStreamService(
-    DirectorLoop loop, ProbeConnectionRegistry connections, IOptions<DirectorOptions> options, Storage.Blobs.BlobStore blobs, ILogger<ProbeStreamService> log)
+    DirectorLoop loop, ProbeConnectionRegistry connections, IOptions<DirectorOptions> options, Storage.Blobs.BlobStore blobs, Security.Credentials credentials,
+    ILogger<ProbeStreamService> log)
     : ProbeService.ProbeServiceBase
 {
     private readonly DirectorOptions _options = options.Value;
@@ -42,6 +43,14 @@ public sealed partial class ProbeStreamService(
         var connection = connections.Open(profile.ProbeId);
         try
         {
+            // Checked again now that the connection is registered: a revocation that came after the call was admitted
+            // (a stream held open without Register) either sees this connection and closes it, or is seen here.
+            if (caller != Security.Principal.Local
+                && (context.GetHttpContext().Connection.ClientCertificate is not { } cert || credentials.ProbeOf(cert) != profile.ProbeId))
+            {
+                throw new RpcException(new Status(StatusCode.Unauthenticated, $"the certificate of probe '{profile.ProbeId}' was revoked"));
+            }
+
             var cmds = await loop.SendAsync(new DirectorEvent.ProbeRegistered(profile, ProtoMapper.ToCore(reg.Capacity), connection.ConnectionId,
                 reg.Running.Select(ProtoMapper.ToCore).ToList()) { RunsAwardedTasks = reg.RunsAwardedTasks }, ct).ConfigureAwait(false);
             RpcErrors.ThrowIfRejected(cmds);

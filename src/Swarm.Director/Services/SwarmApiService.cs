@@ -114,7 +114,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
     {
         if (requestId.Length == 0)
         {
-            return "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(6));
+            return "wf-" + Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(12));
         }
 
         if (!Core.Workflow.WorkflowValidator.IsValidId(requestId))
@@ -122,7 +122,7 @@ public sealed class SwarmApiService(DirectorLoop loop, WorkflowWatchers watchers
             RpcErrors.Invalid($"{request}.request_id '{RpcErrors.Clip(requestId)}' must be 1-128 letters, digits, '-', '_' or '.'");
         }
 
-        return "wf-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenant + "\n" + requestId)))[..12];
+        return "wf-" + Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(tenant + "\n" + requestId)))[..24];
     }
 
     /// <summary>

@@ -187,7 +187,7 @@ public sealed partial class ProbeAgent : BackgroundService
             return null;
         }
 
-        var dir = _options.IdentityDirectory.Length > 0 ? _options.IdentityDirectory : Path.Combine(WorkRoot(), "identity");
+        var dir = _options.IdentityDirectory.Length > 0 ? _options.IdentityDirectory : DefaultIdentityDirectory(_options.ProbeId);
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
@@ -465,6 +465,17 @@ public sealed partial class ProbeAgent : BackgroundService
                 }
             }
         }
+    }
+
+    /// <summary>
+    /// The per-user private folder of a probe's credentials, outside the work folder its tasks use:
+    /// $XDG_DATA_HOME/swarm/probes/ID (default ~/.local/share/swarm/probes/ID).
+    /// </summary>
+    private static string DefaultIdentityDirectory(string probeId)
+    {
+        var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
+        var root = string.IsNullOrEmpty(data) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share") : data;
+        return Path.Combine(root, "swarm", "probes", probeId);
     }
 
     private string WorkRoot() => string.IsNullOrEmpty(_options.WorkDirectory)

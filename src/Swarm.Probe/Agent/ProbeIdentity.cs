@@ -36,6 +36,7 @@ public sealed class ProbeIdentity : IDisposable
     public static async Task<ProbeIdentity> LoadOrEnrolAsync(string directory, string probeId, string directorUrl, string token, string caPath, TimeProvider time, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(time);
+        PrivateFile.EnsurePrivateDirectory(directory);
         var certPath = Path.Combine(directory, "probe.crt");
         var keyPath = Path.Combine(directory, "probe.key");
         var caFile = Path.Combine(directory, "ca.crt");
@@ -44,6 +45,7 @@ public sealed class ProbeIdentity : IDisposable
             var stored = Load(certPath, keyPath, caFile);
             var now = time.GetUtcNow().UtcDateTime;
             if (stored.Certificate.GetNameInfo(X509NameType.SimpleName, false) == probeId && stored.Certificate.NotAfter.ToUniversalTime() > now.AddDays(1)
+                && PinnedTrust.Validates(stored.Ca, stored.Certificate, PinnedTrust.ClientAuth)
                 && (token.Length == 0 || TokenCa(token) == PinnedTrust.Fingerprint(stored.Ca)))
             {
                 return stored;
@@ -89,7 +91,6 @@ public sealed class ProbeIdentity : IDisposable
             throw new InvalidOperationException("the director returned a certificate that is not for this probe's key or not from its CA");
         }
 
-        Directory.CreateDirectory(directory);
         PrivateFile.Write(keyPath, key.ExportPkcs8PrivateKeyPem());
         File.WriteAllText(certPath, issued.ExportCertificatePem());
         File.WriteAllText(caFile, ca.ExportCertificatePem());

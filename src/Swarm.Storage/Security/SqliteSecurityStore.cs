@@ -213,6 +213,21 @@ public sealed class SqliteSecurityStore : IDisposable
         }
     }
 
+    /// <summary>A read-only first check of a token (its secret, expiry and uses; not the probe id): <see cref="UseToken"/> decides.</summary>
+    public TokenUse CheckToken(string tokenId, Func<byte[], bool> matches, long nowUnixMs)
+    {
+        ArgumentNullException.ThrowIfNull(matches);
+        lock (_gate)
+        {
+            using var cmd = Command("SELECT secret_hash, expires_ms, uses_left FROM enrolment_tokens WHERE id = $id", ("$id", tokenId));
+            using var r = cmd.ExecuteReader();
+            return !r.Read() || !matches((byte[])r[0]) ? TokenUse.Unknown
+                : r.GetInt64(1) <= nowUnixMs ? TokenUse.Expired
+                : r.GetInt32(2) <= 0 ? TokenUse.Spent
+                : TokenUse.Accepted;
+        }
+    }
+
     /// <summary>The SHA-256 thumbprint of the live certificate bound to a probe id; null if none (never enrolled, or revoked).</summary>
     public string? ProbeThumbprint(string probeId)
     {

@@ -126,7 +126,8 @@ internal sealed class SwarmCluster : IAsyncDisposable
     public Process StartProbe(string id, params string[] extra)
     {
         _probeArgs[id] = extra;
-        var p = SwarmBinary.Start(["probe", "--director", Url, "--id", id, "--work-dir", Path.Combine(DataDirectory, "work-" + id), "--token", ProbeToken, .. extra]);
+        var p = SwarmBinary.Start(["probe", "--director", Url, "--id", id, "--work-dir", Path.Combine(DataDirectory, "work-" + id), "--token", ProbeToken,
+            "--identity-dir", Path.Combine(DataDirectory, "identity-" + id), .. extra]);
         _probes[id] = p;
         Pump(p, id, _ => { });
         return p;

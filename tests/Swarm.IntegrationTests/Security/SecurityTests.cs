@@ -208,6 +208,55 @@ public sealed class SecurityTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Tenant_DownloadsItsOwnLargeOutput_AnotherTenantCannot()
+    {
+        using var admin = _cluster.Client();
+        using var alpha = _cluster.Client((await admin.CreateKeyAsync("alpha", ["submit"])).Key);
+        using var beta = _cluster.Client((await admin.CreateKeyAsync("beta", ["submit"])).Key);
+        _cluster.StartProbe("maker", "--max-cores", "1");
+        await _cluster.WaitForProbesAsync("maker");
+        var expected = new byte[2 * 1024 * 1024]; // over the probe's 1 MiB inline limit: the output goes to the blob store
+        var spec = new Core.Model.WorkflowSpec
+        {
+            Name = "big-output",
+            Tasks = [new Core.Model.MicroTaskSpec { Id = "t0", Kind = Core.Model.TaskKind.Exec, Command = "/usr/bin/head", Args = ["-c", "2097152", "/dev/zero"], Resources = new Core.Model.ResourceVector(100, 64) }],
+        };
+
+        var final = await alpha.RunAsync(spec).WaitAsync(TimeSpan.FromMinutes(2));
+        var sha = Assert.Single(final.Tasks).OutputBlob;
+
+        Assert.NotEmpty(sha);
+        Assert.Equal(expected, await new BlobClient(new BlobService.BlobServiceClient(alpha.Channel)).DownloadAsync(sha, 1 << 22, CancellationToken.None));
+        var ex = await Assert.ThrowsAsync<RpcException>(() => new BlobClient(new BlobService.BlobServiceClient(beta.Channel)).DownloadAsync(sha, 1 << 22, CancellationToken.None));
+        Assert.Equal(StatusCode.NotFound, ex.StatusCode);
+    }
+
+    [Fact]
+    public async Task RevokedWhileHeldOpenBeforeRegister_TheLateRegisterIsRefused()
+    {
+        using var admin = _cluster.Client();
+        using var channel = await _cluster.ProbeChannelAsync("holder");
+        var probe = new ProbeService.ProbeServiceClient(channel);
+        using var held = probe.Connect(); // admitted now (the audit says so), but no Register yet
+        using (var first = probe.Connect())
+        {
+            await first.RequestStream.WriteAsync(new ProbeMessage { Register = Register("holder") });
+            Assert.True(await first.ResponseStream.MoveNext(CancellationToken.None));
+            await Eventually.WaitAsync(async () => (await admin.AuditAsync(0, 10_000)).Count(e => e.Principal == "probe:holder" && e.Outcome == "connected") >= 2,
+                TimeSpan.FromSeconds(30), "both streams to be admitted");
+            await admin.RevokeProbeAsync("holder");
+        }
+
+        var ex = await Assert.ThrowsAsync<RpcException>(async () =>
+        {
+            await held.RequestStream.WriteAsync(new ProbeMessage { Register = Register("holder") });
+            await held.ResponseStream.MoveNext(CancellationToken.None);
+        });
+        Assert.True(ex.StatusCode is StatusCode.Unauthenticated or StatusCode.InvalidArgument, ex.Status.Detail);
+        Assert.DoesNotContain(await admin.ProbesAsync(), p => p.ProbeId == "holder" && p.Connected);
+    }
+
+    [Fact]
     public async Task Enrolment_BadTokens_AreRefusedAndEnrolNothing()
     {
         using var admin = _cluster.Client();
