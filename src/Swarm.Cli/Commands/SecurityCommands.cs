@@ -52,7 +52,11 @@ internal static class SecurityCommands
         };
         roles.AcceptOnlyFromAmong("submit", "read", "operator", "admin");
         var name = new Option<string>("--name") { Description = "Who holds it (a label)", DefaultValueFactory = _ => "" };
-        var create = new Command("create", "Create an API key; it is printed once and stored only hashed") { tenant, roles, name };
+        var outFile = new Option<string?>("--out")
+        {
+            Description = "Also write a connection file (director, key, CA; readable by its owner only) to hand to the key's holder: they use it with --config or SWARM_CONFIG",
+        };
+        var create = new Command("create", "Create an API key; it is printed once and stored only hashed") { tenant, roles, name, outFile };
         create.SetAction(async (pr, ct) =>
         {
             using var client = CommonOptions.Connect(pr);
@@ -60,6 +64,25 @@ internal static class SecurityCommands
             {
                 var k = await client.CreateKeyAsync(pr.GetValue(tenant)!, pr.GetValue(roles)!, pr.GetValue(name)!, ct).ConfigureAwait(false);
                 Console.WriteLine(k.Key);
+                if (pr.GetValue(outFile) is { Length: > 0 } path)
+                {
+                    // The CA is copied beside the file (NAME.ca.crt, named relative to it), so the two travel together.
+                    var full = Path.GetFullPath(path);
+                    var caName = Path.GetFileNameWithoutExtension(full) + ".ca.crt";
+                    if (client.Options.CaCertificatePath.Length > 0)
+                    {
+                        File.Copy(client.Options.CaCertificatePath, Path.Combine(Path.GetDirectoryName(full)!, caName), overwrite: true);
+                    }
+
+                    new Contracts.Security.ConnectionFile
+                    {
+                        Director = client.Options.Address,
+                        Key = k.Key,
+                        Ca = client.Options.CaCertificatePath.Length > 0 ? caName : "",
+                    }.Write(full);
+                    Console.Error.WriteLine($"connection file written: {full}");
+                }
+
                 Console.Error.WriteLine($"key {k.Info.Id} for tenant {k.Info.Tenant} ({string.Join(", ", k.Info.Roles)}); give it as --key, SWARM_API_KEY or in a connection file");
                 return ExitCodes.Ok;
             }
