@@ -6,6 +6,16 @@ set -uo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
+# The exec sandbox tests need Debian's bubblewrap; install it when missing (as root, or with sudo).
+if ! command -v bwrap >/dev/null 2>&1; then
+  echo "installing Debian's bubblewrap (exec sandbox tests)" >&2
+  if [ "$(id -u)" = 0 ]; then
+    (apt-get install -y -qq bubblewrap >/dev/null 2>&1 || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null; }) || true
+  elif command -v sudo >/dev/null 2>&1; then
+    (sudo apt-get update -qq && sudo DEBIAN_FRONTEND=noninteractive apt-get install -y -qq bubblewrap >/dev/null) || true
+  fi
+fi
+
 dotnet build Swarm.slnx -c Debug -nologo -v minimal || { echo "0 passed, 1 failed"; exit 1; }
 
 log=$(mktemp)

@@ -52,12 +52,19 @@ internal static class ProbeCommand
         {
             Description = "Enrolment token (swarm token create --role probe; else env SWARM_TOKEN): needed once, until the probe has its certificate",
         };
+        var sandbox = new Option<string>("--sandbox")
+        {
+            Description = "Confine exec tasks: none, auto (bubblewrap when it works here) or bwrap (required): read-only system, private /tmp and home, only the task's folders writable, no network",
+            DefaultValueFactory = _ => "none",
+        };
+        sandbox.AcceptOnlyFromAmong("none", "auto", "bwrap");
+        var sandboxNetwork = new Option<bool>("--sandbox-network") { Description = "Let sandboxed exec tasks use the network" };
         var identityDir = new Option<string?>("--identity-dir") { Description = "Where the probe keeps its key and certificate (default: WORK-DIR/identity)" };
         var verbose = CommonOptions.Verbose();
         var cmd = new Command("probe", "Run a probe agent: measure this machine, bid for work, run micro-tasks")
         {
             id, region, zone, machineClass, price, strategy, loadSlope, ownerWeight, marketUndercut, marketSmoothing, marketStep, marketMaxShift,
-            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, token, identityDir, verbose,
+            reliability, policy, maxCores, maxMem, energy, carbon, functions, workDir, drainGrace, token, identityDir, sandbox, sandboxNetwork, verbose,
         };
         cmd.SetAction(async (pr, ct) =>
         {
@@ -75,6 +82,8 @@ internal static class ProbeCommand
                 ["Probe:EnergyPrice"] = Inv(pr.GetValue(energy)),
                 ["Probe:CarbonIntensity"] = Inv(pr.GetValue(carbon)),
                 ["Probe:FunctionAssemblies"] = string.Join(';', pr.GetValue(functions) ?? []),
+                ["Probe:Sandbox"] = pr.GetValue(sandbox),
+                ["Probe:SandboxNetwork"] = pr.GetValue(sandboxNetwork) ? "true" : "false",
             };
             // Strategy tuning is passed only when given, so the defaults live in one place (ProbeAgentOptions).
             foreach (var (option, key) in new[]
@@ -197,7 +206,7 @@ internal static class ProbeCommand
             Ui.Error("bad probe configuration:\n  - " + string.Join("\n  - ", ex.Failures));
             return ExitCodes.BadInput;
         }
-        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or BadImageFormatException)
+        catch (Exception ex) when (ex is InvalidDataException or FileNotFoundException or BadImageFormatException or InvalidOperationException)
         {
             Ui.Error(ex.Message);
             return ExitCodes.BadInput;

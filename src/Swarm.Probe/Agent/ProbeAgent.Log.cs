@@ -31,4 +31,7 @@ public sealed partial class ProbeAgent
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Killed {Count} task processes left running by this probe's previous run (pids {Pids}); the director had moved their work")]
     private static partial void LogOrphansKilled(ILogger logger, int count, string pids);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Sandbox: {Sandbox}")]
+    private static partial void LogSandbox(ILogger logger, string sandbox);
 }

@@ -68,9 +68,12 @@ public sealed partial class ProbeAgent : BackgroundService
                 StdoutCapBytes = _options.MaxOutputBytes,
                 CheckpointMaxBytes = _options.CheckpointMaxBytes,
                 MaxDownloadBytes = _options.MaxDownloadBytes,
+                Sandbox = _options.Sandbox,
+                SandboxNetwork = _options.SandboxNetwork,
             },
             _blobs,
             loggers.CreateLogger<ExecTaskRunner>());
+        _sandbox = exec.Sandbox?.Description ?? "exec tasks run as plain processes with this user's rights (no sandbox: --sandbox auto|bwrap)";
         var functionRunner = new FunctionTaskRunner(
             functions,
             time,
@@ -86,6 +89,7 @@ public sealed partial class ProbeAgent : BackgroundService
     }
 
     private ProbeIdentity? _identity;
+    private readonly string _sandbox;
 
     /// <inheritdoc />
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -101,6 +105,7 @@ public sealed partial class ProbeAgent : BackgroundService
         var first = _consent.Sample();
         _capacity = _consent.Capacity(first);
         LogStarting(_log, _options.ProbeId, _capacity.ToString(), _speed, first.Gpus, first.GpuModel, _options.DirectorUrl, _strategy.Name);
+        LogSandbox(_log, _sandbox);
         var (accepting, reason) = _consent.Start(first);
         if (!accepting)
         {

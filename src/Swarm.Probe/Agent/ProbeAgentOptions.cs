@@ -13,6 +13,12 @@ public sealed class ProbeAgentOptions
     [Required]
     public string DirectorUrl { get; set; } = "https://127.0.0.1:7400";
 
+    /// <summary>How exec tasks are confined: none, auto (bubblewrap when it works here) or bwrap (required). Default none.</summary>
+    public string Sandbox { get; set; } = "none";
+
+    /// <summary>Whether sandboxed exec tasks may use the network. Default false.</summary>
+    public bool SandboxNetwork { get; set; }
+
     /// <summary>A one-time enrolment token (swarm token create --role probe); needed only until the probe has its certificate.</summary>
     public string EnrolmentToken { get; set; } = "";
 

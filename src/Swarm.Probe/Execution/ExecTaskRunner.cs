@@ -93,7 +93,15 @@ public sealed class ExecTaskRunner
         _options = options;
         _blobs = blobs;
         _logger = logger;
+        Sandbox = ExecSandbox.Create(options.Sandbox, options.SandboxNetwork, out var problem);
+        if (problem.Length > 0)
+        {
+            throw new InvalidOperationException(problem);
+        }
     }
+
+    /// <summary>The sandbox exec tasks run in; null when they run as plain processes.</summary>
+    public ExecSandbox? Sandbox { get; }
 
     /// <summary>Runs one attempt and reports how it ended; never throws for task failures.</summary>
     /// <exception cref="ArgumentException">The spec is not an exec task or the scratch directory is empty.</exception>
@@ -164,6 +172,8 @@ public sealed class ExecTaskRunner
         {
             return TaskOutcome.Failed(envProblem, Elapsed(start));
         }
+
+        Sandbox?.Wrap(startInfo, [ctx.ScratchDirectory, inputsDirectory, ctx.CheckpointDirectory, Path.GetDirectoryName(ctx.SpawnFile) ?? ""]);
 
         // The timeout clock starts before the process so that a timeout can never be missed.
         using var timeoutCts = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : new CancellationTokenSource();

@@ -33,4 +33,13 @@ public sealed class ExecTaskRunnerOptions
     /// </summary>
     [Range(0, long.MaxValue)]
     public long MaxDownloadBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>
+    /// How exec tasks are confined: <c>none</c> (a plain process with the probe user's rights), <c>bwrap</c>
+    /// (bubblewrap required) or <c>auto</c> (bubblewrap when it works here). Default none.
+    /// </summary>
+    public string Sandbox { get; set; } = "none";
+
+    /// <summary>Whether sandboxed exec tasks may use the network (the owner's choice). Default false.</summary>
+    public bool SandboxNetwork { get; set; }
 }
