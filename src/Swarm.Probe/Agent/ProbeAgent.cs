@@ -70,10 +70,15 @@ public sealed partial class ProbeAgent : BackgroundService
                 MaxDownloadBytes = _options.MaxDownloadBytes,
                 Sandbox = _options.Sandbox,
                 SandboxNetwork = _options.SandboxNetwork,
+                CgroupName = _options.ProbeId,
             },
             _blobs,
             loggers.CreateLogger<ExecTaskRunner>());
-        _sandbox = exec.Sandbox?.Description ?? "exec tasks run as plain processes with this user's rights (no sandbox: --sandbox auto|bwrap)";
+        _sandbox = exec.Sandbox is null
+            ? "exec tasks run as plain processes with this user's rights (no sandbox: --sandbox auto|bwrap)"
+            : exec.Sandbox.Description + (exec.Cgroups is { } cg
+                ? $"; each in a cgroup {cg.Version} limited to its declared cores and memory"
+                : $"; no cgroup limits ({exec.CgroupProblem})");
         var functionRunner = new FunctionTaskRunner(
             functions,
             time,

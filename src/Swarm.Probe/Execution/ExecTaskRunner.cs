@@ -98,7 +98,19 @@ public sealed class ExecTaskRunner
         {
             throw new InvalidOperationException(problem);
         }
+
+        if (Sandbox is not null && options.CgroupLimits)
+        {
+            Cgroups = Execution.CgroupLimits.Detect(options.CgroupName, out var why);
+            CgroupProblem = why;
+        }
     }
+
+    /// <summary>Per-attempt cgroups (with a sandbox, when this process may make them); null otherwise.</summary>
+    public CgroupLimits? Cgroups { get; }
+
+    /// <summary>Why there are no cgroup limits, when a sandbox runs without them.</summary>
+    public string CgroupProblem { get; } = "";
 
     /// <summary>The sandbox exec tasks run in; null when they run as plain processes.</summary>
     public ExecSandbox? Sandbox { get; }
@@ -174,6 +186,28 @@ public sealed class ExecTaskRunner
         }
 
         Sandbox?.Wrap(startInfo, [ctx.ScratchDirectory, inputsDirectory, ctx.CheckpointDirectory, Path.GetDirectoryName(ctx.SpawnFile) ?? ""]);
+        IReadOnlyList<string> cgroups = [];
+        if (Cgroups is not null)
+        {
+            try
+            {
+                cgroups = Cgroups.Create(ctx.AttemptRef.ToString(), spec.Resources.CpuMillis, Math.Max(64L, spec.Resources.MemoryMb) * 1024 * 1024, _options.MaxProcesses);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                return TaskOutcome.Failed($"cannot make the attempt's cgroup: {ex.Message}", Elapsed(start));
+            }
+
+            var (program, args) = Execution.CgroupLimits.Joining(cgroups, startInfo.FileName, startInfo.ArgumentList);
+            startInfo.FileName = program;
+            startInfo.ArgumentList.Clear();
+            foreach (var a in args)
+            {
+                startInfo.ArgumentList.Add(a);
+            }
+        }
+
+        using var removeCgroups = new CgroupGuard(cgroups);
 
         // The timeout clock starts before the process so that a timeout can never be missed.
         using var timeoutCts = timeout is { } limit ? new CancellationTokenSource(limit, _timeProvider) : new CancellationTokenSource();
@@ -261,3 +295,10 @@ public sealed class ExecTaskRunner
         public void Dispose() => OrphanReaper.Forget(record);
     }
 }
+
+/// <summary>Removes an attempt's cgroups when the attempt is done.</summary>
+internal readonly struct CgroupGuard(IReadOnlyList<string> folders) : IDisposable
+{
+    public void Dispose() => CgroupLimits.Remove(folders ?? []);
+}
+

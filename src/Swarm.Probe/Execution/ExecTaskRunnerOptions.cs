@@ -42,4 +42,18 @@ public sealed class ExecTaskRunnerOptions
 
     /// <summary>Whether sandboxed exec tasks may use the network (the owner's choice). Default false.</summary>
     public bool SandboxNetwork { get; set; }
+
+    /// <summary>
+    /// With a sandbox, also put each exec attempt in a cgroup of its own (v2, else v1) when this process may make
+    /// cgroups: CPU quota at the task's declared cores, memory at its declared memory (at least 64 MiB), and at most
+    /// <see cref="MaxProcesses"/> processes. Default true.
+    /// </summary>
+    public bool CgroupLimits { get; set; } = true;
+
+    /// <summary>Most processes (and threads) one sandboxed exec attempt may have. Default 512.</summary>
+    [Range(1, 1_000_000)]
+    public int MaxProcesses { get; set; } = 512;
+
+    /// <summary>Names the cgroups of this probe's attempts (swarm-ID).</summary>
+    public string CgroupName { get; set; } = "probe";
 }

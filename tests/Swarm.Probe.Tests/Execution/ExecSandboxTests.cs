@@ -35,8 +35,9 @@ public sealed class ExecSandboxTests : IDisposable
     private static ExecTaskRunner Runner(string sandbox, bool network = false) =>
         new(TimeProvider.System, new ExecTaskRunnerOptions { Sandbox = sandbox, SandboxNetwork = network });
 
-    private TaskContext Context(string script) =>
-        new("wf-1", "t1", 1, new MicroTaskSpec { Id = "t1", Kind = TaskKind.Exec, Command = "/bin/bash", Args = ["-c", script] }, new Dictionary<string, byte[]>(), _scratch.Path, null);
+    private TaskContext Context(string script, string shell = "/bin/bash", long memoryMb = 64) =>
+        new("wf-1", "t1", 1, new MicroTaskSpec { Id = "t1", Kind = TaskKind.Exec, Command = shell, Args = ["-c", script], Resources = new ResourceVector(500, memoryMb) },
+            new Dictionary<string, byte[]>(), _scratch.Path, null);
 
     [Fact]
     public void Bwrap_IsAvailableHere_AndDescribesItself()
@@ -90,4 +91,37 @@ public sealed class ExecSandboxTests : IDisposable
         Assert.DoesNotContain("connected", Encoding.UTF8.GetString(boxed.Output), StringComparison.Ordinal);
         Assert.True(allowed.Success, allowed.Error + allowed.Stderr);
     }
+
+    [Fact]
+    public async Task Sandboxed_TaskOverItsDeclaredMemory_IsKilled_WithinItRuns()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var runner = Runner("bwrap");
+        Assert.True(runner.Cgroups is not null, runner.CgroupProblem);
+        // tail -n 1 keeps a line without a newline whole: 300 MB of zeros is 300 MB held.
+        const string hog = "set -o pipefail; head -c 300000000 /dev/zero | tail -n 1 | wc -c";
+
+        var over = await runner.RunAsync(Context(hog, memoryMb: 64), ct);
+        var within = await runner.RunAsync(Context(hog, memoryMb: 1024), ct);
+
+        Assert.False(over.Success, "300 MB in a 64 MiB cgroup");
+        Assert.True(within.Success, within.Error + within.Stderr);
+        Assert.Equal("300000000", Encoding.UTF8.GetString(within.Output).Trim());
+    }
+
+    [Fact]
+    public async Task Sandboxed_ForkFlood_StopsAtTheProcessLimit()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var limited = new ExecTaskRunner(TimeProvider.System, new ExecTaskRunnerOptions { Sandbox = "bwrap", MaxProcesses = 16 });
+        const string flood = "n=0; for i in $(seq 40); do sleep 3 & n=$((n+1)); done 2>/dev/null; echo started $n; kill $(jobs -p) 2>/dev/null; exit 0";
+
+        var boxed = await limited.RunAsync(Context(flood, "/bin/sh"), ct);
+        var open = await Runner("none").RunAsync(Context(flood, "/bin/sh"), ct);
+
+        Assert.True(limited.Cgroups is not null, limited.CgroupProblem);
+        Assert.Contains("started 40", Encoding.UTF8.GetString(open.Output), StringComparison.Ordinal);
+        Assert.DoesNotContain("started 40", Encoding.UTF8.GetString(boxed.Output), StringComparison.Ordinal);
+    }
 }
+
