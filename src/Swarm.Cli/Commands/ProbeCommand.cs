@@ -54,7 +54,7 @@ internal static class ProbeCommand
         };
         var sandbox = new Option<string>("--sandbox")
         {
-            Description = "Confine exec tasks: none, auto (bubblewrap when it works here) or bwrap (required): read-only system, private /tmp and home, only the task's folders writable, no network",
+            Description = "Confine exec tasks: none, auto (bubblewrap when it works here, else take no exec tasks) or bwrap (required): read-only system, private /tmp and home, only the task's folders writable, no network, a cgroup with the task's cores, memory and 512 processes",
             DefaultValueFactory = _ => "none",
         };
         sandbox.AcceptOnlyFromAmong("none", "auto", "bwrap");

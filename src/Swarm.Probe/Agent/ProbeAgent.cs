@@ -74,8 +74,17 @@ public sealed partial class ProbeAgent : BackgroundService
             },
             _blobs,
             loggers.CreateLogger<ExecTaskRunner>());
+        // "auto" on a machine that cannot sandbox: exec tasks are not taken at all (the owner asked for confinement).
+        if (exec.Sandbox is null && _options.Sandbox == "auto" && _policy.AllowedKinds.Contains(Core.Model.TaskKind.Exec))
+        {
+            _policy = _policy with { AllowedKinds = [.. _policy.AllowedKinds.Where(k => k != Core.Model.TaskKind.Exec)] };
+            policy = _policy;
+        }
+
         _sandbox = exec.Sandbox is null
-            ? "exec tasks run as plain processes with this user's rights (no sandbox: --sandbox auto|bwrap)"
+            ? _options.Sandbox == "auto"
+                ? "bubblewrap does not work on this machine: exec tasks are not accepted (--sandbox auto); function tasks are"
+                : "exec tasks run as plain processes with this user's rights (no sandbox: --sandbox auto|bwrap)"
             : exec.Sandbox.Description + (exec.Cgroups is { } cg
                 ? $"; each in a cgroup {cg.Version} limited to its declared cores and memory"
                 : $"; no cgroup limits ({exec.CgroupProblem})");
