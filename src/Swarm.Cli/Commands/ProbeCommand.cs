@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 using Swarm.Cli.Infrastructure;
 using Swarm.Client;
 using Swarm.Core.Bidding;
+using Spectre.Console;
 using Swarm.Probe.Agent;
 
 namespace Swarm.Cli.Commands;
@@ -188,6 +189,50 @@ internal static class ProbeCommand
             }
         });
         cmd.Subcommands.Add(revoke);
+
+        var ledgerId = new Option<string?>("--id") { Description = "The probe whose ledger to show (default: host name)" };
+        var ledgerFile = new Option<string?>("--file") { Description = "A ledger file (default: ledger.jsonl in the probe's identity folder)" };
+        var ledgerLast = new Option<int>("--last") { Description = "Only the last N entries", DefaultValueFactory = _ => 50 };
+        var ledgerJson = new Option<bool>("--json") { Description = "The entries as JSON lines" };
+        var ledger = new Command("ledger", "What this machine ran for the swarm: every task, its kind, command or function, resources, time, outcome and output hash (kept locally, never sent)")
+        {
+            ledgerId, ledgerFile, ledgerLast, ledgerJson,
+        };
+        ledger.SetAction(pr =>
+        {
+            var path = pr.GetValue(ledgerFile) is { Length: > 0 } f ? f
+                : ProbeLedger.DefaultPath(ProbeAgent.DefaultIdentityDirectory(pr.GetValue(ledgerId) ?? new ProbeAgentOptions().ProbeId));
+            if (!File.Exists(path))
+            {
+                Ui.Error($"no ledger at {path} (this probe has run nothing yet, or give --id or --file)");
+                return ExitCodes.BadInput;
+            }
+
+            var entries = ProbeLedger.Read(path);
+            var shown = entries.Skip(Math.Max(0, entries.Count - Math.Max(1, pr.GetValue(ledgerLast)))).ToList();
+            if (pr.GetValue(ledgerJson))
+            {
+                foreach (var e in shown)
+                {
+                    Console.WriteLine(System.Text.Json.JsonSerializer.Serialize(e));
+                }
+
+                return ExitCodes.Ok;
+            }
+
+            var table = new Table().AddColumns("ended (UTC)", "workflow", "task", "kind", "what", "cpu", "MiB", "seconds", "outcome", "sandbox", "output sha256");
+            foreach (var e in shown)
+            {
+                table.AddRow(e.Ended.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture), Markup.Escape(e.Workflow), Markup.Escape(e.Task + "#" + e.Attempt),
+                    e.Kind, Markup.Escape(e.What), Inv(e.CpuMillis / 1000.0), e.MemoryMb.ToString(CultureInfo.InvariantCulture),
+                    e.Seconds.ToString("0.000", CultureInfo.InvariantCulture), e.Outcome, e.Sandboxed ? "yes" : "no", e.OutputSha256.Length > 12 ? e.OutputSha256[..12] : e.OutputSha256);
+            }
+
+            AnsiConsole.Write(table);
+            Console.WriteLine($"{entries.Count} tasks in {path}");
+            return ExitCodes.Ok;
+        });
+        cmd.Subcommands.Add(ledger);
         return cmd;
     }
 

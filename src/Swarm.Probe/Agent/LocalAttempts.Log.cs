@@ -9,4 +9,7 @@ internal sealed partial class LocalAttempts
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Cancelled {Attempt}: {Reason}")]
     private static partial void LogCancelled(ILogger logger, string attempt, string reason);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Could not write attempt {Attempt} to the owner's ledger: {Error}")]
+    private static partial void LogLedgerFailed(ILogger logger, string attempt, string error);
 }

@@ -224,7 +224,45 @@ internal sealed partial class LocalAttempts(AttemptRunner runner, TimeProvider t
         }
     }
 
+    private void Record(CoreAttempt a, TaskContext ctx, TaskOutcome outcome, bool cancelled)
+    {
+        if (Ledger is null)
+        {
+            return;
+        }
+
+        try
+        {
+            Ledger.Append(new LedgerEntry
+            {
+                Ended = time.GetUtcNow(),
+                Workflow = a.WorkflowId,
+                Task = a.TaskId,
+                Attempt = a.Attempt,
+                Kind = ctx.Spec.Kind.ToString().ToLowerInvariant(),
+                What = ctx.Spec.Kind == Core.Model.TaskKind.Function ? ctx.Spec.Function : ctx.Spec.Command,
+                CpuMillis = ctx.Spec.Resources.CpuMillis,
+                MemoryMb = ctx.Spec.Resources.MemoryMb,
+                Seconds = outcome.RuntimeSeconds,
+                Outcome = cancelled ? "cancelled" : outcome.Success ? "ok" : "failed",
+                ExitCode = outcome.ExitCode,
+                OutputSha256 = outcome.OutputBlob.Length > 0 ? outcome.OutputBlob : outcome.Success ? ProbeLedger.Hash(outcome.Output) : "",
+                Sandboxed = Sandboxed && ctx.Spec.Kind == Core.Model.TaskKind.Exec,
+            });
+        }
+        catch (IOException ex)
+        {
+            LogLedgerFailed(log, a.ToString(), ex.Message);
+        }
+    }
+
     private ResourceVector FreeLocked(ResourceVector capacity) => capacity - _running.Values.Aggregate(ResourceVector.Zero, (s, r) => s + r.Resources);
+
+    /// <summary>The owner's ledger every finished attempt is appended to; none when null.</summary>
+    public ProbeLedger? Ledger { get; init; }
+
+    /// <summary>Whether exec tasks run sandboxed (for the ledger).</summary>
+    public bool Sandboxed { get; init; }
 
     private async Task RunAsync(CoreAttempt a, TaskContext ctx, Running r)
     {
@@ -255,6 +293,7 @@ internal sealed partial class LocalAttempts(AttemptRunner runner, TimeProvider t
         }
 
         r.Cancel.Dispose();
+        Record(a, ctx, outcome, cancelled);
         if (cancelled)
         {
             return; // the director no longer wants this attempt, or the drain deadline passed: it is reassigned.

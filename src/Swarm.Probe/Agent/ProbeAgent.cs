@@ -95,7 +95,8 @@ public sealed partial class ProbeAgent : BackgroundService
             _blobs,
             loggers.CreateLogger<FunctionTaskRunner>());
         var runner = new AttemptRunner(exec, functionRunner, _blobs, _options.InlineOutputBytes);
-        _attempts = new LocalAttempts(runner, time, log, WorkRoot(), Send);
+        _ledger = new ProbeLedger(_options.LedgerFile.Length > 0 ? _options.LedgerFile : ProbeLedger.DefaultPath(IdentityDirectory(_options)));
+        _attempts = new LocalAttempts(runner, time, log, WorkRoot(), Send) { Ledger = _ledger, Sandboxed = exec.Sandbox is not null };
         _consent = new OwnerConsent(_options, policy, sensor, _attempts, time, log, Send, m => Send(new ProbeMessage { Heartbeat = Heartbeat(m) }));
         _strategy = _options.CreateBidStrategy(); // the owner's floor is applied per line by ProbeBidder.
         _market = new MarketFeed(_strategy);
@@ -103,6 +104,7 @@ public sealed partial class ProbeAgent : BackgroundService
     }
 
     private ProbeIdentity? _identity;
+    private readonly ProbeLedger _ledger;
     private readonly string _sandbox;
 
     /// <inheritdoc />
@@ -190,6 +192,7 @@ public sealed partial class ProbeAgent : BackgroundService
         await Quiet(watch).ConfigureAwait(false);
         _consent.Dispose();
         _identity?.Dispose();
+        _ledger.Dispose();
     }
 
     /// <summary>Sends on the current session, if there is one (what is lost with a broken stream is resent on the next).</summary>
@@ -206,7 +209,7 @@ public sealed partial class ProbeAgent : BackgroundService
             return null;
         }
 
-        var dir = _options.IdentityDirectory.Length > 0 ? _options.IdentityDirectory : DefaultIdentityDirectory(_options.ProbeId);
+        var dir = IdentityDirectory(_options);
         var delay = TimeSpan.FromMilliseconds(100);
         while (true)
         {
@@ -486,11 +489,18 @@ public sealed partial class ProbeAgent : BackgroundService
         }
     }
 
+    /// <summary>The folder of the probe's credentials and ledger: the configured one, else <see cref="DefaultIdentityDirectory"/>.</summary>
+    public static string IdentityDirectory(ProbeAgentOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        return options.IdentityDirectory.Length > 0 ? options.IdentityDirectory : DefaultIdentityDirectory(options.ProbeId);
+    }
+
     /// <summary>
     /// The per-user private folder of a probe's credentials, outside the work folder its tasks use:
     /// $XDG_DATA_HOME/swarm/probes/ID (default ~/.local/share/swarm/probes/ID).
     /// </summary>
-    private static string DefaultIdentityDirectory(string probeId)
+    public static string DefaultIdentityDirectory(string probeId)
     {
         var data = Environment.GetEnvironmentVariable("XDG_DATA_HOME");
         var root = string.IsNullOrEmpty(data) ? Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share") : data;

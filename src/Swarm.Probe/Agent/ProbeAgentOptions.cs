@@ -19,6 +19,9 @@ public sealed class ProbeAgentOptions
     /// <summary>Whether sandboxed exec tasks may use the network. Default false.</summary>
     public bool SandboxNetwork { get; set; }
 
+    /// <summary>The owner's ledger of every task run here (JSON lines); default ledger.jsonl in the identity folder.</summary>
+    public string LedgerFile { get; set; } = "";
+
     /// <summary>A one-time enrolment token (swarm token create --role probe); needed only until the probe has its certificate.</summary>
     public string EnrolmentToken { get; set; } = "";
 

@@ -47,5 +47,14 @@ public sealed class SandboxedProbeTests : IAsyncLifetime
         Assert.Equal("hidden", boxed.Tasks[0].Output.ToStringUtf8().Trim());
         Assert.Equal("open", Assert.Single(open.Tasks).ProbeId);
         Assert.Equal("owner's secret", open.Tasks[0].Output.ToStringUtf8().Trim());
+
+        // The owner of the sandboxed machine sees what ran there.
+        var (code, stdout, stderr) = await SwarmBinary.RunAsync(
+            ["probe", "ledger", "--json", "--file", Path.Combine(_cluster.DataDirectory, "identity-boxed", "ledger.jsonl")], TimeSpan.FromSeconds(60));
+        Assert.True(code == 0, stderr);
+        var line = Assert.Single(stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains($"\"workflow\":\"{boxed.WorkflowId}\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"what\":\"/bin/sh\"", line, StringComparison.Ordinal);
+        Assert.Contains("\"sandboxed\":true", line, StringComparison.Ordinal);
     }
 }

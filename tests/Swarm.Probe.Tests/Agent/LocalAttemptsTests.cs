@@ -20,7 +20,7 @@ public sealed class LocalAttemptsTests : IDisposable
 
     public void Dispose() => _work.Dispose();
 
-    private LocalAttempts CreateSut()
+    private LocalAttempts CreateSut(ProbeLedger? ledger = null)
     {
         var registry = new FunctionRegistry();
         BuiltinFunctions.Register(registry, TimeProvider.System);
@@ -31,7 +31,10 @@ public sealed class LocalAttemptsTests : IDisposable
             {
                 _sent.Add(m);
             }
-        });
+        })
+        {
+            Ledger = ledger,
+        };
     }
 
     private static Award AwardOf(params (string Task, long CpuMillis)[] items) => ProtoMapper.ToProto(new DirectorCommand.SendAward(
@@ -115,6 +118,33 @@ public sealed class LocalAttemptsTests : IDisposable
         Assert.Single(kept);
         Assert.Empty(sut.Unacknowledged());
         Assert.Equal(0, sut.Count);
+    }
+
+    [Fact]
+    public async Task Start_FinishedTask_IsInTheOwnersLedgerBeforeItsResultLeaves()
+    {
+        var path = Path.Combine(_work.Path, "owner", "ledger.jsonl");
+        using var ledger = new ProbeLedger(path);
+        var sut = CreateSut(ledger);
+        var ct = TestContext.Current.CancellationToken;
+        sut.Accept(AwardOf(("a", 1000)), Capacity, accepting: true, "");
+        var outbox = Channel.CreateUnbounded<ProbeMessage>();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var sending = sut.SendResultsAsync(outbox.Writer, stop.Token);
+
+        sut.Start(Echo("a", "42"));
+        await outbox.Reader.ReadAsync(ct).AsTask().WaitAsync(TimeSpan.FromSeconds(30), ct);
+        await stop.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => sending);
+
+        var e = Assert.Single(ProbeLedger.Read(path));
+        Assert.Equal(("w", "a", 1, "function", "echo", "ok"), (e.Workflow, e.Task, e.Attempt, e.Kind, e.What, e.Outcome));
+        Assert.Equal(ProbeLedger.Hash("42"u8), e.OutputSha256);
+        Assert.Equal((1000L, 64L), (e.CpuMillis, e.MemoryMb));
+        if (!OperatingSystem.IsWindows())
+        {
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(path));
+        }
     }
 
     [Fact]
