@@ -111,6 +111,52 @@ public sealed class CgroupLimits
         return [cpu, memory, pids];
     }
 
+    /// <summary>
+    /// Why the kernel stopped an attempt, read from its cgroups' event counters before they are removed: "killed for
+    /// going over its memory limit" (<c>oom_kill</c> in v1 <c>memory.oom_control</c> or v2 <c>memory.events</c>) and
+    /// "reached its process limit" (<c>max</c> in <c>pids.events</c>); empty when neither happened.
+    /// </summary>
+    public static string Exceeded(IReadOnlyList<string> folders, long memoryBytes, int maxProcesses)
+    {
+        ArgumentNullException.ThrowIfNull(folders);
+        var reasons = new List<string>();
+        foreach (var d in folders)
+        {
+            if (Counter(Path.Combine(d, "memory.oom_control"), "oom_kill") + Counter(Path.Combine(d, "memory.events"), "oom_kill") > 0)
+            {
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"killed for going over its memory limit of {memoryBytes / (1024 * 1024)} MiB"));
+            }
+
+            if (Counter(Path.Combine(d, "pids.events"), "max") > 0)
+            {
+                reasons.Add(string.Create(CultureInfo.InvariantCulture, $"reached its limit of {maxProcesses} processes"));
+            }
+        }
+
+        return string.Join("; ", reasons.Distinct());
+    }
+
+    private static long Counter(string file, string key)
+    {
+        try
+        {
+            foreach (var line in File.ReadLines(file))
+            {
+                var parts = line.Split(' ', StringSplitOptions.RemoveEmptyEntries);
+                if (parts.Length == 2 && parts[0] == key && long.TryParse(parts[1], NumberStyles.Integer, CultureInfo.InvariantCulture, out var n))
+                {
+                    return n;
+                }
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            // Not this controller's folder.
+        }
+
+        return 0;
+    }
+
     /// <summary>Removes an attempt's cgroups once its processes are gone (best effort).</summary>
     public static void Remove(IReadOnlyList<string> folders)
     {

@@ -187,11 +187,12 @@ public sealed class ExecTaskRunner
 
         Sandbox?.Wrap(startInfo, [ctx.ScratchDirectory, inputsDirectory, ctx.CheckpointDirectory, Path.GetDirectoryName(ctx.SpawnFile) ?? ""]);
         IReadOnlyList<string> cgroups = [];
+        var memoryLimit = Math.Max(64L, spec.Resources.MemoryMb) * 1024 * 1024;
         if (Cgroups is not null)
         {
             try
             {
-                cgroups = Cgroups.Create(ctx.AttemptRef.ToString(), spec.Resources.CpuMillis, Math.Max(64L, spec.Resources.MemoryMb) * 1024 * 1024, _options.MaxProcesses);
+                cgroups = Cgroups.Create(ctx.AttemptRef.ToString(), spec.Resources.CpuMillis, memoryLimit, _options.MaxProcesses);
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
             {
@@ -259,6 +260,10 @@ public sealed class ExecTaskRunner
         var error = stopReason.Length > 0 ? stopReason
             : exitCode != 0 ? string.Create(CultureInfo.InvariantCulture, $"exited with code {exitCode}")
             : "";
+        if (error.Length > 0 && cgroups.Count > 0 && CgroupLimits.Exceeded(cgroups, memoryLimit, _options.MaxProcesses) is { Length: > 0 } exceeded)
+        {
+            error = $"{error}: {exceeded}";
+        }
         var success = stopReason.Length == 0 && exitCode == 0;
 
         // A failed attempt's last checkpoint is what its retry resumes from: let it finish uploading.

@@ -105,6 +105,7 @@ public sealed class ExecSandboxTests : IDisposable
         var within = await runner.RunAsync(Context(hog, memoryMb: 1024), ct);
 
         Assert.False(over.Success, "300 MB in a 64 MiB cgroup");
+        Assert.Contains("killed for going over its memory limit of 64 MiB", over.Error, StringComparison.Ordinal);
         Assert.True(within.Success, within.Error + within.Stderr);
         Assert.Equal("300000000", Encoding.UTF8.GetString(within.Output).Trim());
     }
@@ -114,14 +115,17 @@ public sealed class ExecSandboxTests : IDisposable
     {
         var ct = TestContext.Current.CancellationToken;
         var limited = new ExecTaskRunner(TimeProvider.System, new ExecTaskRunnerOptions { Sandbox = "bwrap", MaxProcesses = 16 });
-        const string flood = "n=0; for i in $(seq 40); do sleep 3 & n=$((n+1)); done 2>/dev/null; echo started $n; kill $(jobs -p) 2>/dev/null; exit 0";
+        const string flood = "n=0; for i in $(seq 40); do sleep 3 & n=$((n+1)); done 2>/dev/null; echo started $n; kill $(jobs -p) 2>/dev/null; [ $n -eq 40 ]";
 
         var boxed = await limited.RunAsync(Context(flood, "/bin/sh"), ct);
         var open = await Runner("none").RunAsync(Context(flood, "/bin/sh"), ct);
 
         Assert.True(limited.Cgroups is not null, limited.CgroupProblem);
         Assert.Contains("started 40", Encoding.UTF8.GetString(open.Output), StringComparison.Ordinal);
+        Assert.True(open.Success, open.Error);
+        Assert.False(boxed.Success);
         Assert.DoesNotContain("started 40", Encoding.UTF8.GetString(boxed.Output), StringComparison.Ordinal);
+        Assert.Contains("reached its limit of 16 processes", boxed.Error, StringComparison.Ordinal);
     }
 }
 
