@@ -51,104 +51,61 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
     }
 
     /// <inheritdoc />
-    public override async Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
+    public override Task<TResponse> UnaryServerHandler<TRequest, TResponse>(TRequest request, ServerCallContext context, UnaryServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var principal = Admit(context);
-        var outcome = "ok";
-        try
-        {
-            return await continuation(request, context).ConfigureAwait(false);
-        }
-        catch (RpcException ex)
-        {
-            outcome = Describe(ex);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            outcome = "error: " + ex.GetType().Name;
-            throw;
-        }
-        finally
-        {
-            Audit(principal, context, TargetOf(request), outcome);
-        }
+        return AuditedAsync(principal, context, () => continuation(request, context), _ => TargetOf(request), "ok");
     }
 
     /// <inheritdoc />
-    public override async Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
+    public override Task ServerStreamingServerHandler<TRequest, TResponse>(TRequest request, IServerStreamWriter<TResponse> responseStream, ServerCallContext context,
         ServerStreamingServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var principal = Admit(context);
-        var outcome = "ok";
-        try
+        return AuditedAsync(principal, context, async () =>
         {
             await continuation(request, responseStream, context).ConfigureAwait(false);
-        }
-        catch (RpcException ex)
-        {
-            outcome = Describe(ex);
-            throw;
-        }
-        catch (Exception ex)
-        {
-            outcome = "error: " + ex.GetType().Name;
-            throw;
-        }
-        finally
-        {
-            Audit(principal, context, TargetOf(request), outcome);
-        }
+            return true;
+        }, _ => TargetOf(request), "ok");
     }
 
     /// <inheritdoc />
-    public override async Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
+    public override Task<TResponse> ClientStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, ServerCallContext context,
         ClientStreamingServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var principal = Admit(context);
-        var outcome = "ok";
-        var target = "";
-        try
-        {
-            var response = await continuation(requestStream, context).ConfigureAwait(false);
-            target = TargetOf(response);
-            return response;
-        }
-        catch (RpcException ex)
-        {
-            outcome = Describe(ex);
-            throw;
-        }
-        catch (InvalidProtocolBufferException ex)
-        {
-            outcome = "InvalidArgument: malformed message";
-            throw Malformed(ex);
-        }
-        catch (Exception ex)
-        {
-            outcome = "error: " + ex.GetType().Name;
-            throw;
-        }
-        finally
-        {
-            Audit(principal, context, target, outcome);
-        }
+        return AuditedAsync(principal, context, () => continuation(requestStream, context), TargetOf, "ok");
     }
 
     /// <inheritdoc />
-    public override async Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
+    public override Task DuplexStreamingServerHandler<TRequest, TResponse>(IAsyncStreamReader<TRequest> requestStream, IServerStreamWriter<TResponse> responseStream,
         ServerCallContext context, DuplexStreamingServerMethod<TRequest, TResponse> continuation)
     {
         ArgumentNullException.ThrowIfNull(continuation);
         var principal = Admit(context);
         Audit(principal, context, principal.ProbeId, "connected");
-        var outcome = "ended";
-        try
+        return AuditedAsync(principal, context, async () =>
         {
             await continuation(requestStream, responseStream, context).ConfigureAwait(false);
+            return true;
+        }, _ => principal.ProbeId, "ended");
+    }
+
+    /// <summary>
+    /// Runs an admitted call and audits how it ended (<paramref name="ended"/>, the gRPC status, or the error's type);
+    /// a message that is not valid protobuf of its type, met while reading a request stream, becomes InvalidArgument.
+    /// </summary>
+    private async Task<T> AuditedAsync<T>(Principal principal, ServerCallContext context, Func<Task<T>> call, Func<T?, string> target, string ended)
+    {
+        var outcome = ended;
+        T? result = default;
+        try
+        {
+            result = await call().ConfigureAwait(false);
+            return result;
         }
         catch (RpcException ex)
         {
@@ -167,7 +124,7 @@ public sealed class AuthInterceptor : Interceptor, IDisposable
         }
         finally
         {
-            Audit(principal, context, principal.ProbeId, outcome);
+            Audit(principal, context, target(result), outcome);
         }
     }
 
